@@ -1,0 +1,73 @@
+"""Sphinx configuration for the Community Hubs site.
+
+The repository root is the source directory. We build with Sphinx + myst-nb
+directly rather than jupyter-book: jupyter-book 1 cannot be installed beside
+Sphinx 8/9, and jupyter-book 2 has no conf.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+# The guides import our helpers; make them importable in the build's kernels too.
+sys.path.insert(0, str(ROOT / "snippets"))
+os.environ.setdefault("PYTHONPATH", str(ROOT / "snippets"))
+
+project = "Community Hubs"
+author = "Community Hubs contributors"
+copyright = "2026, Community Hubs contributors"
+
+extensions = [
+    "myst_nb",  # also loads myst_parser
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx.ext.graphviz",  # diagrams rendered offline by Graphviz's `dot`
+    "communityhubs.sphinx_ext",  # generates the hub-spec reference from the schema
+]
+
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    ".nox",
+    ".venv",
+    "**/.ipynb_checkpoints",
+    "notebooks",  # generated downloads, not pages
+    "snippets",
+    "tests",
+    ".ci",
+    "README.md",
+    "**/node_modules",
+    ".hub",
+]
+
+myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]
+myst_heading_anchors = 3
+
+# --- executing the guides -------------------------------------------------
+# Locally the outputs are cached (jupyter-cache) and a guide re-runs only when
+# it changes; CI forces a fresh run of every guide (NB_EXECUTION_MODE=force).
+nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "cache")
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True  # a broken guide breaks the build
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# --- HTML -----------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Community Hubs"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_last_updated_fmt = ""
+html_theme_options = {
+    "repository_url": "https://github.com/community-hubs/community-hubs",
+    "use_repository_button": False,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+graphviz_output_format = "svg"
+
+nitpicky = True

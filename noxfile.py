@@ -1,0 +1,120 @@
+"""Every task a person or CI runs. `nox -l` lists them.
+
+    nox -s docs                 build the site into _build/html, executing the guides
+    nox -s docs -- live         the same, rebuilt live at http://127.0.0.1:8800
+    nox -s serve                alias for `docs -- live`
+    nox -s tests                the whole test suite (builds the site first, guides forced)
+    nox -s baseline             re-run the guides and store their outputs in notebooks/
+    nox -s hub -- up|status|down   a local hub from snippets/hub.yaml on 127.0.0.1:8000
+    nox -s lint                 ruff
+    nox -s linkcheck            external links (needs internet; not run in CI)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+BUILD_LOG = BUILD / "logs" / "sphinx.log"
+
+nox.options.sessions = ["docs"]
+nox.options.reuse_existing_virtualenvs = True  # re-installs are cheap no-ops with pins
+nox.options.default_venv_backend = "venv"
+
+
+def install(session: nox.Session) -> None:
+    session.install("-r", "requirements.txt")
+    # The reference Node proxy, where Node exists; otherwise the Python port is used.
+    if shutil.which("npm"):
+        session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "snippets/proxy", external=True, silent=True)
+
+
+def sphinx_build(session: nox.Session, *extra: str, env: dict[str, str] | None = None) -> None:
+    BUILD_LOG.parent.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-w", str(BUILD_LOG),
+        ".", str(HTML), *extra, env=env or {},
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site (guides executed against throwaway local hubs)."""
+    install(session)
+    if "live" in session.posargs:
+        session.run(
+            "sphinx-autobuild", "--host", "127.0.0.1", "--port", "8800",
+            "--ignore", "_build/*", "--ignore", "notebooks/*", "--ignore", ".hub/*",
+            ".", str(HTML),
+        )
+        return
+    sphinx_build(session)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Live-rebuilding site on 127.0.0.1:8800."""
+    session.posargs.append("live")
+    docs(session)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole suite: build the site with every guide forced to run, then pytest."""
+    install(session)
+    env = canary_env()
+    shutil.rmtree(BUILD / "secrets", ignore_errors=True)
+    sphinx_build(session, "-E", env=env)
+    session.run("pytest", "-v", "-rs", "--durations=10", *session.posargs, env=env)
+
+
+def canary_env() -> dict[str, str]:
+    """Run every guide afresh, recording each secret the run creates (for the
+    leak test) and planting a recognisable shared password as a canary."""
+    import secrets
+
+    return {
+        "NB_EXECUTION_MODE": "force",
+        "COMMUNITYHUBS_SECRET_LEDGER": str(BUILD / "secrets" / "ledger"),
+        "COMMUNITYHUBS_STATE_ROOT": str(BUILD / "hubs"),
+        "HUB_SHARED_PASSWORD": "canary-" + secrets.token_hex(12),
+    }
+
+
+@nox.session
+def baseline(session: nox.Session) -> None:
+    """Re-run every guide and store its scrubbed outputs in notebooks/."""
+    install(session)
+    sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"})
+    session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
+
+
+@nox.session
+def hub(session: nox.Session) -> None:
+    """`nox -s hub -- up|status|down [--port N] [--spec FILE]`."""
+    install(session)
+    session.run("communityhubs", "hub", *(session.posargs or ["status"]), success_codes=[0, 3])
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff==0.17.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """External links; needs the internet, so CI does not run it."""
+    install(session)
+    session.run("sphinx-build", "-b", "linkcheck", ".", str(BUILD / "linkcheck"), env={"NB_EXECUTION_MODE": "off"})
+
+
+if os.environ.get("CI"):
+    nox.options.error_on_missing_interpreters = True

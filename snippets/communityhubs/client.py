@@ -1,0 +1,154 @@
+"""A small client for the JupyterHub REST API.
+
+The token travels in the Authorization header only: never in a URL, a log line
+or an exception message.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from .secretfiles import record
+
+
+class HubAPIError(RuntimeError):
+    def __init__(self, method: str, path: str, status: int, message: str):
+        super().__init__(f"{method} {path} -> {status}: {message}")
+        self.status = status
+
+
+class HubClient:
+    def __init__(self, url: str, token: str, timeout: float = 30):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {token}"
+
+    def __repr__(self) -> str:  # never show the token
+        return f"HubClient({self.url!r})"
+
+    # --- plumbing ----------------------------------------------------------
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
+        if resp.status_code >= 400:
+            try:
+                message = resp.json().get("message", resp.reason)
+            except ValueError:
+                message = resp.reason
+            raise HubAPIError(method, path, resp.status_code, message)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        return resp.json()
+
+    # --- hub ---------------------------------------------------------------
+    def version(self) -> str:
+        return self.request("GET", "/")["version"]
+
+    def whoami(self) -> dict[str, Any]:
+        return self.request("GET", "/user")
+
+    # --- users -------------------------------------------------------------
+    def users(self, prefix: str = "") -> list[dict[str, Any]]:
+        return [u for u in self.request("GET", "/users") if u["name"].startswith(prefix)]
+
+    def user(self, name: str) -> dict[str, Any]:
+        return self.request("GET", f"/users/{quote(name)}")
+
+    def create_users(self, names: list[str], admin: bool = False) -> list[dict[str, Any]]:
+        return self.request("POST", "/users", json={"usernames": names, "admin": admin})
+
+    def set_admin(self, name: str, admin: bool) -> dict[str, Any]:
+        return self.request("PATCH", f"/users/{quote(name)}", json={"admin": admin})
+
+    def delete_user(self, name: str) -> None:
+        self.request("DELETE", f"/users/{quote(name)}")
+
+    # --- groups ------------------------------------------------------------
+    def groups(self, prefix: str = "") -> list[dict[str, Any]]:
+        return [g for g in self.request("GET", "/groups") if g["name"].startswith(prefix)]
+
+    def group(self, name: str) -> dict[str, Any]:
+        return self.request("GET", f"/groups/{quote(name)}")
+
+    def create_group(self, name: str, users: list[str] | None = None) -> dict[str, Any]:
+        group = self.request("POST", f"/groups/{quote(name)}")
+        return self.add_to_group(name, users) if users else group
+
+    def add_to_group(self, name: str, users: list[str]) -> dict[str, Any]:
+        return self.request("POST", f"/groups/{quote(name)}/users", json={"users": users})
+
+    def remove_from_group(self, name: str, users: list[str]) -> dict[str, Any]:
+        return self.request("DELETE", f"/groups/{quote(name)}/users", json={"users": users})
+
+    def set_group_properties(self, name: str, properties: dict[str, Any]) -> dict[str, Any]:
+        return self.request("PUT", f"/groups/{quote(name)}/properties", json=properties)
+
+    def delete_group(self, name: str) -> None:
+        self.request("DELETE", f"/groups/{quote(name)}")
+
+    # --- servers -----------------------------------------------------------
+    def start_server(self, name: str, wait: bool = True, timeout: float = 120) -> dict[str, Any]:
+        self.request("POST", f"/users/{quote(name)}/server")
+        return self.wait_for_server(name, ready=True, timeout=timeout) if wait else self.user(name)
+
+    def stop_server(self, name: str, wait: bool = True, timeout: float = 60) -> dict[str, Any]:
+        self.request("DELETE", f"/users/{quote(name)}/server")
+        return self.wait_for_server(name, ready=False, timeout=timeout) if wait else self.user(name)
+
+    def server(self, name: str) -> dict[str, Any] | None:
+        """The user's default server model, or None when it is not running."""
+        return self.user(name)["servers"].get("")
+
+    def wait_for_server(self, name: str, ready: bool, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            user = self.user(name)
+            server = user["servers"].get("")
+            if ready and server and server["ready"]:
+                return user
+            if not ready and not server:
+                return user
+            if time.monotonic() > deadline:
+                state = "ready" if ready else "stopped"
+                raise TimeoutError(f"server of {name!r} not {state} after {timeout:.0f} s")
+            time.sleep(0.5)
+
+    # --- tokens ------------------------------------------------------------
+    def create_token(self, user: str, scopes: list[str], note: str, expires_in: int | None = None) -> tuple[str, dict]:
+        """Create a token for `user`; returns (secret, model without the secret)."""
+        body: dict[str, Any] = {"scopes": scopes, "note": note}
+        if expires_in:
+            body["expires_in"] = expires_in
+        model = self.request("POST", f"/users/{quote(user)}/tokens", json=body)
+        secret = model.pop("token")
+        record(secret)
+        return secret, model
+
+    def tokens(self, user: str) -> list[dict[str, Any]]:
+        return self.request("GET", f"/users/{quote(user)}/tokens")["api_tokens"]
+
+    def revoke_token(self, user: str, token_id: str) -> None:
+        self.request("DELETE", f"/users/{quote(user)}/tokens/{quote(token_id)}")
+
+
+def log_in(hub_url: str, username: str, password: str) -> requests.Session:
+    """Log in through the hub's login form, as a browser would; return the session.
+
+    JupyterHub's form carries an `_xsrf` value both as a cookie and a hidden input.
+    """
+    session = requests.Session()
+    page = session.get(f"{hub_url.rstrip('/')}/hub/login", timeout=30)
+    page.raise_for_status()
+    xsrf = session.cookies.get("_xsrf", "")
+    resp = session.post(
+        f"{hub_url.rstrip('/')}/hub/login",
+        data={"username": username, "password": password, "_xsrf": xsrf},
+        timeout=60, allow_redirects=False,
+    )
+    if resp.status_code != 302:
+        raise HubAPIError("POST", "/hub/login", resp.status_code, "login refused")
+    return session

@@ -1,0 +1,107 @@
+"""What every guide's first and last cell does.
+
+`open_hub()` uses the reader's own hub when HUB_URL and HUB_TOKEN are set, and
+otherwise starts a throwaway local hub from a spec in snippets/, which `close()`
+stops again. Guides only create users and groups whose names start with PREFIX
+and clean up only those.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .client import HubClient
+from .local_hub import LocalHub
+from .spec import EXAMPLE_SPEC, load_spec
+
+PREFIX = "demo-"
+STATE_ROOT_ENV = "COMMUNITYHUBS_STATE_ROOT"
+
+
+@dataclass
+class GuideHub:
+    """The hub a guide works on."""
+
+    url: str
+    client: HubClient
+    target: str
+    version: str
+    _token: str = field(repr=False)
+    _local: LocalHub | None = field(default=None, repr=False)
+    _state_dir: Path | None = field(default=None, repr=False)
+
+    @property
+    def token(self) -> str:
+        """The admin token, for tools that need it in a header (never print it)."""
+        return self._token
+
+    @property
+    def log_file(self) -> Path | None:
+        """The hub's log, for a throwaway local hub."""
+        return self._state_dir / "hub.log" if self._state_dir else None
+
+    def shared_password(self) -> str:
+        """The throwaway hub's shared password, read from its 0600 file (never print it)."""
+        if not self._state_dir:
+            raise RuntimeError("only a throwaway local hub has a password file")
+        return (self._state_dir / "shared-password").read_text().strip()
+
+    def about(self) -> str:
+        return f"{self.target} hub, JupyterHub {self.version}"
+
+    def verified(self) -> str:
+        """One line for the end of a guide: what this run was verified against."""
+        return verified_line(self.target, self.version)
+
+    def cleanup(self, prefix: str = PREFIX) -> None:
+        """Remove users and groups this guide created (and nothing else)."""
+        for group in self.client.groups(prefix):
+            self.client.delete_group(group["name"])
+        for user in self.client.users(prefix):
+            if user["servers"]:
+                self.client.stop_server(user["name"])
+            self.client.delete_user(user["name"])
+
+    def close(self) -> None:
+        if self._local is not None:
+            self._local.down()
+            self._local = None
+            if self._state_dir and not os.environ.get(STATE_ROOT_ENV):
+                shutil.rmtree(self._state_dir, ignore_errors=True)
+
+
+def verified_line(target: str, version: str) -> str:
+    """The line each guide ends with, built from the run itself."""
+    return f"Verified against a {target} hub, JupyterHub {version}, on {dt.date.today().isoformat()}."
+
+
+def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwaway: bool = False) -> GuideHub:
+    """Connect to the reader's hub, or start a throwaway local one.
+
+    `throwaway=True` always starts a local hub, for demos that need settings
+    the reader's hub should not have (such as a 20-second idle timeout).
+    """
+    url, token = os.environ.get("HUB_URL"), os.environ.get("HUB_TOKEN")
+    if url and token and not throwaway:
+        client = HubClient(url, token)
+        return GuideHub(url=url, client=client, target="your", version=client.version(), _token=token)
+
+    spec = load_spec(spec_file)
+    root = os.environ.get(STATE_ROOT_ENV)
+    if root:
+        Path(root).mkdir(parents=True, exist_ok=True)
+    state_dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
+    local = LocalHub(spec, state_dir)
+    info = local.up()
+    atexit.register(local.down)  # a kernel that dies mid-guide leaves no hub behind
+    client = HubClient(info.url, info.admin_token())
+    return GuideHub(
+        url=info.url, client=client, target="local", version=client.version(),
+        _token=info.admin_token(), _local=local, _state_dir=state_dir,
+    )

@@ -1,0 +1,106 @@
+"""The guides as downloadable notebooks, and the output regression.
+
+The site build executes every guide (myst-nb writes the executed notebook to
+_build/jupyter_execute/guides/NAME.ipynb). `store` copies those, scrubbed, to
+notebooks/ as the baseline; `compare` diffs a fresh run against the baseline.
+
+    python -m communityhubs.notebooks store _build/html notebooks
+    python -m communityhubs.notebooks compare _build/html notebooks
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from pytest_notebook.diffing import diff_notebooks, diff_to_string, filter_diff
+
+from .scrub import scrub_text
+
+# Cell ids and execution metadata differ between runs and say nothing about a guide.
+IGNORED_PATHS = ["/metadata", "/cells/*/metadata", "/cells/*/id", "/nbformat_minor"]
+
+
+def executed_dir(html_dir: Path) -> Path:
+    """Where myst-nb leaves executed notebooks for a build into `html_dir`."""
+    return Path(html_dir).parent / "jupyter_execute" / "guides"
+
+
+def scrub_notebook(nb: NotebookNode) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("mystnb", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = scrub_text(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str):
+                    output["data"][mime] = scrub_text(value)
+            if output.get("output_type") == "error":
+                output["traceback"] = [scrub_text(line) for line in output["traceback"]]
+                output["evalue"] = scrub_text(output["evalue"])
+    return nb
+
+
+def read(path: Path) -> NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def store(html_dir: Path, notebooks_dir: Path) -> list[Path]:
+    source = executed_dir(html_dir)
+    executed = sorted(source.glob("*.ipynb"))
+    if not executed:
+        raise SystemExit(f"{source}: no executed guides; build the site first")
+    notebooks_dir.mkdir(exist_ok=True)
+    written = []
+    for path in executed:
+        target = notebooks_dir / path.name
+        nbformat.write(scrub_notebook(read(path)), target)
+        written.append(target)
+    return written
+
+
+def diff(expected: NotebookNode, obtained: NotebookNode) -> str:
+    """'' when the two agree after scrubbing, else a readable diff."""
+    expected, obtained = scrub_notebook(expected), scrub_notebook(obtained)
+    found = filter_diff(diff_notebooks(expected, obtained), IGNORED_PATHS)
+    if not found:
+        return ""
+    return diff_to_string(expected, found, use_git=False, use_diff=True, use_color=False)
+
+
+def compare(html_dir: Path, notebooks_dir: Path) -> dict[str, str]:
+    """{guide: diff} for every guide whose fresh outputs differ from its baseline."""
+    problems = {}
+    for path in sorted(executed_dir(html_dir).glob("*.ipynb")):
+        baseline = notebooks_dir / path.name
+        if not baseline.exists():
+            problems[path.stem] = f"no baseline {baseline}; run `nox -s baseline`"
+            continue
+        found = diff(read(baseline), read(path))
+        if found:
+            problems[path.stem] = found
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[0] not in ("store", "compare"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    action, html_dir, notebooks_dir = argv[0], Path(argv[1]), Path(argv[2])
+    if action == "store":
+        for path in store(html_dir, notebooks_dir):
+            print(f"stored {path}")
+        return 0
+    problems = compare(html_dir, notebooks_dir)
+    for name, text in problems.items():
+        print(f"== {name}\n{text}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,164 @@
+"""Load and validate a hub specification (hub.yaml).
+
+Every problem is reported as one line naming the file, the key and the value,
+so a reader can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from . import SNIPPETS
+
+SCHEMA_PATH = SNIPPETS / "hub.schema.json"
+EXAMPLE_SPEC = SNIPPETS / "hub.yaml"
+
+
+class SpecError(ValueError):
+    """A hub spec that cannot be used. str(error) is a single line."""
+
+
+@dataclass(frozen=True)
+class HubSpec:
+    """A validated hub spec. `data` keeps the file's structure."""
+
+    source: str
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    @property
+    def admins(self) -> list[str]:
+        return list(self.data.get("admins", []))
+
+    @property
+    def allowed_users(self) -> list[str]:
+        return list(self.data.get("allowed_users", []))
+
+    def section(self, key: str) -> dict[str, Any]:
+        return dict(self.data.get(key, {}))
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def load_spec(path: str | Path = EXAMPLE_SPEC) -> HubSpec:
+    """Read and validate a spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise SpecError(f"{path}: cannot read the spec: {err.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise SpecError(f"{path}{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    return validate_spec(data, source=str(path))
+
+
+def validate_spec(data: Any, source: str = "<spec>") -> HubSpec:
+    """Validate already-parsed spec data; raise SpecError on the first problem."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: the spec must be a mapping of keys, got {type(data).__name__}")
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise SpecError(f"{source}: {_describe(errors[0])}")
+    _check_consistency(data, source)
+    return HubSpec(source=source, data=data)
+
+
+def _key(path: Any) -> str:
+    """Turn a jsonschema path into a dotted key such as groups[0].users[1]."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    key = _key(error.absolute_path)
+    value = error.instance
+    hint = error.schema.get("x-hint") if isinstance(error.schema, dict) else None
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(set(value) - allowed)
+        where = f"{key}." if error.absolute_path else ""
+        return f"{where}{unknown[0]}: unknown key (allowed here: {', '.join(sorted(allowed))})"
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = missing[0] if missing else error.message
+        where = f"{key}." if error.absolute_path else ""
+        return f"{where}{name}: missing required key"
+    if error.validator == "type":
+        return f"{key}: {value!r} should be of type {error.validator_value}"
+    if error.validator == "pattern":
+        return f"{key}: {value!r} is not valid, expected {hint or 'a match for ' + error.validator_value}"
+    if error.validator == "enum":
+        choices = ", ".join(map(str, error.validator_value))
+        return f"{key}: {value!r} is not one of: {choices}"
+    if error.validator == "propertyNames":
+        return f"{key}: {error.message}"
+    return f"{key}: {value!r}: {error.message.split(chr(10))[0]}"
+
+
+_MEMORY_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def memory_bytes(size: str) -> int:
+    """'512M' -> 536870912."""
+    return int(size[:-1]) * _MEMORY_UNITS[size[-1]]
+
+
+def _check_consistency(data: dict[str, Any], source: str) -> None:
+    """Rules that span several keys, which a JSON schema cannot express well."""
+    limits = data.get("limits", {})
+    if "mem_limit" in limits and "mem_guarantee" in limits:
+        if memory_bytes(limits["mem_guarantee"]) > memory_bytes(limits["mem_limit"]):
+            raise SpecError(
+                f"{source}: limits.mem_guarantee: {limits['mem_guarantee']!r} is more than "
+                f"limits.mem_limit {limits['mem_limit']!r}"
+            )
+    if "cpu_limit" in limits and "cpu_guarantee" in limits:
+        if limits["cpu_guarantee"] > limits["cpu_limit"]:
+            raise SpecError(
+                f"{source}: limits.cpu_guarantee: {limits['cpu_guarantee']!r} is more than "
+                f"limits.cpu_limit {limits['cpu_limit']!r}"
+            )
+    culling = data.get("culling", {})
+    if culling.get("enabled") and "timeout" in culling and culling.get("every", 0) > culling["timeout"]:
+        raise SpecError(
+            f"{source}: culling.every: {culling['every']!r} is longer than culling.timeout "
+            f"{culling['timeout']!r}, so servers would outlive their timeout"
+        )
+    auth = data["authenticator"]
+    needs = {
+        "github": ["client_id", "client_secret_env", "callback_url"],
+        "generic-oauth": [
+            "client_id", "client_secret_env", "callback_url",
+            "authorize_url", "token_url", "userdata_url", "username_claim",
+        ],
+    }.get(auth["type"], [])
+    for key in needs:
+        if key not in auth:
+            raise SpecError(f"{source}: authenticator.{key}: missing, required for type {auth['type']!r}")
+    known = set(data.get("allowed_users", [])) | set(data.get("admins", []))
+    for i, group in enumerate(data.get("groups", [])):
+        for j, user in enumerate(group.get("users", [])):
+            if known and user not in known:
+                raise SpecError(
+                    f"{source}: groups[{i}].users[{j}]: {user!r} is not in allowed_users or admins"
+                )
