@@ -54,7 +54,9 @@ nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True  # a broken guide breaks the build
 nb_execution_show_tb = True
-nb_merge_streams = True
+# myst-nb 1.4's stream merging duplicates text in the notebooks it writes; our
+# regression step merges streams itself (communityhubs.notebooks).
+nb_merge_streams = False
 
 # --- HTML -----------------------------------------------------------------
 html_theme = "sphinx_book_theme"

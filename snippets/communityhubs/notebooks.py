@@ -29,11 +29,25 @@ def executed_dir(html_dir: Path) -> Path:
     return Path(html_dir).parent / "jupyter_execute" / "guides"
 
 
+def merge_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
+    """Join consecutive stdout/stderr chunks: how a print is split up depends on timing."""
+    merged: list[NotebookNode] = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if last is not None and output.get("output_type") == "stream" == last.get("output_type") and output["name"] == last["name"]:
+            last["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
 def scrub_notebook(nb: NotebookNode) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.metadata.pop("mystnb", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             if "text" in output:
                 output["text"] = scrub_text(output["text"])

@@ -24,12 +24,6 @@ AUTHENTICATORS = {
 ADMIN_SERVICE = "community-admin"
 """The service whose token the guides and tests use to administer the hub."""
 
-ADMIN_SCOPES = [
-    "admin:users", "admin:groups", "admin:servers", "admin-ui", "tokens",
-    "access:servers", "read:hub", "list:users", "list:groups", "proxy",
-    "admin:auth_state", "read:roles", "shutdown",
-]
-
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
 
@@ -92,10 +86,9 @@ def render_local(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: l
     if auth["type"] in ("github", "generic-oauth"):
         settings.update(render_oauth(auth))
 
-    services: list[dict[str, Any]] = [{"name": ADMIN_SERVICE}]
-    roles: list[dict[str, Any]] = [
-        {"name": ADMIN_SERVICE, "scopes": ADMIN_SCOPES, "services": [ADMIN_SERVICE]}
-    ]
+    # The hub admins' own service: only an admin may grant admin rights, so it has the admin role.
+    services: list[dict[str, Any]] = [{"name": ADMIN_SERVICE, "admin": True}]
+    roles: list[dict[str, Any]] = []
     culling = spec.section("culling")
     if culling.get("enabled"):
         cmd = [
