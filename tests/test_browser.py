@@ -1,0 +1,90 @@
+"""The site and a hub in a real browser: Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+# Console messages that are not our errors.
+CONSOLE_ALLOWLIST = [
+    "Got invalid theme mode",  # sphinx-book-theme, once on first load with no stored mode
+]
+
+SECTIONS = {
+    "Get started": "docs/get-started.html",
+    "What is a community hub?": "docs/overview.html",
+    "Guides for hub admins": "guides/index.html",
+    "Reference": "docs/reference/index.html",
+}
+
+
+def test_landing_page_renders_without_console_errors(page, site_url: str) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site_url}/index.html")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").first.inner_text().startswith("Community Hubs")
+    assert page.locator(".sd-card").count() == 4
+    real = [e for e in errors if not any(a in e for a in CONSOLE_ALLOWLIST)]
+    assert real == []
+
+
+@pytest.mark.parametrize("title,href", SECTIONS.items(), ids=list(SECTIONS))
+def test_top_level_sections_reachable_from_navigation(page, site_url: str, title: str, href: str) -> None:
+    page.goto(f"{site_url}/index.html")
+    nav = page.locator("nav.bd-docs-nav")
+    nav.locator(f"a[href='{href}']").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(href)
+    assert page.locator("h1").first.inner_text().rstrip("#").strip() == title
+
+
+def test_search_finds_right_to_replicate(page, site_url: str) -> None:
+    page.goto(f"{site_url}/search.html?q=replicate")
+    hit = page.locator("#search-results a[href*='right-to-replicate']").first
+    hit.wait_for(timeout=15000)
+    assert "Right to Replicate" in hit.inner_text()
+
+
+def test_dark_mode_switch(page, site_url: str) -> None:
+    page.goto(f"{site_url}/index.html")
+    page.wait_for_load_state("networkidle")
+    html = page.locator("html")
+    background = lambda: page.evaluate("getComputedStyle(document.body).backgroundColor")  # noqa: E731
+    seen = {}
+    for _ in range(3):  # the switch cycles auto -> dark -> light
+        page.locator(".theme-switch-button").first.click()
+        seen[html.get_attribute("data-theme")] = background()
+    assert {"dark", "light"} <= set(seen)
+    assert seen["dark"] != seen["light"]
+
+
+def test_code_blocks_have_a_copy_button(page, site_url: str) -> None:
+    page.goto(f"{site_url}/docs/get-started.html")
+    page.wait_for_load_state("networkidle")
+    blocks = page.locator("div.highlight pre")
+    assert blocks.count() > 0
+    assert page.locator("button.copybtn").count() == blocks.count()
+
+
+@pytest.mark.parametrize("path", ["index.html", "guides/manage-user-servers.html"])
+def test_no_wcag_a_or_aa_violations(page, site_url: str, path: str) -> None:
+    page.goto(f"{site_url}/{path}")
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_user_logs_in_to_a_hub_in_the_browser(page, local_hub) -> None:
+    """A real login: the form, the cookie, the spawn, and JupyterLab in the browser."""
+    _, info = local_hub
+    # A hostname, not an IP: some cookie jars ignore cookies set by IP-address hosts.
+    url = info.url.replace("127.0.0.1", "localhost")
+    page.goto(f"{url}/hub/login")
+    page.fill("input[name=username]", "demo-ada")
+    page.fill("input[name=password]", info.password_file.read_text().strip())
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url("**/user/demo-ada/lab**", timeout=90000)
+    page.locator(".jp-LauncherCard").first.wait_for(timeout=60000)
+    assert "/user/demo-ada/lab" in page.url
