@@ -41,6 +41,7 @@ exclude_patterns = [
     "README.md",
     "**/node_modules",
     ".hub",
+    ".*",  # hidden folders: tool caches such as .pytest_cache
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]

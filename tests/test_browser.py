@@ -72,7 +72,9 @@ def test_code_blocks_have_a_copy_button(page, site_url: str) -> None:
 def test_no_wcag_a_or_aa_violations(page, site_url: str, path: str) -> None:
     page.goto(f"{site_url}/{path}")
     page.wait_for_load_state("networkidle")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     assert results.violations_count == 0, results.generate_report()
 
 

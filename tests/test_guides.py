@@ -10,7 +10,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from communityhubs.notebooks import diff, executed_dir, read, scrub_notebook
 
 from .conftest import ROOT
@@ -25,7 +24,9 @@ def test_guide_outputs_match_baseline(site: Path, guide: str) -> None:
     assert executed.exists(), f"the build did not execute {guide}"
     assert baseline.exists(), f"no baseline for {guide}: run `nox -s baseline`"
     found = diff(read(baseline), read(executed))
-    assert found == "", f"{guide}: outputs differ from notebooks/{guide}.ipynb (update with `nox -s baseline` if intended):\n{found}"
+    assert found == "", (
+        f"{guide}: outputs differ from notebooks/{guide}.ipynb (update with `nox -s baseline` if intended):\n{found}"
+    )
 
 
 def test_every_code_cell_ran_and_produced_no_error(site: Path) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-
 from communityhubs.client import HubClient, log_in
 from communityhubs.kernel import run_in_kernel
 from communityhubs.local_hub import HubError, LocalHub
@@ -95,7 +94,9 @@ def test_cli_up_status_down_never_prints_secrets(tmp_path: Path) -> None:
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "communityhubs", "hub", *args, "--state", str(state), "--port", str(port)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     up = cli("up")

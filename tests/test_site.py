@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
-
 from communityhubs.schema_reference import key_docs
 
 from .conftest import BUILD, ROOT
@@ -72,7 +71,11 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
 
 def test_hub_spec_reference_lists_every_schema_key(site: Path) -> None:
     html = (site / "docs" / "reference" / "hub-spec.html").read_text()
-    missing = [doc.key for doc in key_docs() if f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{doc.key}</span>" not in html]
+    missing = [
+        doc.key
+        for doc in key_docs()
+        if f'<code class="docutils literal notranslate"><span class="pre">{doc.key}</span>' not in html
+    ]
     assert missing == []
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from communityhubs import SNIPPETS
 from communityhubs.spec import SpecError, load_spec, validate_spec
 
@@ -29,13 +28,33 @@ BAD = [
     ("wrong type", {"limits": {"cpu_limit": "two"}}, "limits.cpu_limit: 'two' should be of type number"),
     ("invalid username", {"admins": ["Ada Lovelace"]}, "admins[0]: 'Ada Lovelace' is not valid"),
     ("bad memory size", {"limits": {"mem_limit": "lots"}}, "limits.mem_limit: 'lots' is not valid, expected a size"),
-    ("guarantee above limit", {"limits": {"mem_limit": "1G", "mem_guarantee": "2G"}}, "limits.mem_guarantee: '2G' is more than"),
-    ("cpu guarantee above limit", {"limits": {"cpu_limit": 1, "cpu_guarantee": 4}}, "limits.cpu_guarantee: 4 is more than"),
+    (
+        "guarantee above limit",
+        {"limits": {"mem_limit": "1G", "mem_guarantee": "2G"}},
+        "limits.mem_guarantee: '2G' is more than",
+    ),
+    (
+        "cpu guarantee above limit",
+        {"limits": {"cpu_limit": 1, "cpu_guarantee": 4}},
+        "limits.cpu_guarantee: 4 is more than",
+    ),
     ("negative timeout", {"culling": {"timeout": -1}}, "culling.timeout: -1"),
-    ("check slower than timeout", {"culling": {"enabled": True, "timeout": 10, "every": 60}}, "culling.every: 60 is longer"),
+    (
+        "check slower than timeout",
+        {"culling": {"enabled": True, "timeout": 10, "every": 60}},
+        "culling.every: 60 is longer",
+    ),
     ("unknown authenticator", {"authenticator": {"type": "ldapp"}}, "authenticator.type: 'ldapp' is not one of"),
-    ("oauth without client id", {"authenticator": {"type": "github", "client_secret_env": "X", "callback_url": "https://h/hub/oauth_callback"}}, "authenticator.client_id: missing"),
-    ("group member unknown", {"groups": [{"name": "g", "users": ["bob"]}]}, "groups[0].users[0]: 'bob' is not in allowed_users"),
+    (
+        "oauth without client id",
+        {"authenticator": {"type": "github", "client_secret_env": "X", "callback_url": "https://h/hub/oauth_callback"}},
+        "authenticator.client_id: missing",
+    ),
+    (
+        "group member unknown",
+        {"groups": [{"name": "g", "users": ["bob"]}]},
+        "groups[0].users[0]: 'bob' is not in allowed_users",
+    ),
 ]
 
 

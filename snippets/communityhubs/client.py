@@ -147,7 +147,8 @@ def log_in(hub_url: str, username: str, password: str) -> requests.Session:
     resp = session.post(
         f"{hub_url.rstrip('/')}/hub/login",
         data={"username": username, "password": password, "_xsrf": xsrf},
-        timeout=60, allow_redirects=False,
+        timeout=60,
+        allow_redirects=False,
     )
     if resp.status_code != 302:
         raise HubAPIError("POST", "/hub/login", resp.status_code, "login refused")

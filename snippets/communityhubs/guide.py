@@ -102,6 +102,11 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     atexit.register(local.down)  # a kernel that dies mid-guide leaves no hub behind
     client = HubClient(info.url, info.admin_token())
     return GuideHub(
-        url=info.url, client=client, target="local", version=client.version(),
-        _token=info.admin_token(), _local=local, _state_dir=state_dir,
+        url=info.url,
+        client=client,
+        target="local",
+        version=client.version(),
+        _token=info.admin_token(),
+        _local=local,
+        _state_dir=state_dir,
     )

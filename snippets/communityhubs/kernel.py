@@ -61,9 +61,21 @@ async def _execute(base: str, kernel_id: str, headers: dict[str, str], code: str
 
 def _execute_request(msg_id: str, code: str) -> dict[str, Any]:
     return {
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "", "session": uuid.uuid4().hex, "version": "5.3"},
+        "header": {
+            "msg_id": msg_id,
+            "msg_type": "execute_request",
+            "username": "",
+            "session": uuid.uuid4().hex,
+            "version": "5.3",
+        },
         "parent_header": {},
         "metadata": {},
-        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False},
+        "content": {
+            "code": code,
+            "silent": False,
+            "store_history": False,
+            "user_expressions": {},
+            "allow_stdin": False,
+        },
         "channel": "shell",
     }

@@ -145,8 +145,12 @@ class LocalHub:
         os.chmod(self.log_file, 0o600)
         proc = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)],
-            cwd=self.state_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=self.state_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
             umask=0o077,  # the database and every file the hub writes: owner only
         )
         log.close()

@@ -34,7 +34,11 @@ def merge_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
     merged: list[NotebookNode] = []
     for output in outputs:
         last = merged[-1] if merged else None
-        if last is not None and output.get("output_type") == "stream" == last.get("output_type") and output["name"] == last["name"]:
+        if (
+            last is not None
+            and output.get("output_type") == "stream" == last.get("output_type")
+            and output["name"] == last["name"]
+        ):
             last["text"] += output["text"]
         else:
             merged.append(output)

@@ -92,7 +92,9 @@ def render_local(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: l
     culling = spec.section("culling")
     if culling.get("enabled"):
         cmd = [
-            sys.executable, "-m", "jupyterhub_idle_culler",
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
             f"--timeout={culling.get('timeout', 3600)}",
             f"--cull-every={culling.get('every', 300)}",
         ]

@@ -148,8 +148,13 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     needs = {
         "github": ["client_id", "client_secret_env", "callback_url"],
         "generic-oauth": [
-            "client_id", "client_secret_env", "callback_url",
-            "authorize_url", "token_url", "userdata_url", "username_claim",
+            "client_id",
+            "client_secret_env",
+            "callback_url",
+            "authorize_url",
+            "token_url",
+            "userdata_url",
+            "username_claim",
         ],
     }.get(auth["type"], [])
     for key in needs:
@@ -159,6 +164,4 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     for i, group in enumerate(data.get("groups", [])):
         for j, user in enumerate(group.get("users", [])):
             if known and user not in known:
-                raise SpecError(
-                    f"{source}: groups[{i}].users[{j}]: {user!r} is not in allowed_users or admins"
-                )
+                raise SpecError(f"{source}: groups[{i}].users[{j}]: {user!r} is not in allowed_users or admins")

@@ -19,7 +19,9 @@ class HubSpecReference(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         self.env.note_dependency(str(SCHEMA_PATH))  # rebuild the page when the schema changes
         container = nodes.container(classes=["hub-spec-reference"])
-        self.state.nested_parse(StringList(markdown_table().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(markdown_table().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container
+        )
         return [container]
 
 
