@@ -64,6 +64,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Community Hubs"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+html_js_files = ["a11y.js"]
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = ""
 html_theme_options = {
     "repository_url": "https://github.com/community-hubs/community-hubs",

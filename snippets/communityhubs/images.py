@@ -1,0 +1,92 @@
+"""Build the docker target's images.
+
+- `build_debian_base`: a Debian base image from Debian packages (debootstrap,
+  then `docker import`), for machines that cannot pull from a registry.
+- `build_user_image`: the user environment from snippets/docker/singleuser,
+  with the base image as a build argument and optional extra CA certificates.
+Both print the build's progress and reuse Docker's layer cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from . import SNIPPETS
+
+USER_IMAGE_DIR = SNIPPETS / "docker" / "singleuser"
+DEBIAN_BASE = "communityhubs/debian-base:bookworm"
+USER_IMAGE = "communityhubs/singleuser:latest"
+
+
+class ImageError(RuntimeError):
+    pass
+
+
+def image_exists(tag: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
+
+
+def image_size_mb(tag: str) -> float:
+    out = subprocess.run(["docker", "image", "inspect", "-f", "{{.Size}}", tag], capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1e6
+
+
+def build_debian_base(tag: str = DEBIAN_BASE, suite: str = "bookworm", mirror: str | None = None) -> float:
+    """debootstrap a minimal Debian with python3-venv into a folder and import it. Returns seconds."""
+    if not shutil.which("debootstrap"):
+        raise ImageError("debootstrap is not installed: `apt-get install debootstrap`")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="debian-base-") as root:
+        cmd = [
+            "debootstrap", "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
+            suite, root, *([mirror] if mirror else []),
+        ]
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        # apt caches and lists are not needed in the image (about half its size).
+        for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for item in (Path(root) / cache).glob("*"):
+                if item.is_file():
+                    item.unlink()
+        tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(["docker", "import", "-", tag], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+        if tar.wait() != 0:
+            raise ImageError(f"tar of {root} failed")
+    return time.monotonic() - started
+
+
+def build_user_image(
+    tag: str = USER_IMAGE,
+    base_image: str | None = None,
+    ca_certs: list[Path] | None = None,
+    extra_packages: str = "",
+    quiet: bool = False,
+) -> float:
+    """Build the user image; returns seconds. The build runs on the host network so
+    that pip reaches the package index the way the host does."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="user-image-") as tmp:
+        context = Path(tmp)
+        for item in USER_IMAGE_DIR.iterdir():
+            shutil.copy(item, context / item.name)
+        certs = context / "ca-certificates"
+        certs.mkdir()
+        for i, cert in enumerate(ca_certs or []):
+            cert = Path(cert)
+            if not cert.is_file():
+                raise ImageError(f"--ca-cert {cert}: no such file")
+            shutil.copy(cert, certs / f"extra-{i}.crt")  # update-ca-certificates wants .crt
+        cmd = ["docker", "build", "--network", "host", "-t", tag]
+        if base_image:
+            cmd += ["--build-arg", f"BASE_IMAGE={base_image}"]
+        if extra_packages:
+            cmd += ["--build-arg", f"EXTRA_PACKAGES={extra_packages}"]
+        cmd.append(str(context))
+        result = subprocess.run(cmd, stdout=subprocess.DEVNULL if quiet else None)
+        if result.returncode != 0:
+            raise ImageError(f"docker build of {tag} failed (exit {result.returncode})")
+    return time.monotonic() - started
