@@ -84,10 +84,36 @@ def serve(session: nox.Session) -> None:
     docs(session)
 
 
+def build_images(session: nox.Session) -> None:
+    """Build the user image where a Docker engine answers; its base comes from
+    COMMUNITYHUBS_BASE_IMAGE, else from Debian packages (no registry needed).
+    Extra CA certificates for the build: COMMUNITYHUBS_CA_CERTS=path:path."""
+    import subprocess
+
+    if not shutil.which("docker") or subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        session.log("no Docker engine answers: the docker guides will not be executed")
+        return
+    base = os.environ.get("COMMUNITYHUBS_BASE_IMAGE")
+    if not base:
+        base = "communityhubs/debian-base:bookworm"
+        if subprocess.run(["docker", "image", "inspect", base], capture_output=True).returncode != 0:
+            session.run("communityhubs", "image", "base")
+    certs = [c for c in os.environ.get("COMMUNITYHUBS_CA_CERTS", "").split(os.pathsep) if c]
+    session.run("communityhubs", "image", "build", "--base-image", base, *[f"--ca-cert={c}" for c in certs])
+
+
+@nox.session
+def images(session: nox.Session) -> None:
+    """Build the docker target's images."""
+    install(session)
+    build_images(session)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole suite: build the site with every guide forced to run, then pytest."""
     install(session)
+    build_images(session)
     env = canary_env()
     shutil.rmtree(BUILD / "secrets", ignore_errors=True)
     sphinx_build(session, "-E", env=env)

@@ -13,12 +13,18 @@ import pytest
 from communityhubs.notebooks import diff, executed_dir, read, scrub_notebook
 
 from .conftest import ROOT
+from .test_docker_target import docker_problem, need_docker
 
-GUIDES = sorted(p.stem for p in (ROOT / "guides").glob("*.md") if p.stem != "index")
+# guide paths relative to guides/, without .md: "add-users-and-admins", "docker/set-memory-and-cpu-limits"
+GUIDES = sorted(
+    str(p.relative_to(ROOT / "guides").with_suffix("")) for p in (ROOT / "guides").rglob("*.md") if p.stem != "index"
+)
 
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_guide_outputs_match_baseline(site: Path, guide: str) -> None:
+    if guide.startswith("docker/"):
+        need_docker()
     executed = executed_dir(site) / f"{guide}.ipynb"
     baseline = ROOT / "notebooks" / f"{guide}.ipynb"
     assert executed.exists(), f"the build did not execute {guide}"
@@ -31,6 +37,8 @@ def test_guide_outputs_match_baseline(site: Path, guide: str) -> None:
 
 def test_every_code_cell_ran_and_produced_no_error(site: Path) -> None:
     for guide in GUIDES:
+        if guide.startswith("docker/") and docker_problem():
+            continue  # reported by test_guide_outputs_match_baseline
         nb = read(executed_dir(site) / f"{guide}.ipynb")
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code), guide

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .client import HubClient
+from .images import DEBIAN_BASE, USER_IMAGE, ImageError, build_debian_base, build_user_image, image_size_mb
 from .local_hub import HubError, LocalHub
 from .proxy import ProxyNotFound
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
@@ -23,6 +24,24 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     hub.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
     hub.add_argument("--port", type=int, default=8000, help="public port on 127.0.0.1 (default: %(default)s)")
+    hub.add_argument(
+        "--target", choices=["local", "docker"], help="where user servers run (default: the spec's target, else local)"
+    )
+    image = sub.add_parser("image", help="build the docker target's images")
+    image.add_argument(
+        "action",
+        choices=["base", "build"],
+        help="base: a Debian base image from Debian packages; build: the user image",
+    )
+    image.add_argument("--base-image", help="base image for the user image (default: the Dockerfile's)")
+    image.add_argument(
+        "--ca-cert",
+        action="append",
+        default=[],
+        type=Path,
+        help="extra CA certificate to trust in the build (repeatable)",
+    )
+    image.add_argument("--tag", help="image tag")
     check = sub.add_parser("check", help="validate a hub spec")
     check.add_argument("spec", nargs="+")
     args = parser.parse_args(argv)
@@ -31,15 +50,28 @@ def main(argv: list[str] | None = None) -> int:
             for path in args.spec:
                 print(f"{path}: ok ({load_spec(path).name})")
             return 0
-        return run_hub(args.action, Path(args.spec), Path(args.state), args.port)
-    except (SpecError, HubError, ProxyNotFound) as err:
+        if args.command == "image":
+            return run_image(args)
+        return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target)
+    except (SpecError, HubError, ProxyNotFound, ImageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
 
-def run_hub(action: str, spec_path: Path, state_root: Path, port: int) -> int:
+def run_image(args: argparse.Namespace) -> int:
+    if args.action == "base":
+        tag = args.tag or DEBIAN_BASE
+        seconds = build_debian_base(tag)
+    else:
+        tag = args.tag or USER_IMAGE
+        seconds = build_user_image(tag, base_image=args.base_image, ca_certs=args.ca_cert)
+    print(f"built {tag} in {seconds:.0f} s ({image_size_mb(tag):.0f} MB)")
+    return 0
+
+
+def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
     spec = load_spec(spec_path)
-    hub = LocalHub(spec, state_root / spec.name, port=port)
+    hub = LocalHub(spec, state_root / spec.name, port=port, target=target)
     if action == "up":
         info = hub.up()
         print(f"hub {spec.name} is running at {info.url}/ (pid {info.pid}, {info.proxy} proxy)")

@@ -91,8 +91,11 @@ class HubClient:
         self.request("DELETE", f"/groups/{quote(name)}")
 
     # --- servers -----------------------------------------------------------
-    def start_server(self, name: str, wait: bool = True, timeout: float = 120) -> dict[str, Any]:
-        self.request("POST", f"/users/{quote(name)}/server")
+    def start_server(
+        self, name: str, wait: bool = True, timeout: float = 120, options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Start the user's server; `options` are user_options, such as a chosen profile."""
+        self.request("POST", f"/users/{quote(name)}/server", json=options or {})
         return self.wait_for_server(name, ready=True, timeout=timeout) if wait else self.user(name)
 
     def stop_server(self, name: str, wait: bool = True, timeout: float = 60) -> dict[str, Any]:

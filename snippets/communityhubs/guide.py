@@ -71,6 +71,10 @@ class GuideHub:
     def close(self) -> None:
         if self._local is not None:
             self._local.down()
+            if self._local.target == "docker":
+                from .docker_target import remove_volumes
+
+                remove_volumes(self._local.spec)  # a throwaway hub's data goes with it
             self._local = None
             if self._state_dir and not os.environ.get(STATE_ROOT_ENV):
                 shutil.rmtree(self._state_dir, ignore_errors=True)
@@ -104,7 +108,7 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     return GuideHub(
         url=info.url,
         client=client,
-        target="local",
+        target=local.target,
         version=client.version(),
         _token=info.admin_token(),
         _local=local,

@@ -42,8 +42,12 @@ def build_debian_base(tag: str = DEBIAN_BASE, suite: str = "bookworm", mirror: s
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="debian-base-") as root:
         cmd = [
-            "debootstrap", "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
-            suite, root, *([mirror] if mirror else []),
+            "debootstrap",
+            "--variant=minbase",
+            "--include=python3,python3-venv,ca-certificates",
+            suite,
+            root,
+            *([mirror] if mirror else []),
         ]
         print("+", " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

@@ -14,6 +14,10 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 
+class KernelDied(RuntimeError):
+    """The kernel process ended mid-run, e.g. killed for using more memory than its limit."""
+
+
 def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float = 60) -> str:
     """Start a kernel on `user`'s running server, run `code`, return its output text.
 
@@ -44,6 +48,8 @@ async def _execute(base: str, kernel_id: str, headers: dict[str, str], code: str
             if raw is None:
                 raise RuntimeError("the kernel's websocket closed before the code finished")
             msg = json.loads(raw)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] in ("restarting", "dead"):
+                raise KernelDied("the kernel died while running the code (and is being restarted)")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]

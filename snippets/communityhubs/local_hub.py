@@ -1,5 +1,6 @@
-"""The `local` target: JupyterHub, configurable-http-proxy and one local
-process per user, all on 127.0.0.1, with every piece of state in one directory.
+"""A hub on this machine: JupyterHub and configurable-http-proxy on 127.0.0.1,
+with every piece of state in one directory. User servers run as local
+processes (`local` target) or in Docker containers (`docker` target).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .render_local import LocalPorts, render_local
 from .secretfiles import ensure_secret, write_private
 from .spec import HubSpec
 
-CONFIG_FILE = SNIPPETS / "local" / "jupyterhub_config.py"
+CONFIG_FILE = SNIPPETS / "jupyterhub_config.py"
+TARGETS = ("local", "docker")
 HOST = "127.0.0.1"
 
 
@@ -71,10 +73,13 @@ def check_port_free(port: int) -> None:
 class LocalHub:
     """One hub, identified by its state directory."""
 
-    def __init__(self, spec: HubSpec, state_dir: Path, port: int | None = None):
+    def __init__(self, spec: HubSpec, state_dir: Path, port: int | None = None, target: str | None = None):
         self.spec = spec
         self.state_dir = Path(state_dir).resolve()
         self.port = port
+        self.target = target or spec.data.get("target", "local")
+        if self.target not in TARGETS:
+            raise HubError(f"{spec.source}: target: {self.target!r} cannot run on this machine (choose from {TARGETS})")
 
     # --- paths ---------------------------------------------------------
     @property
@@ -132,7 +137,13 @@ class LocalHub:
             ensure_secret(self.state_dir / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
         # JupyterHub would generate this itself; creating it here puts it in the ledger too.
         ensure_secret(self.state_dir / "jupyterhub_cookie_secret")
-        traits = render_local(self.spec, ports, self.state_dir, proxy_cmd)
+        if self.target == "docker":
+            from . import docker_target  # imported only when used: needs the docker package
+
+            docker_target.prepare(self.spec)
+            traits = docker_target.render_docker(self.spec, ports, self.state_dir, proxy_cmd)
+        else:
+            traits = render_local(self.spec, ports, self.state_dir, proxy_cmd)
         auth = self.spec.data["authenticator"]
         write_private(
             self.state_dir / "settings.json",
@@ -155,7 +166,7 @@ class LocalHub:
         )
         log.close()
         write_private(self.pid_file, str(proc.pid))
-        write_private(self.url_file, json.dumps({"url": url, "proxy": proxy_kind}))
+        write_private(self.url_file, json.dumps({"url": url, "proxy": proxy_kind, "target": self.target}))
         try:
             self._wait_ready(proc, url, timeout)
         except BaseException:
@@ -192,6 +203,10 @@ class LocalHub:
             return False
         self._stop_tree(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
+        if self.target == "docker":
+            from . import docker_target
+
+            docker_target.remove_containers(self.spec)  # none should be left; make sure
         return True
 
     @staticmethod

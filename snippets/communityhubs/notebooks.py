@@ -70,13 +70,14 @@ def read(path: Path) -> NotebookNode:
 
 def store(html_dir: Path, notebooks_dir: Path) -> list[Path]:
     source = executed_dir(html_dir)
-    executed = sorted(source.glob("*.ipynb"))
+    executed = sorted(source.rglob("*.ipynb"))
     if not executed:
         raise SystemExit(f"{source}: no executed guides; build the site first")
     notebooks_dir.mkdir(exist_ok=True)
     written = []
     for path in executed:
-        target = notebooks_dir / path.name
+        target = notebooks_dir / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(scrub_notebook(read(path)), target)
         written.append(target)
     return written
@@ -94,8 +95,9 @@ def diff(expected: NotebookNode, obtained: NotebookNode) -> str:
 def compare(html_dir: Path, notebooks_dir: Path) -> dict[str, str]:
     """{guide: diff} for every guide whose fresh outputs differ from its baseline."""
     problems = {}
-    for path in sorted(executed_dir(html_dir).glob("*.ipynb")):
-        baseline = notebooks_dir / path.name
+    source = executed_dir(html_dir)
+    for path in sorted(source.rglob("*.ipynb")):
+        baseline = notebooks_dir / path.relative_to(source)
         if not baseline.exists():
             problems[path.stem] = f"no baseline {baseline}; run `nox -s baseline`"
             continue

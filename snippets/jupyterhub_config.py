@@ -1,7 +1,10 @@
-# JupyterHub configuration for the `local` target.
+# JupyterHub configuration for the hubs that run on this machine: the `local`
+# target (user servers as local processes) and the `docker` target (user
+# servers in containers).
 #
-# `communityhubs hub up` renders snippets/hub.yaml into settings.json in the
-# hub's state directory and starts `jupyterhub -f` with this file. Secrets are
+# `communityhubs hub up` renders snippets/hub.yaml for the target into
+# settings.json in the hub's state directory and starts `jupyterhub -f` with
+# this file. Secrets are
 # read from files there (mode 0600) or from the environment, never from the spec.
 import json
 import os
@@ -29,7 +32,7 @@ for oauth in ("GitHubOAuthenticator", "GenericOAuthenticator"):
     if oauth in settings:
         c[oauth].client_secret = os.environ.get(rendered["oauth_client_secret_env"] or "", "")
 
-# Everyone's server runs as the account that started the hub. Jupyter refuses
-# to run as root unless told, which is how CI containers run.
-if os.geteuid() == 0:
+# Local user servers run as the account that started the hub. Jupyter refuses
+# to run as root unless told, which is how CI machines run.
+if os.geteuid() == 0 and c.JupyterHub.spawner_class.endswith("SimpleLocalProcessSpawner"):
     c.Spawner.args = ["--allow-root"]
