@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
 from communityhubs.local_hub import HubError, LocalHub, LocalPorts
