@@ -8,13 +8,11 @@ Sphinx 8/9, and jupyter-book 2 has no conf.py.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent
-# The guides import our helpers; make them importable in the build's kernels too.
-sys.path.insert(0, str(ROOT / "snippets"))
-os.environ.setdefault("PYTHONPATH", str(ROOT / "snippets"))
+# The guides and this file import our helpers from snippets/, installed by
+# requirements.txt (`-e ./snippets`).
 
 project = "Community Hubs"
 author = "Community Hubs contributors"

@@ -17,10 +17,10 @@ PUBLISHED = [BUILD / "html", BUILD / "jupyter_execute", BUILD / "logs", ROOT / "
 
 
 def find_secrets(secrets: set[str], roots: list[Path]) -> list[str]:
-    """Every (file, secret prefix) where a secret appears in a file under roots."""
+    """Every (file, secret prefix) where a secret appears in a file that is, or is under, a root."""
     hits = []
     for root in roots:
-        for path in root.rglob("*"):
+        for path in [root] if root.is_file() else root.rglob("*"):
             if path.is_file():
                 data = path.read_bytes()
                 for secret in secrets:
@@ -46,9 +46,7 @@ def test_the_run_created_and_recorded_secrets(site: Path) -> None:
 def test_no_secret_in_published_output_or_logs(site: Path) -> None:
     hub_logs = sorted((BUILD / "hubs").glob("*/hub.log"))
     assert hub_logs, "the guides' hubs keep their logs under _build/hubs"
-    assert find_secrets(ledger(), PUBLISHED) == []
-    leaks = [f"{log} contains {s[:6]}…" for log in hub_logs for s in ledger() if s in log.read_text(errors="replace")]
-    assert leaks == []
+    assert find_secrets(ledger(), PUBLISHED + hub_logs) == []
 
 
 def test_the_scan_finds_a_planted_leak(tmp_path: Path) -> None:

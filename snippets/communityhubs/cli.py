@@ -10,7 +10,15 @@ import sys
 from pathlib import Path
 
 from .client import HubClient
-from .images import DEBIAN_BASE, USER_IMAGE, ImageError, build_debian_base, build_user_image, image_size_mb
+from .images import (
+    DEBIAN_BASE,
+    USER_IMAGE,
+    ImageError,
+    build_debian_base,
+    build_user_image,
+    ensure_images,
+    image_size_mb,
+)
 from .local_hub import HubError, LocalHub
 from .proxy import ProxyNotFound
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
@@ -30,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     image = sub.add_parser("image", help="build the docker target's images")
     image.add_argument(
         "action",
-        choices=["base", "build"],
-        help="base: a Debian base image from Debian packages; build: the user image",
+        choices=["base", "build", "ensure"],
+        help="base: a Debian base image from Debian packages; build: the user image; "
+        "ensure: both, the base only if missing and --base-image is not given (no-op without Docker)",
     )
     image.add_argument("--base-image", help="base image for the user image (default: the Dockerfile's)")
     image.add_argument(
@@ -59,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_image(args: argparse.Namespace) -> int:
+    if args.action == "ensure":
+        problem = ensure_images(args.base_image, args.ca_cert)
+        print(f"docker images not built: {problem}" if problem else f"docker images ready: {USER_IMAGE}")
+        return 0
     if args.action == "base":
         tag = args.tag or DEBIAN_BASE
         seconds = build_debian_base(tag)

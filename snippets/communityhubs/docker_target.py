@@ -5,14 +5,13 @@ each with a named volume for its home directory.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from .images import USER_IMAGE
+from .images import USER_IMAGE, docker_answers, image_exists
 from .local_hub import HubError
-from .render_local import LocalPorts, render_local
+from .render import LocalPorts, render_hub
 from .spec import HubSpec
 
 HOME = "/home/jovyan"
@@ -24,13 +23,9 @@ def volume_name(hub: str, what: str) -> str:
 
 
 def render_docker(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: list[str]) -> dict[str, Any]:
-    settings = render_local(spec, ports, state_dir, proxy_cmd)
-    del settings["SimpleLocalProcessSpawner"]
+    settings = render_hub(spec, ports, state_dir, proxy_cmd)
     settings["JupyterHub"]["spawner_class"] = "communityhubs.docker_spawner.HostNetworkDockerSpawner"
     settings["Spawner"]["notebook_dir"] = HOME
-    env = settings["Spawner"]["environment"]
-    env.pop("MEM_LIMIT", None)  # Docker enforces limits itself; DockerSpawner sets these variables
-    env.pop("CPU_LIMIT", None)
     limits = spec.section("limits")
     docker: dict[str, Any] = {
         "image": spec.section("environment").get("image", USER_IMAGE),
@@ -60,11 +55,9 @@ def _docker(*args: str) -> subprocess.CompletedProcess:
 
 def docker_ready(image: str = USER_IMAGE) -> str:
     """'' if a Docker engine answers and the user image is built, else why not."""
-    if shutil.which("docker") is None:
-        return "the docker command is not installed"
-    if _docker("info").returncode != 0:
-        return "no Docker engine answers (start dockerd)"
-    if _docker("image", "inspect", image).returncode != 0:
+    if not docker_answers():
+        return "no Docker engine answers (install docker.io and start dockerd)"
+    if not image_exists(image):
         return f"the user image {image} is not built (communityhubs image build)"
     return ""
 
@@ -72,12 +65,12 @@ def docker_ready(image: str = USER_IMAGE) -> str:
 def prepare(spec: HubSpec) -> None:
     """Check Docker and the images, and create shared-data volumes that the
     image's user (uid 1000) owns, so admins can write to them."""
-    if shutil.which("docker") is None or _docker("info").returncode != 0:
+    if not docker_answers():
         raise HubError("no Docker engine answers: start dockerd (or use the local target)")
     images = {spec.section("environment").get("image", USER_IMAGE)}
     images |= {p["image"] for p in spec.section("environment").get("profiles", [])}
     for image in sorted(images):
-        if _docker("image", "inspect", image).returncode != 0:
+        if not image_exists(image):
             raise HubError(
                 f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`"
             )

@@ -26,6 +26,13 @@ class ImageError(RuntimeError):
     pass
 
 
+def docker_answers() -> bool:
+    """True when the docker command exists and an engine answers it."""
+    return (
+        shutil.which("docker") is not None and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    )
+
+
 def image_exists(tag: str) -> bool:
     return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
 
@@ -94,3 +101,20 @@ def build_user_image(
         if result.returncode != 0:
             raise ImageError(f"docker build of {tag} failed (exit {result.returncode})")
     return time.monotonic() - started
+
+
+def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = None) -> str:
+    """Build what the docker target needs; '' when done, else why nothing was built.
+
+    With no base image given, one is built from Debian packages once (this
+    needs no registry); the user image is rebuilt every time, which Docker's
+    layer cache makes cheap when nothing changed.
+    """
+    if not docker_answers():
+        return "no Docker engine answers"
+    if not base_image:
+        base_image = DEBIAN_BASE
+        if not image_exists(base_image):
+            build_debian_base(base_image)
+    build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs)
+    return ""

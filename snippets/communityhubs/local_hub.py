@@ -21,7 +21,7 @@ import requests
 
 from . import SNIPPETS
 from .proxy import find_proxy
-from .render_local import LocalPorts, render_local
+from .render import LocalPorts, render_local
 from .secretfiles import ensure_secret, write_private
 from .spec import HubSpec
 

@@ -1,8 +1,11 @@
-"""Render a hub spec into JupyterHub settings for the `local` target.
+"""Render a hub spec into JupyterHub settings.
 
-A pure function from (spec, ports, paths) to a JSON-able dict of traitlets
-settings; snippets/local/jupyterhub_config.py applies the dict. Secrets are not
-part of the output: the config file reads them from the state directory.
+Pure functions from (spec, ports, paths) to a JSON-able dict of traitlets
+settings, which snippets/jupyterhub_config.py applies. `render_hub` is what
+every target shares (hub, proxy, logins, users, groups, services); each target
+adds its spawner: `render_local` here, `render_docker` in docker_target.py.
+Secrets are not part of the output: the config file reads them from the
+state directory.
 """
 
 from __future__ import annotations
@@ -35,15 +38,27 @@ class LocalPorts:
 
 
 def render_local(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: list[str]) -> dict[str, Any]:
-    """Return {section: {trait: value}} for the local target."""
-    data = spec.data
-    auth = data["authenticator"]
+    """The local target: one process per user, running as the hub's own account."""
+    settings = render_hub(spec, ports, state_dir, proxy_cmd)
+    settings["JupyterHub"]["spawner_class"] = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+    settings["SimpleLocalProcessSpawner"] = {"home_dir_template": str(state_dir / "homes" / "{username}")}
+    settings["Spawner"]["notebook_dir"] = "~"
+    # Nothing enforces limits here; servers are told them, as Docker and Kubernetes spawners do.
     limits = spec.section("limits")
-    env = dict(spec.section("environment").get("env", {}))
+    env = settings["Spawner"]["environment"]
     if "mem_limit" in limits:
         env["MEM_LIMIT"] = limits["mem_limit"]
     if "cpu_limit" in limits:
         env["CPU_LIMIT"] = str(limits["cpu_limit"])
+    return settings
+
+
+def render_hub(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: list[str]) -> dict[str, Any]:
+    """{section: {trait: value}} shared by every target whose hub runs on this machine."""
+    data = spec.data
+    auth = data["authenticator"]
+    limits = spec.section("limits")
+    env = dict(spec.section("environment").get("env", {}))
 
     settings: dict[str, Any] = {
         "JupyterHub": {
@@ -55,7 +70,6 @@ def render_local(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: l
             "cookie_secret_file": str(state_dir / "jupyterhub_cookie_secret"),
             "pid_file": str(state_dir / "jupyterhub.pid"),
             "authenticator_class": AUTHENTICATORS[auth["type"]],
-            "spawner_class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
             "load_groups": {
                 g["name"]: {"users": g.get("users", []), "properties": g.get("properties", {})}
                 for g in data.get("groups", [])
@@ -75,10 +89,6 @@ def render_local(spec: HubSpec, ports: LocalPorts, state_dir: Path, proxy_cmd: l
             "environment": env,
             "start_timeout": limits.get("start_timeout", 60),
             "http_timeout": limits.get("start_timeout", 60),
-            "notebook_dir": "~",
-        },
-        "SimpleLocalProcessSpawner": {
-            "home_dir_template": str(state_dir / "homes" / "{username}"),
         },
     }
     if "concurrent_spawn_limit" in limits:
