@@ -90,11 +90,7 @@ def build_images(session: nox.Session) -> None:
     COMMUNITYHUBS_BASE_IMAGE picks the base (default: one built from Debian
     packages); COMMUNITYHUBS_CA_CERTS=path:path adds CA certificates to trust.
     """
-    args = ["communityhubs", "image", "ensure"]
-    if os.environ.get("COMMUNITYHUBS_BASE_IMAGE"):
-        args.append(f"--base-image={os.environ['COMMUNITYHUBS_BASE_IMAGE']}")
-    certs = [c for c in os.environ.get("COMMUNITYHUBS_CA_CERTS", "").split(os.pathsep) if c]
-    session.run(*args, *[f"--ca-cert={c}" for c in certs])
+    session.run("communityhubs", "image", "ensure")
 
 
 @nox.session

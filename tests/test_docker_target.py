@@ -86,3 +86,27 @@ def test_missing_image_is_reported(tmp_path: Path) -> None:
     spec.data["environment"] = {"image": "communityhubs/not-built:never"}
     with pytest.raises(HubError, match=r"environment.image: 'communityhubs/not-built:never' is not built here"):
         LocalHub(spec, tmp_path / "hub").up()
+
+
+def test_failed_image_build_says_why_in_one_line(tmp_path: Path) -> None:
+    need_docker()
+    from communityhubs.images import USER_IMAGE, ImageError, build_image, image_exists
+
+    (tmp_path / "Dockerfile").write_text("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN pip install no-such-package-xyz==0.0.0\n")
+    with pytest.raises(ImageError) as err:
+        build_image(tmp_path, "communityhubs/broken:test", base_image=USER_IMAGE, quiet=True)
+    message = str(err.value)
+    assert "\n" not in message and "communityhubs/broken:test" in message and "exit" in message
+    assert "no-such-package-xyz" in message or "ERROR" in message
+    assert not image_exists("communityhubs/broken:test")
+
+
+def test_profiles_render_to_allowed_images() -> None:
+    from communityhubs.docker_target import render_docker
+
+    spec = load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")
+    traits = render_docker(spec, LocalPorts(8000, 8081, 8001), Path("/state"), ["chp"])
+    assert traits["HostNetworkDockerSpawner"]["allowed_images"] == {
+        "standard": "communityhubs/singleuser:latest",
+        "tables": "communityhubs/singleuser:with-tabulate",
+    }

@@ -9,6 +9,7 @@ Both print the build's progress and reuse Docker's layer cache.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -70,19 +71,36 @@ def build_debian_base(tag: str = DEBIAN_BASE, suite: str = "bookworm", mirror: s
     return time.monotonic() - started
 
 
-def build_user_image(
-    tag: str = USER_IMAGE,
+def default_base_image() -> str | None:
+    """COMMUNITYHUBS_BASE_IMAGE, else our Debian base where it is built, else the Dockerfile's default."""
+    chosen = os.environ.get("COMMUNITYHUBS_BASE_IMAGE")
+    if chosen:
+        return chosen
+    return DEBIAN_BASE if docker_answers() and image_exists(DEBIAN_BASE) else None
+
+
+def default_ca_certs() -> list[Path]:
+    """Extra CA certificates from COMMUNITYHUBS_CA_CERTS (paths joined by ':')."""
+    return [Path(p) for p in os.environ.get("COMMUNITYHUBS_CA_CERTS", "").split(os.pathsep) if p]
+
+
+def build_image(
+    folder: Path,
+    tag: str,
     base_image: str | None = None,
     ca_certs: list[Path] | None = None,
-    extra_packages: str = "",
     quiet: bool = False,
 ) -> float:
-    """Build the user image; returns seconds. The build runs on the host network so
-    that pip reaches the package index the way the host does."""
+    """Build the Dockerfile in `folder` (under snippets/docker/); returns seconds.
+
+    The build runs on the host network so that pip reaches the package index
+    the way the host does. Extra CA certificates go into the context's
+    ca-certificates/ folder, which Dockerfiles that need them COPY.
+    """
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="user-image-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="image-") as tmp:
         context = Path(tmp)
-        for item in USER_IMAGE_DIR.iterdir():
+        for item in Path(folder).iterdir():
             shutil.copy(item, context / item.name)
         certs = context / "ca-certificates"
         certs.mkdir()
@@ -94,13 +112,21 @@ def build_user_image(
         cmd = ["docker", "build", "--network", "host", "-t", tag]
         if base_image:
             cmd += ["--build-arg", f"BASE_IMAGE={base_image}"]
-        if extra_packages:
-            cmd += ["--build-arg", f"EXTRA_PACKAGES={extra_packages}"]
         cmd.append(str(context))
-        result = subprocess.run(cmd, stdout=subprocess.DEVNULL if quiet else None)
+        output = subprocess.PIPE if quiet else None
+        result = subprocess.run(cmd, stdout=output, stderr=subprocess.STDOUT if quiet else None, text=True)
         if result.returncode != 0:
-            raise ImageError(f"docker build of {tag} failed (exit {result.returncode})")
+            lines = [ln for ln in (result.stdout or "").splitlines() if ln.strip()]
+            why = next((ln for ln in reversed(lines) if "ERROR" in ln or "error" in ln), lines[-1] if lines else "")
+            raise ImageError(f"docker build of {tag} from {folder} failed (exit {result.returncode}): {why.strip()[:300]}")
     return time.monotonic() - started
+
+
+def build_user_image(
+    tag: str = USER_IMAGE, base_image: str | None = None, ca_certs: list[Path] | None = None, quiet: bool = False
+) -> float:
+    """The community's user image (snippets/docker/singleuser)."""
+    return build_image(USER_IMAGE_DIR, tag, base_image, ca_certs, quiet)
 
 
 def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = None) -> str:
@@ -112,9 +138,10 @@ def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = N
     """
     if not docker_answers():
         return "no Docker engine answers"
+    base_image = base_image or os.environ.get("COMMUNITYHUBS_BASE_IMAGE")
     if not base_image:
         base_image = DEBIAN_BASE
         if not image_exists(base_image):
             build_debian_base(base_image)
-    build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs)
+    build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs or default_ca_certs())
     return ""
