@@ -39,6 +39,7 @@ exclude_patterns = [
     "README.md",
     "**/node_modules",
     ".hub",
+    "**/_*.md",  # fragments that pages include
     ".*",  # hidden folders: tool caches such as .pytest_cache
 ]
 

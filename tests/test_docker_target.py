@@ -92,7 +92,9 @@ def test_failed_image_build_says_why_in_one_line(tmp_path: Path) -> None:
     need_docker()
     from communityhubs.images import USER_IMAGE, ImageError, build_image, image_exists
 
-    (tmp_path / "Dockerfile").write_text("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN pip install no-such-package-xyz==0.0.0\n")
+    (tmp_path / "Dockerfile").write_text(
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN pip install no-such-package-xyz==0.0.0\n"
+    )
     with pytest.raises(ImageError) as err:
         build_image(tmp_path, "communityhubs/broken:test", base_image=USER_IMAGE, quiet=True)
     message = str(err.value)

@@ -21,6 +21,7 @@ from .local_hub import LocalHub
 from .spec import EXAMPLE_SPEC, load_spec
 
 PREFIX = "demo-"
+READERS_HUB = "HUB_URL"  # the target name of a hub given by HUB_URL/HUB_TOKEN
 STATE_ROOT_ENV = "COMMUNITYHUBS_STATE_ROOT"
 
 
@@ -53,7 +54,8 @@ class GuideHub:
         return (self._state_dir / "shared-password").read_text().strip()
 
     def about(self) -> str:
-        return f"{self.target} hub, JupyterHub {self.version}"
+        """'a local hub, JupyterHub 6.1.1', or 'your hub, ...' when it is the reader's."""
+        return f"{describe(self.target)}, JupyterHub {self.version}"
 
     def verified(self) -> str:
         """One line for the end of a guide: what this run was verified against."""
@@ -80,9 +82,13 @@ class GuideHub:
                 shutil.rmtree(self._state_dir, ignore_errors=True)
 
 
+def describe(target: str) -> str:
+    return "your hub" if target == READERS_HUB else f"a {target} hub"
+
+
 def verified_line(target: str, version: str) -> str:
     """The line each guide ends with, built from the run itself."""
-    return f"Verified against a {target} hub, JupyterHub {version}, on {dt.date.today().isoformat()}."
+    return f"Verified against {describe(target)}, JupyterHub {version}, on {dt.date.today().isoformat()}."
 
 
 def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwaway: bool = False) -> GuideHub:
@@ -94,7 +100,7 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     url, token = os.environ.get("HUB_URL"), os.environ.get("HUB_TOKEN")
     if url and token and not throwaway:
         client = HubClient(url, token)
-        return GuideHub(url=url, client=client, target="your", version=client.version(), _token=token)
+        return GuideHub(url=url, client=client, target=READERS_HUB, version=client.version(), _token=token)
 
     spec = load_spec(spec_file)
     root = os.environ.get(STATE_ROOT_ENV)
