@@ -118,9 +118,8 @@ def build_image(
         if result.returncode != 0:
             lines = [ln for ln in (result.stdout or "").splitlines() if ln.strip()]
             why = next((ln for ln in reversed(lines) if "ERROR" in ln or "error" in ln), lines[-1] if lines else "")
-            raise ImageError(
-                f"docker build of {tag} from {folder} failed (exit {result.returncode}): {why.strip()[:300]}"
-            )
+            failed = f"docker build of {tag} from {folder} failed (exit {result.returncode})"
+            raise ImageError(f"{failed}: {why.strip()[:300]}")
     return time.monotonic() - started
 
 
