@@ -20,6 +20,14 @@ BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CHROMIUM = "/usr/bin/chromium"
 
+# Every guide page, as a path under guides/ without .md ("docker/set-memory-and-cpu-limits").
+# The index and included fragments (names starting with "_") are not guides.
+GUIDES = sorted(
+    str(p.relative_to(ROOT / "guides").with_suffix(""))
+    for p in (ROOT / "guides").rglob("*.md")
+    if p.stem != "index" and not p.stem.startswith("_")
+)
+
 
 @pytest.fixture(scope="session")
 def site() -> Path:

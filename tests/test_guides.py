@@ -12,13 +12,8 @@ import nbformat
 import pytest
 from communityhubs.notebooks import diff, executed_dir, read, scrub_notebook
 
-from .conftest import ROOT
+from .conftest import GUIDES, ROOT
 from .test_docker_target import docker_problem, need_docker
-
-# guide paths relative to guides/, without .md: "add-users-and-admins", "docker/set-memory-and-cpu-limits"
-GUIDES = sorted(
-    str(p.relative_to(ROOT / "guides").with_suffix("")) for p in (ROOT / "guides").rglob("*.md") if p.stem != "index"
-)
 
 
 @pytest.mark.parametrize("guide", GUIDES)

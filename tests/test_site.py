@@ -11,13 +11,8 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 from communityhubs.schema_reference import key_docs
 
-from .conftest import BUILD, ROOT
+from .conftest import BUILD, GUIDES, ROOT
 from .test_docker_target import need_docker
-
-# guide paths relative to guides/, without .md: "add-users-and-admins", "docker/set-memory-and-cpu-limits"
-GUIDES = sorted(
-    str(p.relative_to(ROOT / "guides").with_suffix("")) for p in (ROOT / "guides").rglob("*.md") if p.stem != "index"
-)
 
 
 def test_build_log_has_no_warnings(site: Path) -> None:
