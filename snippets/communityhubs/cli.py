@@ -1,4 +1,9 @@
-"""`communityhubs hub up|status|down`: run a local hub from a spec.
+"""communityhubs: run, render and check community hubs from one spec.
+
+  communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P]
+  communityhubs render --target T [--spec F] [--out D]
+  communityhubs check SPEC...
+  communityhubs image base|build|ensure
 
 Prints where the secrets are stored, never the secrets themselves.
 """
@@ -19,9 +24,10 @@ from .images import (
     ensure_images,
     image_size_mb,
 )
-from .local_hub import HubError, LocalHub
+from .hub import Hub, HubError
 from .proxy import ProxyNotFound
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
+from .targets import NAMES, target_for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     hub.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
     hub.add_argument("--port", type=int, default=8000, help="public port on 127.0.0.1 (default: %(default)s)")
-    hub.add_argument(
-        "--target", choices=["local", "docker"], help="where user servers run (default: the spec's target, else local)"
-    )
+    hub.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
+    render = sub.add_parser("render", help="write a target's native configuration (jupyterhub_config.py, values.yaml)")
+    render.add_argument("--target", choices=NAMES, help="default: the spec's target, else local")
+    render.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
+    render.add_argument("--out", type=Path, help="folder to write into (default: print to stdout)")
     image = sub.add_parser("image", help="build the docker target's images")
     image.add_argument(
         "action",
@@ -61,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "image":
             return run_image(args)
+        if args.command == "render":
+            return run_render(Path(args.spec), args.target, args.out)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target)
     except (SpecError, HubError, ProxyNotFound, ImageError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -82,9 +92,24 @@ def run_image(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
+def run_render(spec_path: Path, target: str | None, out: Path | None) -> int:
     spec = load_spec(spec_path)
-    hub = LocalHub(spec, state_root / spec.name, port=port, target=target)
+    files = target_for(spec, target).render(spec)  # everything is rendered before anything is written
+    for name, text in files.items():
+        if out is None:
+            sys.stdout.write(text)
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+        print(f"wrote {out / name}")
+    return 0
+
+
+def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
+    if not 1 <= port <= 65535:
+        raise HubError(f"--port: {port} is not a port number (1-65535)")
+    spec = load_spec(spec_path)
+    hub = Hub(spec, state_root / spec.name, port=port, target=target)
     if action == "up":
         info = hub.up()
         print(f"hub {spec.name} is running at {info.url}/ (pid {info.pid}, {info.proxy} proxy)")

@@ -52,8 +52,22 @@ class HubClient:
         return self.request("GET", "/user")
 
     # --- users -------------------------------------------------------------
+    def paged(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a list the hub pages (GET /hub/api/users returns 200 at most per page)."""
+        items: list[dict[str, Any]] = []
+        headers = {"Accept": "application/jupyterhub-pagination+json"}
+        offset = 0
+        while True:
+            page = self.request("GET", path, params={**params, "offset": offset}, headers=headers)
+            items += page["items"]
+            following = page["_pagination"].get("next")
+            if not following:
+                return items
+            offset = following["offset"]
+
     def users(self, prefix: str = "") -> list[dict[str, Any]]:
-        return [u for u in self.request("GET", "/users") if u["name"].startswith(prefix)]
+        """Users whose names start with `prefix`, filtered by the hub (`name_filter`), every page."""
+        return self.paged("/users", **({"name_filter": prefix} if prefix else {}))
 
     def user(self, name: str) -> dict[str, Any]:
         return self.request("GET", f"/users/{quote(name)}")
@@ -69,7 +83,7 @@ class HubClient:
 
     # --- groups ------------------------------------------------------------
     def groups(self, prefix: str = "") -> list[dict[str, Any]]:
-        return [g for g in self.request("GET", "/groups") if g["name"].startswith(prefix)]
+        return [g for g in self.paged("/groups") if g["name"].startswith(prefix)]
 
     def group(self, name: str) -> dict[str, Any]:
         return self.request("GET", f"/groups/{quote(name)}")

@@ -4,7 +4,7 @@ On the default bridge network a container reaches the hub through the bridge's
 gateway address; with host networking the hub, the proxy and every user
 server talk over loopback only. Each server therefore needs a port of its own,
 and the hub must be told where it is (DockerSpawner cannot ask Docker).
-Shared-data volumes are mounted read-only for users and read-write for admins.
+Shared-data volumes are mounted for everyone: read-only ones stay writable for admins.
 """
 
 from __future__ import annotations
@@ -27,17 +27,21 @@ class HostNetworkDockerSpawner(DockerSpawner):
     # No port bindings (Docker refuses them on the host network); we report the address ourselves.
     use_internal_ip = Bool(True, config=True)
     shared_volumes = Dict(
-        help="{volume name: mount path} mounted in every server: read-only for users, read-write for admins.",
+        help="{volume name: {'path': mount path, 'read_only': bool}} mounted in every server; "
+        "read-only volumes stay writable for admins.",
         config=True,
     )
 
+    @property
+    def volume_binds(self) -> dict:
+        binds = dict(super().volume_binds)
+        for volume, share in self.shared_volumes.items():
+            read_only = share.get("read_only", True) and not self.user.admin
+            binds[volume] = {"bind": share["path"], "mode": "ro" if read_only else "rw"}
+        return binds
+
     async def start(self):
         self.port = _free_port()
-        volumes = dict(self.volumes)
-        mode = "rw" if self.user.admin else "ro"
-        for volume, path in self.shared_volumes.items():
-            volumes[volume] = {"bind": path, "mode": mode}
-        self.volumes = volumes
         return await super().start()
 
     async def get_ip_and_port(self):

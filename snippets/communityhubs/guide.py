@@ -16,8 +16,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .client import HubClient
-from .local_hub import LocalHub
+import requests
+
+from .client import HubAPIError, HubClient
+from .hub import Hub
 from .spec import EXAMPLE_SPEC, load_spec
 
 PREFIX = "demo-"
@@ -34,7 +36,7 @@ class GuideHub:
     target: str
     version: str
     _token: str = field(repr=False)
-    _local: LocalHub | None = field(default=None, repr=False)
+    _local: Hub | None = field(default=None, repr=False)
     _state_dir: Path | None = field(default=None, repr=False)
 
     @property
@@ -73,10 +75,7 @@ class GuideHub:
     def close(self) -> None:
         if self._local is not None:
             self._local.down()
-            if self._local.target == "docker":
-                from .docker_target import remove_volumes
-
-                remove_volumes(self._local.spec)  # a throwaway hub's data goes with it
+            self._local.forget()  # a throwaway hub's data goes with it
             self._local = None
             if self._state_dir and not os.environ.get(STATE_ROOT_ENV):
                 shutil.rmtree(self._state_dir, ignore_errors=True)
@@ -91,6 +90,32 @@ def verified_line(target: str, version: str) -> str:
     return f"Verified against {describe(target)}, JupyterHub {version}, on {dt.date.today().isoformat()}."
 
 
+class GuideError(RuntimeError):
+    """The reader's HUB_URL or HUB_TOKEN cannot be used; str(error) names which and the fix."""
+
+
+def connect(url: str, token: str) -> HubClient:
+    """A client for the reader's hub, checked now: a wrong address or token fails here, in one line."""
+    if not token:
+        raise GuideError("HUB_URL is set but HUB_TOKEN is not: export HUB_TOKEN=<an admin token from /hub/token>")
+    if not url:
+        raise GuideError("HUB_TOKEN is set but HUB_URL is not: export HUB_URL=https://your-hub.example.org")
+    if not url.startswith(("http://", "https://")):
+        raise GuideError(f"HUB_URL={url!r} has no scheme: write it as https://{url}")
+    client = HubClient(url, token)
+    try:
+        client.whoami()
+    except requests.ConnectionError:
+        raise GuideError(f"HUB_URL={url!r}: no hub answers at this address; is the hub running?") from None
+    except requests.Timeout:
+        raise GuideError(f"HUB_URL={url!r}: the hub did not answer within {client.timeout:.0f} s") from None
+    except HubAPIError as err:
+        if err.status in (401, 403):
+            raise GuideError(f"HUB_TOKEN: the hub at {url} refuses this token ({err.status}); make a new one at /hub/token") from None
+        raise GuideError(f"HUB_URL={url!r}: {err}") from None
+    return client
+
+
 def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwaway: bool = False) -> GuideHub:
     """Connect to the reader's hub, or start a throwaway local one.
 
@@ -98,8 +123,8 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     the reader's hub should not have (such as a 20-second idle timeout).
     """
     url, token = os.environ.get("HUB_URL"), os.environ.get("HUB_TOKEN")
-    if url and token and not throwaway:
-        client = HubClient(url, token)
+    if (url or token) and not throwaway:
+        client = connect(url or "", token or "")
         return GuideHub(url=url, client=client, target=READERS_HUB, version=client.version(), _token=token)
 
     spec = load_spec(spec_file)
@@ -107,14 +132,14 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     if root:
         Path(root).mkdir(parents=True, exist_ok=True)
     state_dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
-    local = LocalHub(spec, state_dir)
+    local = Hub(spec, state_dir)
     info = local.up()
     atexit.register(local.down)  # a kernel that dies mid-guide leaves no hub behind
     client = HubClient(info.url, info.admin_token())
     return GuideHub(
         url=info.url,
         client=client,
-        target=local.target,
+        target=local.target.name,
         version=client.version(),
         _token=info.admin_token(),
         _local=local,

@@ -6,6 +6,7 @@ so a reader can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ class HubSpec:
         return self.data["name"]
 
     @property
+    def source_name(self) -> str:
+        """The spec's file name, without the folders it was read from."""
+        return Path(self.source).name
+
+    @property
     def admins(self) -> list[str]:
         return list(self.data.get("admins", []))
 
@@ -47,9 +53,42 @@ class HubSpec:
     def section(self, key: str) -> dict[str, Any]:
         return dict(self.data.get(key, {}))
 
+    def value(self, key: str) -> Any:
+        """A dotted key's value ("culling.every"), or its schema default when unset."""
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return schema_default(key)  # list items ("shared_data[].read_only") always use the default
+            node = node[part]
+        return node
+
+
+def schema_default(key: str) -> Any:
+    """The schema's "default" for a dotted key; "shared_data[].read_only" reaches into lists.
+
+    Defaults are declared once, in hub.schema.json, beside the key's description.
+    """
+    schema = load_schema()
+    node: dict[str, Any] = schema
+    for part in key.split("."):
+        is_list = part.endswith("[]")
+        node = node.get("properties", {}).get(part.removesuffix("[]"))
+        if node is None:
+            raise KeyError(f"{key}: not a key of {SCHEMA_PATH.name}")
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        if is_list:
+            node = node["items"]
+    return node.get("default")
+
+
+@functools.cache
+def _schema_text() -> str:
+    return SCHEMA_PATH.read_text()
+
 
 def load_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
+    return json.loads(_schema_text())
 
 
 def load_spec(path: str | Path = EXAMPLE_SPEC) -> HubSpec:
@@ -139,10 +178,12 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
                 f"limits.cpu_limit {limits['cpu_limit']!r}"
             )
     culling = data.get("culling", {})
-    if culling.get("enabled") and "timeout" in culling and culling.get("every", 0) > culling["timeout"]:
+    every = culling.get("every", schema_default("culling.every"))
+    timeout = culling.get("timeout", schema_default("culling.timeout"))
+    if culling.get("enabled", schema_default("culling.enabled")) and every > timeout:
         raise SpecError(
-            f"{source}: culling.every: {culling['every']!r} is longer than culling.timeout "
-            f"{culling['timeout']!r}, so servers would outlive their timeout"
+            f"{source}: culling.every: {every!r} is longer than culling.timeout "
+            f"{timeout!r}, so servers would outlive their timeout"
         )
     auth = data["authenticator"]
     needs = {

@@ -1,16 +1,35 @@
-"""Sphinx extension: ``{hub-spec-reference}`` renders the hub spec schema as a table."""
+"""Sphinx extension for the site.
+
+- ``{hub-spec-reference}`` renders the hub spec schema as a table.
+- ``{hub-config} SPEC`` with ``:keys: limits culling`` shows one change in every
+  form an admin meets it, as tabs generated from the spec at build time: the
+  spec excerpt, the jupyterhub_config.py lines, the Zero to JupyterHub
+  values.yaml lines, and (from the directive's content) the steps on a hosted hub.
+- Guides whose target cannot run on this machine (no Docker engine) show the
+  outputs of their last verified run from notebooks/, with a note saying so,
+  instead of empty cells (`communityhubs_stored_outputs`).
+"""
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import nbformat
+import yaml
 from docutils import nodes
+from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .schema_reference import markdown_table
-from .spec import SCHEMA_PATH
+from .spec import SCHEMA_PATH, SpecError, load_spec
+from .targets import TARGETS
+
+logger = logging.getLogger(__name__)
 
 
 class HubSpecReference(SphinxDirective):
@@ -25,6 +44,105 @@ class HubSpecReference(SphinxDirective):
         return [container]
 
 
+def fenced(language: str, text: str) -> list[str]:
+    return [f"```{language}", *text.rstrip().splitlines(), "```"]
+
+
+def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str]:
+    """MyST lines of a tab-set showing `keys` of the spec in each native form."""
+    spec = load_spec(spec_path)
+    excerpt = {k: spec.data[k] for k in keys if k in spec.data}
+    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", yaml.safe_dump(excerpt, sort_keys=False)))]
+    forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
+    for target in TARGETS.values():
+        try:
+            text = "\n".join(filter(None, (target.excerpt(spec, k) for k in keys))) or "# (nothing to set: defaults)"
+            body = fenced("python" if target.native_file.endswith(".py") else "yaml", text)
+        except SpecError as err:
+            body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
+        forms.setdefault((target.native_file, *body), []).append(target.name)
+    for (native_file, *body), names in forms.items():
+        tabs.append((f"{native_file} ({', '.join(names)})", body))
+    if hosted:
+        tabs.append(("On a hosted hub", hosted))
+    lines = ["::::{tab-set}"]
+    for label, body in tabs:
+        lines += [f":::{{tab-item}} {label}", *body, ":::"]
+    return [*lines, "::::"]
+
+
+class HubConfig(SphinxDirective):
+    required_arguments = 1
+    has_content = True
+    option_spec = {"keys": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
+        self.env.note_dependency(path)
+        lines = config_tabs(Path(path), self.options["keys"].split(), list(self.content))
+        container = nodes.container(classes=["hub-config"])
+        self.state.nested_parse(StringList(lines, source=path), self.content_offset, container)
+        return [container]
+
+
+# --- stored outputs where a guide's target cannot run here -------------------------
+
+
+def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path, why: str) -> nbformat.NotebookNode:
+    """The guide with the outputs of its last verified run, and a note at the top that says so."""
+    baseline = nbformat.read(stored, as_version=4)
+    done = copy.deepcopy(notebook)
+    outputs = {c.source: c for c in baseline.cells if c.cell_type == "code"}
+    for cell in done.cells:
+        if cell.cell_type == "code" and cell.source in outputs:
+            cell.outputs = outputs[cell.source].outputs
+            cell.execution_count = outputs[cell.source].execution_count
+    done.metadata["language_info"] = baseline.metadata.get("language_info", {"name": "python"})
+    verified = next(
+        (o.get("text", "").strip() for c in reversed(baseline.cells) for o in c.get("outputs", []) if "Verified" in o.get("text", "")),
+        "",
+    )
+    note = (
+        f":::{{note}}\nThis site was built on a machine where this guide could not run ({why}). "
+        f"The outputs below are from its last verified run. {verified}\n:::"
+    )
+    first_code = next(i for i, c in enumerate(done.cells) if c.cell_type == "code")
+    done.cells.insert(first_code, nbformat.v4.new_markdown_cell(note))
+    return done
+
+
+def install_stored_outputs(app: Sphinx) -> None:
+    """Wrap myst-nb's execution client: guides matching a pattern in
+    `communityhubs_stored_outputs` ({pattern: why}) take their outputs from notebooks/.
+
+    myst-nb has no hook for "outputs from elsewhere", so we wrap the one function
+    that decides how a notebook gets its outputs.
+    """
+    import myst_nb.sphinx_ as mystnb_sphinx
+    from myst_nb.core.execute.base import NotebookClientBase
+
+    patterns: dict[str, str] = app.config.communityhubs_stored_outputs
+    if not patterns:
+        return
+    root = Path(app.srcdir)
+    original = mystnb_sphinx.create_client
+
+    def create_client(notebook: Any, source: str, nb_config: Any, log: Any, read_fmt: Any = None) -> Any:
+        path = Path(source)
+        rel = PurePosixPath(path.resolve().relative_to(root).as_posix()) if path.is_file() else None
+        for pattern, why in patterns.items():
+            if rel is not None and rel.match(pattern):
+                stored = root / "notebooks" / rel.relative_to("guides").with_suffix(".ipynb")
+                log.info(f"showing the stored outputs of {stored.relative_to(root)}: {why}")
+                return NotebookClientBase(with_stored_outputs(notebook, stored, why), path, nb_config, log)
+        return original(notebook, source, nb_config, log, read_fmt=read_fmt)
+
+    mystnb_sphinx.create_client = create_client
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("hub-spec-reference", HubSpecReference)
+    app.add_directive("hub-config", HubConfig)
+    app.add_config_value("communityhubs_stored_outputs", {}, "env")
+    app.connect("builder-inited", install_stored_outputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,8 @@
-"""A hub on this machine: JupyterHub and configurable-http-proxy on 127.0.0.1,
-with every piece of state in one directory. User servers run as local
-processes (`local` target) or in Docker containers (`docker` target).
+"""JupyterHub and configurable-http-proxy as processes on this machine.
+
+Shared by every target whose hub runs here (local, docker). It knows nothing
+about targets: it is handed a rendered jupyterhub_config.py and runs it, with
+every piece of state in one directory (mode 0700, files 0600).
 """
 
 from __future__ import annotations
@@ -19,19 +21,24 @@ from pathlib import Path
 import psutil
 import requests
 
-from . import SNIPPETS
 from .proxy import find_proxy
-from .render import LocalPorts, render_local
-from .secretfiles import ensure_secret, write_private
-from .spec import HubSpec
+from .secretfiles import write_private
 
-CONFIG_FILE = SNIPPETS / "jupyterhub_config.py"
-TARGETS = ("local", "docker")
 HOST = "127.0.0.1"
+CONFIG_NAME = "jupyterhub_config.py"
 
 
 class HubError(RuntimeError):
     """A hub that cannot be started or stopped; str(error) says why in one line."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where the hub listens: the public proxy port, the hub's API, the proxy's API."""
+
+    public: int = 8000
+    hub: int = 8081
+    proxy_api: int = 8001
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class HubInfo:
     pid: int
     state_dir: Path
     proxy: str
+    target: str
 
     @property
     def token_file(self) -> Path:
@@ -70,31 +78,39 @@ def check_port_free(port: int) -> None:
             raise
 
 
-class LocalHub:
-    """One hub, identified by its state directory."""
+def choose_ports(public: int | None) -> Ports:
+    port = public or free_port()
+    check_port_free(port)
+    return Ports(public=port, hub=free_port(), proxy_api=free_port())
 
-    def __init__(self, spec: HubSpec, state_dir: Path, port: int | None = None, target: str | None = None):
-        self.spec = spec
+
+class HubProcess:
+    """One JupyterHub process, identified by its state directory."""
+
+    def __init__(self, state_dir: Path):
         self.state_dir = Path(state_dir).resolve()
-        self.port = port
-        self.target = target or spec.data.get("target", "local")
-        if self.target not in TARGETS:
-            raise HubError(f"{spec.source}: target: {self.target!r} cannot run on this machine (choose from {TARGETS})")
 
-    # --- paths ---------------------------------------------------------
     @property
     def pid_file(self) -> Path:
         return self.state_dir / "hub.pid"
 
     @property
-    def url_file(self) -> Path:
+    def meta_file(self) -> Path:
         return self.state_dir / "hub.url"
 
     @property
     def log_file(self) -> Path:
         return self.state_dir / "hub.log"
 
-    # --- status --------------------------------------------------------
+    @property
+    def config_file(self) -> Path:
+        return self.state_dir / CONFIG_NAME
+
+    def prepare(self) -> None:
+        """Create the state directory, private to this account."""
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.state_dir, 0o700)
+
     def running_pid(self) -> int | None:
         """The hub's pid if it is running; removes a stale pid file."""
         try:
@@ -114,11 +130,11 @@ class LocalHub:
         pid = self.running_pid()
         if pid is None:
             return None
-        meta = json.loads(self.url_file.read_text())
-        return HubInfo(url=meta["url"], pid=pid, state_dir=self.state_dir, proxy=meta["proxy"])
+        meta = json.loads(self.meta_file.read_text())
+        return HubInfo(url=meta["url"], pid=pid, state_dir=self.state_dir, proxy=meta["proxy"], target=meta["target"])
 
-    # --- up ------------------------------------------------------------
-    def up(self, timeout: float = 60) -> HubInfo:
+    def start(self, config_text: str, ports: Ports, target: str, timeout: float = 60) -> HubInfo:
+        """Write the rendered config into the state directory and run `jupyterhub -f` on it."""
         running = self.info()
         if running:
             raise HubError(
@@ -126,54 +142,34 @@ class LocalHub:
                 "stop it first with `down`"
             )
         proxy_cmd, proxy_kind = find_proxy()
-        port = self.port or free_port()
-        check_port_free(port)
-        ports = LocalPorts(public=port, hub=free_port(), proxy_api=free_port())
-
-        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.state_dir, 0o700)
-        ensure_secret(self.state_dir / "admin-token")
-        if self.spec.data["authenticator"]["type"] == "shared-password":
-            ensure_secret(self.state_dir / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
-        # JupyterHub would generate this itself; creating it here puts it in the ledger too.
-        ensure_secret(self.state_dir / "jupyterhub_cookie_secret")
-        if self.target == "docker":
-            from . import docker_target  # imported only when used: needs the docker package
-
-            docker_target.prepare(self.spec)
-            traits = docker_target.render_docker(self.spec, ports, self.state_dir, proxy_cmd)
-        else:
-            traits = render_local(self.spec, ports, self.state_dir, proxy_cmd)
-        auth = self.spec.data["authenticator"]
-        write_private(
-            self.state_dir / "settings.json",
-            json.dumps({"traits": traits, "oauth_client_secret_env": auth.get("client_secret_env")}, indent=1),
-        )
-        url = f"http://{HOST}:{port}"
-        env = dict(os.environ, COMMUNITYHUBS_STATE_DIR=str(self.state_dir))
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        log = open(self.log_file, "ab")
-        os.chmod(self.log_file, 0o600)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)],
-            cwd=self.state_dir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            umask=0o077,  # the database and every file the hub writes: owner only
-        )
-        log.close()
+        self.prepare()
+        write_private(self.config_file, config_text)
+        url = f"http://{HOST}:{ports.public}"
+        # The config names `configurable-http-proxy` and `python3` as an admin's would:
+        # PATH finds the pinned proxy and this environment's interpreter.
+        path = [str(Path(proxy_cmd[0]).parent), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+        env = dict(os.environ, PATH=os.pathsep.join(path))
+        with open(self.log_file, "ab") as log:
+            os.chmod(self.log_file, 0o600)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(self.config_file)],
+                cwd=self.state_dir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                umask=0o077,  # the database and every file the hub writes: owner only
+            )
         write_private(self.pid_file, str(proc.pid))
-        write_private(self.url_file, json.dumps({"url": url, "proxy": proxy_kind, "target": self.target}))
+        write_private(self.meta_file, json.dumps({"url": url, "proxy": proxy_kind, "target": target}))
         try:
             self._wait_ready(proc, url, timeout)
         except BaseException:
-            self._stop_tree(proc.pid, timeout=10)  # never leave a half-started hub behind
+            self.stop_tree(proc.pid, timeout=10)  # never leave a half-started hub behind
             self.pid_file.unlink(missing_ok=True)
             raise
-        return HubInfo(url=url, pid=proc.pid, state_dir=self.state_dir, proxy=proxy_kind)
+        return HubInfo(url=url, pid=proc.pid, state_dir=self.state_dir, proxy=proxy_kind, target=target)
 
     def _wait_ready(self, proc: subprocess.Popen, url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -195,22 +191,17 @@ class LocalHub:
                 return line.strip()[:300]
         return (lines[-1].strip()[:300] if lines else "no log output") + f" (log: {self.log_file})"
 
-    # --- down ----------------------------------------------------------
-    def down(self, timeout: float = 60) -> bool:
-        """Stop the hub, its proxy and every user server. False if nothing ran."""
+    def stop(self, timeout: float = 60) -> bool:
+        """Stop the hub, its proxy and every user server it started. False if nothing ran."""
         pid = self.running_pid()
         if pid is None:
             return False
-        self._stop_tree(pid, timeout)
+        self.stop_tree(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
-        if self.target == "docker":
-            from . import docker_target
-
-            docker_target.remove_containers(self.spec)  # none should be left; make sure
         return True
 
     @staticmethod
-    def _stop_tree(pid: int, timeout: float) -> None:
+    def stop_tree(pid: int, timeout: float) -> None:
         """SIGTERM the hub so it stops servers and proxy itself; then make sure.
 
         The proxy and user servers run in sessions of their own, so a process

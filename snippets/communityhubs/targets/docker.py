@@ -1,0 +1,164 @@
+"""The docker target: the hub and proxy run on this machine (as for local),
+user servers run in containers from our user image, each user's home in a
+named volume. DockerSpawner on the host network keeps all traffic on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import string
+import subprocess
+from pathlib import Path
+
+from escapism import escape
+
+from ..hubprocess import HubError, Ports
+from ..images import USER_IMAGE, docker_answers, image_exists
+from ..spec import HubSpec, memory_bytes
+from .base import ProcessTarget, refuse, tar_folder
+from .pyconfig import Section, config_text, render_config
+
+HOME = "/home/jovyan"
+SHARED = "/srv/shared"
+
+
+def volume_name(hub: str, what: str) -> str:
+    """Docker names for a hub's volumes: one per user, one per shared folder."""
+    return f"chub-{hub}-{what}"
+
+
+def escaped(username: str) -> str:
+    """A username as DockerSpawner writes it in names: `demo-ada` becomes `demo-2dada`."""
+    return escape(username, set(string.ascii_lowercase + string.digits), escape_char="-").lower()
+
+
+def _docker(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], capture_output=True, input=stdin)
+
+
+def options_form(profiles: list[dict]) -> str:
+    """The spawn page's choice of environment, with each profile's description."""
+    rows = [
+        f'<label><input type="radio" name="image" value="{p["name"]}"{" checked" if i == 0 else ""}> '
+        f"<strong>{p['name']}</strong>: {p.get('description', p['image'])}</label><br>"
+        for i, p in enumerate(profiles)
+    ]
+    return "\n".join(rows)
+
+
+class DockerTarget(ProcessTarget):
+    name = "docker"
+
+    def images(self, spec: HubSpec) -> list[str]:
+        environment = spec.section("environment")
+        return sorted({environment.get("image", USER_IMAGE), *(p["image"] for p in environment.get("profiles", []))})
+
+    def sections(self, spec: HubSpec, ports: Ports = Ports()) -> list[Section]:
+        environment = spec.section("environment")
+        s = Section("", "user servers: one container each (DockerSpawner)")
+        s.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.HostNetworkDockerSpawner")
+        s.set("DockerSpawner.image", environment.get("image", USER_IMAGE))
+        s.set("DockerSpawner.pull_policy", "never", "images are built on this machine, never pulled")
+        s.set("DockerSpawner.remove", True, "containers go when servers stop; the volumes stay")
+        s.set("DockerSpawner.name_template", f"chub-{spec.name}-{{username}}")
+        s.set("DockerSpawner.notebook_dir", HOME)
+        s.set(
+            "DockerSpawner.volumes",
+            {volume_name(spec.name, "home-{username}"): HOME},
+            "each user's home is a named volume that outlives the container",
+        )
+        sections = [s]
+
+        env = Section("environment", "choices of environment")
+        if environment.get("profiles"):
+            profiles = environment["profiles"]
+            env.set("DockerSpawner.allowed_images", {p["name"]: p["image"] for p in profiles})
+            env.set("DockerSpawner.options_form", options_form(profiles), "the spawn page shows each description")
+        sections.append(env)
+
+        limits = Section("limits", "Docker enforces these with control groups")
+        mem_guarantee, cpu_guarantee = spec.value("limits.mem_guarantee"), spec.value("limits.cpu_guarantee")
+        host_config = {}
+        if mem_guarantee:
+            host_config["mem_reservation"] = memory_bytes(mem_guarantee)
+        if cpu_guarantee:
+            host_config["cpu_shares"] = round(cpu_guarantee * 1024)  # relative weight: 1024 is one CPU's share
+        if host_config:
+            limits.set("DockerSpawner.extra_host_config", host_config, "guarantees: Docker's soft reservations")
+        sections.append(limits)
+
+        shared = Section("shared_data", "folders shared with every user")
+        volumes = {
+            volume_name(spec.name, f"shared-{d['name']}"): {
+                "path": f"{SHARED}/{d['name']}",
+                "read_only": d.get("read_only", spec.value("shared_data[].read_only")),
+            }
+            for d in spec.data.get("shared_data", [])
+        }
+        if volumes:
+            shared.set("HostNetworkDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
+        sections.append(shared)
+        return render_config(spec, self.name, ports, sections)
+
+    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+        return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
+
+    def excerpt(self, spec: HubSpec, key: str) -> str:
+        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
+
+    def unavailable(self) -> str:
+        if not docker_answers():
+            return "no Docker engine answers (install docker.io and start dockerd)"
+        if not image_exists(USER_IMAGE):
+            return f"the user image {USER_IMAGE} is not built (communityhubs image build)"
+        return ""
+
+    def prepare(self, spec: HubSpec) -> None:
+        """Check the images, and create shared-data volumes that the image's user (uid 1000) owns."""
+        for image in self.images(spec):
+            if not image_exists(image):
+                raise refuse(spec, "environment.image", self.name, f"{image!r} is not built here (communityhubs image build)")
+        for data in spec.data.get("shared_data", []):
+            volume = volume_name(spec.name, f"shared-{data['name']}")
+            if _docker("volume", "inspect", volume).returncode != 0:
+                _docker("volume", "create", volume)
+                self._run_in_volume(spec, volume, "chown", "1000:1000", "/data")
+
+    def _run_in_volume(self, spec: HubSpec, volume: str, *cmd: str, stdin: bytes | None = None) -> bytes:
+        image = self.images(spec)[0]
+        args = ["run", "--rm", "-i", "--network", "none", "--user", "0", "-v", f"{volume}:/data", image, *cmd]
+        done = _docker(*args, stdin=stdin)
+        if done.returncode != 0:
+            raise HubError(f"docker run on volume {volume} failed: {done.stderr.decode(errors='replace').strip()[:200]}")
+        return done.stdout
+
+    def down(self, spec: HubSpec, state_dir: Path) -> bool:
+        stopped = super().down(spec, state_dir)
+        listed = _docker("ps", "-aq", "--filter", f"name=^chub-{spec.name}-")
+        ids = listed.stdout.decode().split()
+        if ids:
+            _docker("rm", "-f", *ids)  # none should be left; make sure
+        return stopped
+
+    def forget(self, spec: HubSpec, state_dir: Path) -> None:
+        """Delete the hub's user and shared volumes: its data is gone after this."""
+        names = _docker("volume", "ls", "-q", "--filter", f"name=^chub-{spec.name}-").stdout.decode().split()
+        if names:
+            _docker("volume", "rm", "-f", *names)
+
+    def home_volume(self, spec: HubSpec, user: str) -> str:
+        return volume_name(spec.name, f"home-{escaped(user)}")
+
+    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
+        volume = self.home_volume(spec, user)
+        if _docker("volume", "inspect", volume).returncode != 0:
+            return self._empty_tar()
+        return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
+
+    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
+        volume = self.home_volume(spec, user)
+        _docker("volume", "create", volume)
+        self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
+
+    @staticmethod
+    def _empty_tar() -> bytes:
+        return tar_folder(Path("/nonexistent"))

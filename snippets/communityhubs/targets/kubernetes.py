@@ -1,0 +1,270 @@
+"""The kubernetes target: the Zero to JupyterHub Helm chart, configured by a
+values.yaml rendered from the spec (table-driven, one function per spec key,
+the way the chart's own jupyterhub_config.py maps values to traits).
+
+Secrets are never in values.yaml: the hub reads them from a Kubernetes Secret
+named `<hub>-secrets` through environment variables.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..hubprocess import HubInfo, Ports
+from ..spec import HubSpec
+from .base import Target, TargetUnavailable
+from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES
+
+CHART = "jupyterhub/jupyterhub"
+CHART_REPO = "https://hub.jupyter.org/helm-chart/"
+CHART_VERSION = "4.3.1"
+TOOLS = {
+    "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+    "helm": "https://helm.sh/docs/intro/install/",
+    "kubectl": "apt-get install kubectl (or https://kubernetes.io/docs/tasks/tools/)",
+}
+
+Values = dict[str, Any]
+
+
+def secrets_name(spec: HubSpec) -> str:
+    return f"{spec.name}-secrets"
+
+
+def _secret_env(spec: HubSpec, env: str, key: str, trait: str) -> Values:
+    """Read one secret from the hub's Kubernetes Secret into a trait, through the environment."""
+    return {
+        "hub": {
+            "extraEnv": {env: {"valueFrom": {"secretKeyRef": {"name": secrets_name(spec), "key": key}}}},
+            "extraConfig": {f"{key}": f"import os\nc.{trait} = os.environ[{env!r}]\n"},
+        }
+    }
+
+
+def authenticator(spec: HubSpec) -> Values:
+    auth = spec.data["authenticator"]
+    kind = auth["type"]
+    config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
+    values: Values = {"hub": {"config": config}}
+    if kind == "shared-password":
+        return merge(values, _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", "SharedPasswordAuthenticator.user_password"))
+    if kind in OAUTH_CLASSES:
+        cls = OAUTH_CLASSES[kind]
+        section: Values = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
+        for key in ("authorize_url", "token_url", "userdata_url", "username_claim"):
+            if key in auth:
+                section[key] = auth[key]
+        scopes = list(spec.value("authenticator.scope") or (["openid", "profile"] if kind == "generic-oauth" else []))
+        if auth.get("allowed_organizations"):
+            section["allowed_organizations"] = list(auth["allowed_organizations"])
+            if "read:org" not in scopes:
+                scopes.append("read:org")
+        if scopes:
+            section["scope"] = scopes
+        if spec.value("authenticator.allow_all"):
+            section["allow_all"] = True
+        config[cls] = section
+        values = merge(values, _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret"))
+    return values
+
+
+def admins(spec: HubSpec) -> Values:
+    return {"hub": {"config": {"Authenticator": {"admin_users": sorted(spec.admins)}}}}
+
+
+def allowed_users(spec: HubSpec) -> Values:
+    return {"hub": {"config": {"Authenticator": {"allowed_users": sorted(set(spec.allowed_users) | set(spec.admins))}}}}
+
+
+def groups(spec: HubSpec) -> Values:
+    loaded = {
+        g["name"]: {"users": g.get("users", []), "properties": g.get("properties", {})}
+        for g in spec.data.get("groups", [])
+    }
+    return {"hub": {"config": {"JupyterHub": {"load_groups": loaded}}}}
+
+
+def split_image(image: str) -> Values:
+    name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+    return {"name": name, "tag": tag}
+
+
+def environment(spec: HubSpec) -> Values:
+    env = spec.section("environment")
+    single: Values = {"defaultUrl": spec.value("environment.default_url")}
+    if env.get("env"):
+        single["extraEnv"] = dict(env["env"])
+    if env.get("image"):
+        single["image"] = split_image(env["image"])
+    if env.get("profiles"):
+        single["profileList"] = [
+            {
+                "display_name": p["name"],
+                "slug": p["name"],
+                "description": p.get("description", p["image"]),
+                "kubespawner_override": {"image": p["image"]},
+                **({"default": True} if i == 0 else {}),
+            }
+            for i, p in enumerate(env["profiles"])
+        ]
+    return {"singleuser": single}
+
+
+def limits(spec: HubSpec) -> Values:
+    single: Values = {"startTimeout": spec.value("limits.start_timeout")}
+    for key, (group, field) in {
+        "mem_limit": ("memory", "limit"),
+        "mem_guarantee": ("memory", "guarantee"),
+        "cpu_limit": ("cpu", "limit"),
+        "cpu_guarantee": ("cpu", "guarantee"),
+    }.items():
+        value = spec.value(f"limits.{key}")
+        if value is not None:
+            single.setdefault(group, {})[field] = value
+    hub: Values = {
+        "concurrentSpawnLimit": spec.value("limits.concurrent_spawn_limit"),
+        "config": {"KubeSpawner": {"http_timeout": spec.value("limits.start_timeout")}},
+    }
+    return {"singleuser": single, "hub": hub}
+
+
+def culling(spec: HubSpec) -> Values:
+    cull: Values = {"enabled": bool(spec.value("culling.enabled"))}
+    if cull["enabled"]:
+        cull |= {"timeout": spec.value("culling.timeout"), "every": spec.value("culling.every")}
+        cull["maxAge"] = spec.value("culling.max_age")
+    return {"cull": cull}
+
+
+def shared_data(spec: HubSpec) -> Values:
+    shares = spec.data.get("shared_data", [])
+    if not shares:
+        return {}
+    default_ro = spec.value("shared_data[].read_only")
+    volumes = [
+        {"name": f"shared-{d['name']}", "persistentVolumeClaim": {"claimName": f"{spec.name}-shared-{d['name']}"}}
+        for d in shares
+    ]
+    mounts = [
+        {"name": f"shared-{d['name']}", "mountPath": f"/srv/shared/{d['name']}", "readOnly": d.get("read_only", default_ro)}
+        for d in shares
+    ]
+    return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
+
+
+def admin_service(spec: HubSpec) -> Values:
+    # The chart generates the service's token and keeps it in the hub's Secret.
+    return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
+
+
+def network(spec: HubSpec) -> Values:
+    # Reached with `kubectl port-forward svc/proxy-public 8000:80`; HTTPS is proxy.https on a real domain.
+    return {"proxy": {"service": {"type": "ClusterIP"}}}
+
+
+# Spec key -> values. Keys the chart has no value for are refused in `render`.
+BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
+    "authenticator": authenticator,
+    "admins": admins,
+    "allowed_users": allowed_users,
+    "groups": groups,
+    "environment": environment,
+    "limits": limits,
+    "culling": culling,
+    "shared_data": shared_data,
+}
+ALWAYS = [admin_service, network]
+
+
+def merge(base: Values, extra: Values) -> Values:
+    """Deep-merge maps, as helm merges values files (later wins; lists are replaced)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(values: Values) -> str:
+    return yaml.dump(values, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
+
+
+HEADER = """\
+# values.yaml for the hub "{name}", rendered from {source} by
+# `communityhubs render --target kubernetes`.
+# Chart: {chart} version {version} (Zero to JupyterHub), from {repo}
+#   helm upgrade --install {name} {chart} --version {version} \\
+#     --namespace {name} --create-namespace --values values.yaml --wait
+# Secrets are not here: create them first, for example
+#   kubectl -n {name} create secret generic {secrets} --from-file=shared-password
+"""
+
+
+class KubernetesTarget(Target):
+    name = "kubernetes"
+    native_file = "values.yaml"
+
+    def values(self, spec: HubSpec) -> Values:
+        values: Values = {}
+        for fn in [*BY_KEY.values(), *ALWAYS]:  # the chart runs and scopes the culler itself
+            values = merge(values, fn(spec))
+        return values
+
+    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+        header = HEADER.format(
+            name=spec.name,
+            source=spec.source_name,
+            chart=CHART,
+            version=CHART_VERSION,
+            repo=CHART_REPO,
+            secrets=secrets_name(spec),
+        )
+        return {self.native_file: header + dump(self.values(spec))}
+
+    def excerpt(self, spec: HubSpec, key: str) -> str:
+        fn = BY_KEY.get(key)
+        return dump(fn(spec)).rstrip() if fn and fn(spec) else ""
+
+    def unavailable(self) -> str:
+        missing = [f"{tool} ({hint})" for tool, hint in TOOLS.items() if not shutil.which(tool)]
+        if missing:
+            return "not installed: " + "; ".join(missing)
+        return ""
+
+    def _refuse_lifecycle(self) -> TargetUnavailable:
+        why = self.unavailable() or (
+            "`hub up --target kubernetes` is not built yet; deploy the rendered values.yaml with the helm "
+            "command at its top"
+        )
+        return TargetUnavailable(f"the kubernetes target cannot run here: {why}")
+
+    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None) -> HubInfo:
+        raise self._refuse_lifecycle()
+
+    def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None:
+        raise self._refuse_lifecycle()
+
+    def down(self, spec: HubSpec, state_dir: Path) -> bool:
+        raise self._refuse_lifecycle()
+
+    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
+        raise self._refuse_lifecycle()
+
+    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
+        raise self._refuse_lifecycle()

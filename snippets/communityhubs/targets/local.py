@@ -1,0 +1,52 @@
+"""The local target: user servers are processes on this machine, running as
+the hub's own account (JupyterHub's SimpleLocalProcessSpawner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..hubprocess import Ports
+from ..spec import HubSpec
+from .base import ProcessTarget, refuse, tar_folder, untar_into
+from .pyconfig import Section, config_text, render_config
+
+HOMES = "homes"
+
+
+class LocalTarget(ProcessTarget):
+    name = "local"
+
+    def sections(self, spec: HubSpec, ports: Ports = Ports()) -> list[Section]:
+        why_no_isolation = "every server runs as the hub's own account here; use --target docker"
+        if spec.data.get("shared_data"):
+            raise refuse(spec, "shared_data", self.name, f"folders cannot be shared read-only: {why_no_isolation}")
+        for key in ("image", "profiles"):
+            if key in spec.section("environment"):
+                raise refuse(spec, f"environment.{key}", self.name, "servers run from this Python environment")
+        spawner = Section("", "user servers: one local process each")
+        spawner.set("JupyterHub.spawner_class", "simple")
+        spawner.code(
+            f'c.SimpleLocalProcessSpawner.home_dir_template = str(Path("{HOMES}").resolve() / "{{username}}")',
+            "each user's files live in homes/NAME beside the database",
+        )
+        spawner.set("Spawner.notebook_dir", "~")
+        spawner.code(
+            'if os.geteuid() == 0:\n    c.Spawner.args = ["--allow-root"]',
+            "Jupyter refuses to run as root unless told (CI machines run as root)",
+        )
+        return render_config(spec, self.name, ports, [spawner])
+
+    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+        return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
+
+    def excerpt(self, spec: HubSpec, key: str) -> str:
+        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
+
+    def home(self, state_dir: Path, user: str) -> Path:
+        return Path(state_dir).resolve() / HOMES / user
+
+    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
+        return tar_folder(self.home(state_dir, user))
+
+    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
+        untar_into(archive, self.home(state_dir, user))
