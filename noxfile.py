@@ -5,6 +5,7 @@ nox -s docs -- live         the same, rebuilt live at http://127.0.0.1:8800
 nox -s serve                alias for `docs -- live`
 nox -s tests                the whole test suite (builds the site first, guides forced)
 nox -s baseline             re-run the guides and store their outputs in notebooks/
+nox -s goldens              re-render the example specs into tests/golden/
 nox -s hub -- up|status|down   a local hub from snippets/hub.yaml on 127.0.0.1:8000
 nox -s lint                 ruff
 nox -s linkcheck            external links (needs internet; not run in CI)
@@ -133,6 +134,13 @@ def baseline(session: nox.Session) -> None:
     # Not strict: a new guide's download link warns until its first notebook is stored.
     sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
     session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
+
+
+@nox.session
+def goldens(session: nox.Session) -> None:
+    """Re-render every example spec for every target into tests/golden/ (review the diff)."""
+    install(session)
+    session.run("python", "-c", "from tests.test_targets import write_goldens; write_goldens()")
 
 
 @nox.session

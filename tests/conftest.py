@@ -85,10 +85,10 @@ def page(browser):
 @pytest.fixture
 def local_hub(tmp_path: Path):
     """A throwaway local hub from the example spec, stopped afterwards."""
-    from communityhubs.local_hub import LocalHub
+    from communityhubs.hub import Hub
     from communityhubs.spec import load_spec
 
-    hub = LocalHub(load_spec(), tmp_path / "hub")
+    hub = Hub(load_spec(), tmp_path / "hub")
     info = hub.up()
     yield hub, info
     hub.down()

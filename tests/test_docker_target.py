@@ -9,18 +9,15 @@ from pathlib import Path
 import pytest
 from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
-from communityhubs.local_hub import HubError, LocalHub, LocalPorts
-from communityhubs.spec import load_spec
+from communityhubs.hub import Hub
+from communityhubs.spec import SpecError, load_spec
+from communityhubs.targets import TARGETS
 
 DOCKER_SPEC = SNIPPETS / "examples" / "docker-hub.yaml"
 
 
 def docker_problem() -> str:
-    try:
-        from communityhubs.docker_target import docker_ready
-    except ImportError as err:
-        return str(err)
-    return docker_ready()
+    return TARGETS["docker"].unavailable()
 
 
 def need_docker() -> None:
@@ -32,31 +29,31 @@ def need_docker() -> None:
         pytest.skip(f"needs Docker: {problem}")
 
 
-def test_render_docker_maps_spec_to_dockerspawner() -> None:
-    from communityhubs.docker_target import render_docker
+def rendered(spec_file: Path) -> str:
+    return TARGETS["docker"].render(load_spec(spec_file))["jupyterhub_config.py"]
 
-    traits = render_docker(load_spec(DOCKER_SPEC), LocalPorts(8000, 8081, 8001), Path("/state"), ["chp"])
-    docker = traits["HostNetworkDockerSpawner"]
-    assert traits["JupyterHub"]["spawner_class"] == "communityhubs.docker_spawner.HostNetworkDockerSpawner"
-    assert docker["mem_limit"] == "256M" and docker["cpu_limit"] == 0.5
-    assert docker["volumes"] == {"chub-docker-demo-home-{username}": "/home/jovyan"}
-    assert docker["shared_volumes"] == {"chub-docker-demo-shared-datasets": "/srv/shared/datasets"}
-    assert docker["remove"] is True and docker["pull_policy"] == "never"
-    assert "SimpleLocalProcessSpawner" not in traits
+
+def test_render_docker_maps_spec_to_dockerspawner() -> None:
+    text = rendered(DOCKER_SPEC)
+    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.HostNetworkDockerSpawner'" in text
+    assert "c.Spawner.mem_limit = '256M'" in text and "c.Spawner.cpu_limit = 0.5" in text
+    assert "c.DockerSpawner.volumes = {'chub-docker-demo-home-{username}': '/home/jovyan'}" in text
+    assert "'chub-docker-demo-shared-datasets': {'path': '/srv/shared/datasets', 'read_only': True}" in text
+    assert "c.DockerSpawner.remove = True" in text and "c.DockerSpawner.pull_policy = 'never'" in text
+    assert "SimpleLocalProcessSpawner" not in text
 
 
 def test_unknown_target_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(HubError, match=r"target: 'kubernetes' cannot run on this machine"):
-        LocalHub(load_spec(), tmp_path, target="kubernetes")
+    with pytest.raises(SpecError, match=r"^target 'mars' is not one of: local, docker, kubernetes$"):
+        Hub(load_spec(), tmp_path, target="mars")
 
 
 def test_containers_volumes_and_cleanup(tmp_path: Path) -> None:
     need_docker()
-    from communityhubs.docker_target import remove_volumes
     from communityhubs.kernel import run_in_kernel
 
     spec = load_spec(DOCKER_SPEC)
-    hub = LocalHub(spec, tmp_path / "hub")
+    hub = Hub(spec, tmp_path / "hub")
     info = hub.up()
     try:
         api = HubClient(info.url, info.admin_token())
@@ -75,7 +72,7 @@ def test_containers_volumes_and_cleanup(tmp_path: Path) -> None:
     assert left.stdout.strip() == ""
     volumes = subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True, text=True).stdout.split()
     assert "chub-docker-demo-home-demo-2dgrace" in volumes  # data outlives the hub...
-    remove_volumes(spec)
+    hub.forget()
     volumes = subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True, text=True).stdout.split()
     assert not [v for v in volumes if v.startswith("chub-docker-demo-")]  # ...until removed on purpose
 
@@ -84,8 +81,9 @@ def test_missing_image_is_reported(tmp_path: Path) -> None:
     need_docker()
     spec = load_spec(DOCKER_SPEC)
     spec.data["environment"] = {"image": "communityhubs/not-built:never"}
-    with pytest.raises(HubError, match=r"environment.image: 'communityhubs/not-built:never' is not built here"):
-        LocalHub(spec, tmp_path / "hub").up()
+    with pytest.raises(SpecError, match=r"environment.image: .*'communityhubs/not-built:never' is not built here"):
+        Hub(spec, tmp_path / "hub").up()
+    assert not (tmp_path / "hub").exists()  # refused before anything was written
 
 
 def test_failed_image_build_says_why_in_one_line(tmp_path: Path) -> None:
@@ -103,12 +101,46 @@ def test_failed_image_build_says_why_in_one_line(tmp_path: Path) -> None:
     assert not image_exists("communityhubs/broken:test")
 
 
-def test_profiles_render_to_allowed_images() -> None:
-    from communityhubs.docker_target import render_docker
+def test_profiles_render_to_allowed_images_with_their_descriptions() -> None:
+    text = rendered(SNIPPETS / "examples" / "docker-profiles.yaml")
+    assert (
+        "c.DockerSpawner.allowed_images = {'standard': 'communityhubs/singleuser:latest', "
+        "'tables': 'communityhubs/singleuser:with-tabulate'}"
+    ) in text
+    assert "the standard environment plus tabulate" in text  # shown on the spawn page
 
-    spec = load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")
-    traits = render_docker(spec, LocalPorts(8000, 8081, 8001), Path("/state"), ["chp"])
-    assert traits["HostNetworkDockerSpawner"]["allowed_images"] == {
-        "standard": "communityhubs/singleuser:latest",
-        "tables": "communityhubs/singleuser:with-tabulate",
-    }
+
+def test_guarantees_become_docker_reservations() -> None:
+    spec = load_spec(DOCKER_SPEC)
+    spec.data["limits"] |= {"mem_guarantee": "128M", "cpu_guarantee": 0.25}
+    text = TARGETS["docker"].render(spec)["jupyterhub_config.py"]
+    assert "c.DockerSpawner.extra_host_config = {'mem_reservation': 134217728, 'cpu_shares': 256}" in text
+
+
+def test_read_only_false_makes_a_share_writable_for_everyone() -> None:
+    spec = load_spec(DOCKER_SPEC)
+    spec.data["shared_data"] = [{"name": "scratch", "read_only": False}]
+    assert "'read_only': False" in TARGETS["docker"].render(spec)["jupyterhub_config.py"]
+
+
+def test_home_data_is_written_and_read_through_the_volume(tmp_path: Path) -> None:
+    need_docker()
+    import io
+    import tarfile
+
+    spec = load_spec(DOCKER_SPEC)
+    target = TARGETS["docker"]
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("notes/hello.txt")
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"hello"))
+    try:
+        target.write_home(spec, tmp_path, "demo-ada", buffer.getvalue())
+        volumes = subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True, text=True).stdout.split()
+        assert "chub-docker-demo-home-demo-2dada" in volumes  # DockerSpawner's escaped name
+        back = tarfile.open(fileobj=io.BytesIO(target.read_home(spec, tmp_path, "demo-ada")))
+        member = back.extractfile("./notes/hello.txt")
+        assert member is not None and member.read() == b"hello"
+    finally:
+        target.forget(spec, tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import jupytext
 import nbclient
 import pytest
-from communityhubs.local_hub import LocalHub
+from communityhubs.hub import Hub
 from communityhubs.spec import load_spec
 
 from .conftest import ROOT
@@ -19,14 +19,12 @@ ON_EVERY_TARGET = sorted(p.stem for p in (ROOT / "guides").glob("*.md") if "_run
 @pytest.fixture(scope="module")
 def docker_hub(tmp_path_factory: pytest.TempPathFactory):
     need_docker()
-    from communityhubs.docker_target import remove_volumes
-
     spec = load_spec()  # snippets/hub.yaml, the same file the local runs use
-    hub = LocalHub(spec, tmp_path_factory.mktemp("docker-hub"), target="docker")
+    hub = Hub(spec, tmp_path_factory.mktemp("docker-hub"), target="docker")
     info = hub.up()
     yield info
     hub.down()
-    remove_volumes(spec)
+    hub.forget()
 
 
 def test_the_tabbed_guides_are_found() -> None:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from communityhubs.client import HubClient, log_in
 from communityhubs.kernel import run_in_kernel
-from communityhubs.local_hub import HubError, LocalHub
+from communityhubs.hub import Hub, HubError
 from communityhubs.proxy import ProxyNotFound
 from communityhubs.spec import load_spec
 
@@ -38,7 +38,7 @@ def test_spec_users_groups_and_admins_are_applied(local_hub) -> None:
 
 
 def test_down_leaves_no_proxy_or_user_server(tmp_path: Path) -> None:
-    hub = LocalHub(load_spec(), tmp_path / "hub")
+    hub = Hub(load_spec(), tmp_path / "hub")
     info = hub.up()
     api = HubClient(info.url, info.admin_token())
     api.start_server("demo-ada")
@@ -67,7 +67,7 @@ def test_user_logs_in_and_runs_code_over_websocket(local_hub) -> None:
 def test_second_up_says_hub_is_already_running(local_hub) -> None:
     hub, info = local_hub
     with pytest.raises(HubError, match=rf"already running from {hub.state_dir} \(pid {info.pid}\)"):
-        LocalHub(hub.spec, hub.state_dir).up()
+        Hub(hub.spec, hub.state_dir).up()
 
 
 def test_port_in_use_is_reported(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        hub = LocalHub(load_spec(), tmp_path / "hub", port=port)
+        hub = Hub(load_spec(), tmp_path / "hub", port=port)
         with pytest.raises(HubError, match=rf"^port {port} on 127.0.0.1 is already in use"):
             hub.up()
     assert hub.info() is None
@@ -84,7 +84,7 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
 def test_missing_proxy_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMMUNITYHUBS_PROXY", "no-such-proxy-binary")
     with pytest.raises(ProxyNotFound, match="no-such-proxy-binary"):
-        LocalHub(load_spec(), tmp_path / "hub").up()
+        Hub(load_spec(), tmp_path / "hub").up()
 
 
 def test_cli_up_status_down_never_prints_secrets(tmp_path: Path) -> None:

@@ -133,14 +133,17 @@ class HubProcess:
         meta = json.loads(self.meta_file.read_text())
         return HubInfo(url=meta["url"], pid=pid, state_dir=self.state_dir, proxy=meta["proxy"], target=meta["target"])
 
-    def start(self, config_text: str, ports: Ports, target: str, timeout: float = 60) -> HubInfo:
-        """Write the rendered config into the state directory and run `jupyterhub -f` on it."""
+    def refuse_if_running(self) -> None:
         running = self.info()
         if running:
             raise HubError(
                 f"a hub is already running from {self.state_dir} (pid {running.pid}) at {running.url}: "
                 "stop it first with `down`"
             )
+
+    def start(self, config_text: str, ports: Ports, target: str, timeout: float = 60) -> HubInfo:
+        """Write the rendered config into the state directory and run `jupyterhub -f` on it."""
+        self.refuse_if_running()
         proxy_cmd, proxy_kind = find_proxy()
         self.prepare()
         write_private(self.config_file, config_text)

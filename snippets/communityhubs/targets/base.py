@@ -74,18 +74,19 @@ class ProcessTarget(Target):
         why = self.unavailable()
         if why:
             raise TargetUnavailable(f"the {self.name} target cannot run here: {why}")
+        process = HubProcess(state_dir)
+        process.refuse_if_running()
         ports = choose_ports(port)
         config = self.render(spec, ports)[self.native_file]  # refuses bad keys before anything is written
         self.prepare(spec)
-        process = HubProcess(state_dir)
-        if process.info() is None:
-            process.prepare()
-            state = process.state_dir
-            ensure_secret(state / "admin-token")
-            if spec.data["authenticator"]["type"] == "shared-password":
-                ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
-            # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
-            ensure_secret(state / "jupyterhub_cookie_secret")
+        # Secrets exist before the hub starts; an existing state directory keeps its own.
+        process.prepare()
+        state = process.state_dir
+        ensure_secret(state / "admin-token")
+        if spec.data["authenticator"]["type"] == "shared-password":
+            ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
+        # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
+        ensure_secret(state / "jupyterhub_cookie_secret")
         return process.start(config, ports, self.name)
 
     def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None:

@@ -13,7 +13,7 @@ from escapism import escape
 
 from ..hubprocess import HubError, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists
-from ..spec import HubSpec, memory_bytes
+from ..spec import HubSpec, SpecError, memory_bytes
 from .base import ProcessTarget, refuse, tar_folder
 from .pyconfig import Section, config_text, render_config
 
@@ -116,7 +116,7 @@ class DockerTarget(ProcessTarget):
         """Check the images, and create shared-data volumes that the image's user (uid 1000) owns."""
         for image in self.images(spec):
             if not image_exists(image):
-                raise refuse(spec, "environment.image", self.name, f"{image!r} is not built here (communityhubs image build)")
+                raise SpecError(f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`")
         for data in spec.data.get("shared_data", []):
             volume = volume_name(spec.name, f"shared-{data['name']}")
             if _docker("volume", "inspect", volume).returncode != 0:

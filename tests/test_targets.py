@@ -1,0 +1,315 @@
+"""Targets: one registry, native configuration rendered from the spec (golden
+files), every spec key meaningful on every target, and faults found by a hub admin."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from communityhubs import SNIPPETS
+from communityhubs.client import HubClient
+from communityhubs.guide import GuideError, connect
+from communityhubs.hub import Hub
+from communityhubs.schema_reference import key_docs
+from communityhubs.spec import SpecError, load_schema, load_spec, validate_spec
+from communityhubs.targets import NAMES, TARGETS
+
+from .conftest import ROOT
+from .test_docker_target import need_docker
+
+GOLDEN = ROOT / "tests" / "golden"
+EXAMPLES = sorted([SNIPPETS / "hub.yaml", *(SNIPPETS / "examples").glob("*.yaml")])
+
+
+def golden_outputs() -> dict[str, str]:
+    """{golden file name: text} for every example spec on every target (refusals included)."""
+    out = {}
+    for spec_file in EXAMPLES:
+        spec = load_spec(spec_file)
+        for target in TARGETS.values():
+            stem = f"{spec_file.stem}.{target.name}"
+            try:
+                for name, text in target.render(spec).items():
+                    out[f"{stem}.{name}"] = text
+            except SpecError as err:
+                out[f"{stem}.refused"] = str(err).replace(str(SNIPPETS), "snippets") + "\n"
+    return out
+
+
+def write_goldens() -> None:
+    """`nox -s goldens`: store what every example renders to on every target."""
+    for old in GOLDEN.glob("*"):
+        old.unlink()
+    for name, text in golden_outputs().items():
+        (GOLDEN / name).write_text(text)
+        print(f"wrote tests/golden/{name}")
+
+
+def test_one_registry_drives_the_schema_and_the_cli() -> None:
+    assert tuple(load_schema()["properties"]["target"]["enum"]) == NAMES
+    help_text = subprocess.run(
+        [sys.executable, "-m", "communityhubs", "hub", "--help"], capture_output=True, text=True
+    ).stdout
+    assert "{" + ",".join(NAMES) + "}" in help_text
+
+
+def test_no_target_branches_outside_the_targets_package() -> None:
+    package = SNIPPETS / "communityhubs"
+    for path in package.rglob("*.py"):
+        if "targets" in path.parts:
+            continue
+        text = path.read_text()
+        for name in NAMES:
+            assert f'== "{name}"' not in text and f"== '{name}'" not in text, f"{path.name} tests for {name}"
+
+
+@pytest.mark.parametrize("name", sorted(golden_outputs()))
+def test_rendered_configuration_matches_its_golden_file(name: str) -> None:
+    golden = GOLDEN / name
+    assert golden.exists(), f"no golden file {golden.name}: run `nox -s goldens`"
+    assert golden_outputs()[name] == golden.read_text(), f"{name} changed: review, then `nox -s goldens`"
+
+
+def test_every_golden_file_belongs_to_an_example() -> None:
+    assert sorted(p.name for p in GOLDEN.iterdir()) == sorted(golden_outputs())
+
+
+def test_rendered_jupyterhub_config_is_valid_python_without_secrets() -> None:
+    for spec_file in EXAMPLES:
+        spec = load_spec(spec_file)
+        for target in TARGETS.values():
+            try:
+                files = target.render(spec)
+            except SpecError:
+                continue
+            for name, text in files.items():
+                if name.endswith(".py"):
+                    compile(text, name, "exec")
+                assert "read_secret('admin-token')" in text or name != "jupyterhub_config.py"
+
+
+# --- every key means something on every target -------------------------------------
+
+BASE: dict[str, Any] = {
+    "name": "walk",
+    "authenticator": {"type": "shared-password"},
+    "admins": ["ada"],
+    "allowed_users": ["ada", "grace"],
+    "groups": [{"name": "team", "users": ["ada"], "properties": {"room": "1"}}],
+    "environment": {"default_url": "/lab", "env": {"A": "1"}},
+    "limits": {"mem_limit": "1G", "mem_guarantee": "512M", "cpu_limit": 2, "cpu_guarantee": 1, "start_timeout": 60},
+    "culling": {"enabled": True, "timeout": 3600, "every": 300, "max_age": 0},
+}
+GITHUB = {
+    "type": "github",
+    "client_id": "abc",
+    "client_secret_env": "SECRET",
+    "callback_url": "https://h.example.org/hub/oauth_callback",
+}
+GENERIC = {
+    **GITHUB,
+    "type": "generic-oauth",
+    "authorize_url": "https://id.example.org/a",
+    "token_url": "https://id.example.org/t",
+    "userdata_url": "https://id.example.org/u",
+    "username_claim": "email",
+}
+
+# One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
+CHANGES: dict[str, tuple[dict, dict]] = {
+    "name": ({}, {"name": "other"}),
+    "authenticator": ({}, {"authenticator": {"type": "dummy"}}),
+    "authenticator.type": ({}, {"authenticator": {"type": "dummy"}}),
+    "authenticator.client_id": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "client_id": "xyz"}}),
+    "authenticator.client_secret_env": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "client_secret_env": "OTHER"}}),
+    "authenticator.callback_url": (
+        {"authenticator": GITHUB},
+        {"authenticator": {**GITHUB, "callback_url": "https://x.example.org/hub/oauth_callback"}},
+    ),
+    "authenticator.allowed_organizations": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "allowed_organizations": ["lab"]}}),
+    "authenticator.authorize_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "authorize_url": "https://o.example/a"}}),
+    "authenticator.token_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "token_url": "https://o.example/t"}}),
+    "authenticator.userdata_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "userdata_url": "https://o.example/u"}}),
+    "authenticator.username_claim": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "username_claim": "sub"}}),
+    "authenticator.scope": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "scope": ["openid", "email"]}}),
+    "authenticator.allow_all": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "allow_all": True}}),
+    "admins": ({}, {"admins": ["grace"]}),
+    "allowed_users": ({}, {"allowed_users": ["ada", "grace", "alan"]}),
+    "groups": ({}, {"groups": []}),
+    "groups[].name": ({}, {"groups": [{"name": "crew", "users": ["ada"], "properties": {"room": "1"}}]}),
+    "groups[].users": ({}, {"groups": [{"name": "team", "users": ["grace"], "properties": {"room": "1"}}]}),
+    "groups[].properties": ({}, {"groups": [{"name": "team", "users": ["ada"], "properties": {"room": "2"}}]}),
+    "environment": ({}, {"environment": {"default_url": "/tree"}}),
+    "environment.default_url": ({}, {"environment": {"default_url": "/tree", "env": {"A": "1"}}}),
+    "environment.env": ({}, {"environment": {"default_url": "/lab", "env": {"A": "2"}}}),
+    "environment.image": ({}, {"environment": {"image": "example/lab:1"}}),
+    "environment.profiles": ({}, {"environment": {"profiles": [{"name": "p", "image": "example/lab:1"}]}}),
+    "environment.profiles[].name": (
+        {"environment": {"profiles": [{"name": "p", "image": "i:1"}]}},
+        {"environment": {"profiles": [{"name": "q", "image": "i:1"}]}},
+    ),
+    "environment.profiles[].image": (
+        {"environment": {"profiles": [{"name": "p", "image": "i:1"}]}},
+        {"environment": {"profiles": [{"name": "p", "image": "i:2"}]}},
+    ),
+    "environment.profiles[].description": (
+        {"environment": {"profiles": [{"name": "p", "image": "i:1"}]}},
+        {"environment": {"profiles": [{"name": "p", "image": "i:1", "description": "Big"}]}},
+    ),
+    "limits": ({}, {"limits": {}}),
+    **{
+        f"limits.{key}": ({}, {"limits": {**BASE["limits"], key: value}})
+        for key, value in {
+            "mem_limit": "2G",
+            "mem_guarantee": "256M",
+            "cpu_limit": 3,
+            "cpu_guarantee": 0.5,
+            "start_timeout": 90,
+            "concurrent_spawn_limit": 20,
+        }.items()
+    },
+    "culling": ({}, {"culling": {"enabled": False}}),
+    **{
+        f"culling.{key}": ({}, {"culling": {**BASE["culling"], key: value}})
+        for key, value in {"enabled": False, "timeout": 7200, "every": 600, "max_age": 86400}.items()
+    },
+    "shared_data": ({}, {"shared_data": [{"name": "data"}]}),
+    "shared_data[].name": ({"shared_data": [{"name": "data"}]}, {"shared_data": [{"name": "other"}]}),
+    "shared_data[].read_only": ({"shared_data": [{"name": "data"}]}, {"shared_data": [{"name": "data", "read_only": False}]}),
+    "target": ({}, {"target": "docker"}),
+}
+
+
+def outcome(target_name: str, data: dict) -> str:
+    """What the target makes of a spec: its rendered files, or its refusal."""
+    try:
+        spec = validate_spec(copy.deepcopy(data), source="walk.yaml")
+        return repr(TARGETS[target_name].render(spec))
+    except SpecError as err:
+        return f"refused: {err}"
+
+
+def test_the_walk_covers_every_schema_key() -> None:
+    assert sorted(CHANGES) == sorted(doc.key for doc in key_docs())
+
+
+@pytest.mark.parametrize("target", NAMES)
+@pytest.mark.parametrize("key", sorted(CHANGES))
+def test_every_key_changes_the_rendering_or_is_refused_in_one_line(key: str, target: str) -> None:
+    base_patch, key_patch = CHANGES[key]
+    before = {**BASE, **base_patch}
+    after = {**before, **key_patch}
+    if key == "target":
+        # The target key picks where a hub runs when no --target is given: check the choice itself.
+        assert Hub(validate_spec(after, "walk.yaml"), Path("/nonexistent")).target.name == "docker"
+        return
+    first, second = outcome(target, before), outcome(target, after)
+    if second.startswith("refused: "):
+        assert "\n" not in second and "walk.yaml: " in second, second
+        return
+    assert not first.startswith("refused: "), first
+    assert first != second, f"{key} changes nothing on {target}"
+
+
+# --- faults found when it was tried as a hub admin would -----------------------------
+
+
+def test_culling_every_defaults_to_the_schema_default_in_the_check_too() -> None:
+    data = {"name": "h", "authenticator": {"type": "dummy"}, "culling": {"enabled": True, "timeout": 100}}
+    with pytest.raises(SpecError, match=r"culling.every: 300 is longer than culling.timeout 100"):
+        validate_spec(data, "h.yaml")
+
+
+def test_github_organisations_ask_for_read_org() -> None:
+    text = TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "github-login.yaml"))["jupyterhub_config.py"]
+    assert "c.GitHubOAuthenticator.scope = ['read:org']" in text
+    assert "c.GitHubOAuthenticator.allowed_organizations = {'example-research-lab'}" in text
+
+
+def test_oauth_classes_let_everyone_in_when_asked() -> None:
+    text = TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "generic-oauth-login.yaml"))["jupyterhub_config.py"]
+    assert "c.JupyterHub.authenticator_class = 'generic-oauth'" in text
+    assert "c.GenericOAuthenticator.allow_all = True" in text
+
+
+def test_email_usernames_are_accepted() -> None:
+    spec = validate_spec({"name": "h", "authenticator": {"type": "dummy"}, "admins": ["alice@uni.edu"]})
+    assert spec.admins == ["alice@uni.edu"]
+
+
+def test_local_target_refuses_shared_data_instead_of_ignoring_it() -> None:
+    with pytest.raises(SpecError, match=r"docker-hub.yaml: shared_data: the local target cannot use this key"):
+        TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "docker-hub.yaml"))
+
+
+@pytest.mark.parametrize("spec_file", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_spec_starts_a_hub(spec_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = load_spec(spec_file)
+    hub = Hub(spec, tmp_path / "hub")
+    if hub.target.name == "docker":
+        need_docker()
+        from communityhubs.images import USER_IMAGE, build_image, image_exists
+
+        if "with-tabulate" in spec_file.read_text() and not image_exists("communityhubs/singleuser:with-tabulate"):
+            build_image(SNIPPETS / "docker" / "with-tabulate", "communityhubs/singleuser:with-tabulate", base_image=USER_IMAGE, quiet=True)
+    auth = spec.data["authenticator"]
+    if "client_secret_env" in auth:
+        monkeypatch.setenv(auth["client_secret_env"], "dummy-not-a-secret")
+    info = hub.up()
+    try:
+        assert requests.get(f"{info.url}/hub/api/", timeout=10).json()["version"].startswith("6.")
+        if "client_secret_env" in auth:  # OAuth: as far as the redirect to the provider
+            login = requests.get(f"{info.url}/hub/oauth_login", allow_redirects=False, timeout=10)
+            assert login.status_code == 302 and f"client_id={auth['client_id']}" in login.headers["Location"]
+    finally:
+        hub.down()
+        hub.forget()
+
+
+def test_users_are_filtered_by_the_hub_across_pages(local_hub) -> None:
+    _, info = local_hub
+    api = HubClient(info.url, info.admin_token())
+    names = [f"demo-page-{n:03d}" for n in range(250)]  # more than one page (JupyterHub's max is 200)
+    api.create_users(names)
+    assert sorted(u["name"] for u in api.users("demo-page-")) == names
+    assert len(api.users("demo-")) == 250 + 3
+
+
+@pytest.mark.parametrize(
+    "url, token, message",
+    [
+        ("http://127.0.0.1:9", "x", r"^HUB_URL='http://127.0.0.1:9': no hub answers at this address"),
+        ("127.0.0.1:8000", "x", r"^HUB_URL='127.0.0.1:8000' has no scheme"),
+        ("http://127.0.0.1:9", "", r"^HUB_URL is set but HUB_TOKEN is not"),
+    ],
+)
+def test_a_wrong_hub_url_or_token_is_one_line_naming_the_variable(url: str, token: str, message: str) -> None:
+    with pytest.raises(GuideError, match=message) as err:
+        connect(url, token)
+    assert "\n" not in str(err.value)
+
+
+def test_a_token_the_hub_refuses_is_caught_when_the_guide_opens(local_hub) -> None:
+    _, info = local_hub
+    with pytest.raises(GuideError, match=r"^HUB_TOKEN: the hub at .* refuses this token \(403\)"):
+        connect(info.url, "garbage-token")
+
+
+def test_render_cli_writes_the_native_file(tmp_path: Path) -> None:
+    for target in NAMES:
+        done = subprocess.run(
+            [sys.executable, "-m", "communityhubs", "render", "--target", target, "--out", str(tmp_path / target)],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+        )
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / target / TARGETS[target].native_file).read_text() == TARGETS[target].render(
+            load_spec()
+        )[TARGETS[target].native_file]
