@@ -107,7 +107,7 @@ def test_profiles_render_to_allowed_images_with_their_descriptions() -> None:
         "c.DockerSpawner.allowed_images = {'standard': 'communityhubs/singleuser:latest', "
         "'tables': 'communityhubs/singleuser:with-tabulate'}"
     ) in text
-    assert "the standard environment plus tabulate" in text  # shown on the spawn page
+    assert "environment plus tabulate</label>" in text  # shown on the spawn page
 
 
 def test_guarantees_become_docker_reservations() -> None:
