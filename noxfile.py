@@ -1,5 +1,12 @@
 """Every task a person or CI runs. `nox -l` lists them.
 
+On a fresh machine run this file with Python instead of nox: it installs
+what the session needs (system packages, nox in its own virtual environment)
+and then runs nox (.ci/bootstrap.py):
+
+python3 noxfile.py -s docs     build the site
+python3 noxfile.py -s tests    the whole test suite
+
 nox -s docs                 build the site into _build/html, executing the guides
 nox -s docs -- live         the same, rebuilt live at http://127.0.0.1:8800
 nox -s serve                alias for `docs -- live`
@@ -14,10 +21,16 @@ nox -s linkcheck            external links (needs internet; not run in CI)
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
+import sys
 from pathlib import Path
 
-import nox
+if __name__ == "__main__":  # `python3 noxfile.py ...`: set up this machine, then run nox
+    runpy.run_path(str(Path(__file__).parent / ".ci" / "bootstrap.py"), run_name="__main__")
+    sys.exit(0)  # not reached: bootstrap exits with nox's status
+
+import nox  # noqa: E402 (after the bootstrap, which installs it)
 
 ROOT = Path(__file__).parent
 BUILD = ROOT / "_build"
@@ -134,6 +147,41 @@ def baseline(session: nox.Session) -> None:
     # Not strict: a new guide's download link warns until its first notebook is stored.
     sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
     session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
+
+
+CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")
+
+
+@nox.session(name="clean-machine")
+def clean_machine(session: nox.Session) -> None:
+    """The README's two commands on a fresh clone in a bare Debian container (needs Docker).
+
+    The container starts from the Debian base this project builds with
+    debootstrap (python3, python3-venv, ca-certificates), plus git. It shares
+    the host's network, and trusts the CA bundles the host's environment names,
+    as a machine on the same network would.
+    """
+    install(session)
+    session.run("communityhubs", "image", "ensure")
+    clone = Path(session.create_tmp()) / "clone"
+    shutil.rmtree(clone, ignore_errors=True)
+    session.run("git", "clone", "--quiet", str(ROOT), str(clone), external=True)
+    mounts, env = [], []
+    for name in CA_VARIABLES:
+        path = os.environ.get(name)
+        if path and Path(path).is_file():
+            mounts += ["-v", f"{path}:{path}:ro"]
+            env += ["-e", f"{name}={path}"]
+    script = (
+        "set -e; apt-get update -qq; apt-get install -y -qq git >/dev/null; "
+        "git clone --quiet /clone /work; cd /work; "
+        "python3 noxfile.py -s docs; python3 noxfile.py -s tests"
+    )
+    session.run(
+        "docker", "run", "--rm", "--network", "host", "-v", f"{clone}:/clone:ro", *mounts, *env,
+        "communityhubs/debian-base:bookworm", "sh", "-c", script,
+        external=True,
+    )
 
 
 @nox.session

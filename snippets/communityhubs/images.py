@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
@@ -79,9 +80,26 @@ def default_base_image() -> str | None:
     return DEBIAN_BASE if docker_answers() and image_exists(DEBIAN_BASE) else None
 
 
+CA_ENV = "COMMUNITYHUBS_CA_CERTS"
+
+
 def default_ca_certs() -> list[Path]:
-    """Extra CA certificates from COMMUNITYHUBS_CA_CERTS (paths joined by ':')."""
-    return [Path(p) for p in os.environ.get("COMMUNITYHUBS_CA_CERTS", "").split(os.pathsep) if p]
+    """The CA certificates an image build trusts besides its own.
+
+    COMMUNITYHUBS_CA_CERTS (paths joined by ':'; empty for none) when set;
+    otherwise whatever this machine trusts, so that builds work on networks
+    that intercept TLS (corporate proxies, and these machines) without a setting.
+    """
+    if CA_ENV in os.environ:
+        return [Path(p) for p in os.environ[CA_ENV].split(os.pathsep) if p]
+    paths = ssl.get_default_verify_paths()
+    for candidate in (paths.cafile, paths.openssl_cafile):
+        if candidate and Path(candidate).is_file():
+            return [Path(candidate)]
+    return []
+
+
+CERTIFICATE_FAILURES = ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "SSLError", "SSLCertVerificationError")
 
 
 def build_image(
@@ -119,6 +137,11 @@ def build_image(
             lines = [ln for ln in (result.stdout or "").splitlines() if ln.strip()]
             why = next((ln for ln in reversed(lines) if "ERROR" in ln or "error" in ln), lines[-1] if lines else "")
             failed = f"docker build of {tag} from {folder} failed (exit {result.returncode})"
+            if any(marker in (result.stdout or "") for marker in CERTIFICATE_FAILURES):
+                raise ImageError(
+                    f"{failed}: a TLS certificate check failed inside the build (is TLS intercepted on this "
+                    f"network?): set {CA_ENV}=/path/to/ca-bundle.crt to trust your network's CA"
+                )
             raise ImageError(f"{failed}: {why.strip()[:300]}")
     return time.monotonic() - started
 
@@ -144,5 +167,5 @@ def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = N
         base_image = DEBIAN_BASE
         if not image_exists(base_image):
             build_debian_base(base_image)
-    build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs or default_ca_certs())
+    build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs or default_ca_certs(), quiet=True)
     return ""

@@ -1,7 +1,7 @@
 """Sphinx extension for the site.
 
 - ``{hub-spec-reference}`` renders the hub spec schema as a table.
-- ``{hub-config} SPEC`` with ``:keys: limits culling`` shows one change in every
+- ``{hub-config} SPEC`` with ``:keys: limits culling`` (spec keys, or `spawner`) shows one change in every
   form an admin meets it, as tabs generated from the spec at build time: the
   spec excerpt, the jupyterhub_config.py lines, the Zero to JupyterHub
   values.yaml lines, and (from the directive's content) the steps on a hosted hub.
@@ -52,7 +52,8 @@ def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str
     """MyST lines of a tab-set showing `keys` of the spec in each native form."""
     spec = load_spec(spec_path)
     excerpt = {k: spec.data[k] for k in keys if k in spec.data}
-    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", yaml.safe_dump(excerpt, sort_keys=False)))]
+    spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
+    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", spec_text))]
     forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
     for target in TARGETS.values():
         try:

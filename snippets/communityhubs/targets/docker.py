@@ -54,7 +54,7 @@ class DockerTarget(ProcessTarget):
 
     def sections(self, spec: HubSpec, ports: Ports = Ports()) -> list[Section]:
         environment = spec.section("environment")
-        s = Section("", "user servers: one container each (DockerSpawner)")
+        s = Section("spawner", "user servers: one container each (DockerSpawner)")
         s.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.HostNetworkDockerSpawner")
         s.set("DockerSpawner.image", environment.get("image", USER_IMAGE))
         s.set("DockerSpawner.pull_policy", "never", "images are built on this machine, never pulled")

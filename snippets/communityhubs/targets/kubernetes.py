@@ -162,6 +162,11 @@ def admin_service(spec: HubSpec) -> Values:
     return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
 
 
+def spawner(spec: HubSpec) -> Values:
+    # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
+    return {"singleuser": {"storage": {"type": "dynamic", "capacity": "10Gi", "homeMountPath": "/home/jovyan"}}}
+
+
 def network(spec: HubSpec) -> Values:
     # Reached with `kubectl port-forward svc/proxy-public 8000:80`; HTTPS is proxy.https on a real domain.
     return {"proxy": {"service": {"type": "ClusterIP"}}}
@@ -178,7 +183,8 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "culling": culling,
     "shared_data": shared_data,
 }
-ALWAYS = [admin_service, network]
+ALWAYS = [admin_service, spawner, network]
+EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
 
 
 def merge(base: Values, extra: Values) -> Values:
@@ -238,7 +244,7 @@ class KubernetesTarget(Target):
         return {self.native_file: header + dump(self.values(spec))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
-        fn = BY_KEY.get(key)
+        fn = EXCERPTS.get(key)
         return dump(fn(spec)).rstrip() if fn and fn(spec) else ""
 
     def unavailable(self) -> str:

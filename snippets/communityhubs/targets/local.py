@@ -23,7 +23,7 @@ class LocalTarget(ProcessTarget):
         for key in ("image", "profiles"):
             if key in spec.section("environment"):
                 raise refuse(spec, f"environment.{key}", self.name, "servers run from this Python environment")
-        spawner = Section("", "user servers: one local process each")
+        spawner = Section("spawner", "user servers: one local process each")
         spawner.set("JupyterHub.spawner_class", "simple")
         spawner.code(
             f'c.SimpleLocalProcessSpawner.home_dir_template = str(Path("{HOMES}").resolve() / "{{username}}")',
