@@ -178,8 +178,19 @@ def clean_machine(session: nox.Session) -> None:
         "python3 noxfile.py -s docs; python3 noxfile.py -s tests"
     )
     session.run(
-        "docker", "run", "--rm", "--network", "host", "-v", f"{clone}:/clone:ro", *mounts, *env,
-        "communityhubs/debian-base:bookworm", "sh", "-c", script,
+        "docker",
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "-v",
+        f"{clone}:/clone:ro",
+        *mounts,
+        *env,
+        "communityhubs/debian-base:bookworm",
+        "sh",
+        "-c",
+        script,
         external=True,
     )
 

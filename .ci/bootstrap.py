@@ -126,7 +126,7 @@ def ensure_nox() -> Path:
 
 
 def main(args: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run by whatever python3 the machine has)
         sys.exit(f"bootstrap: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     wanted = dict(FOR_DOCS)
     testing = "tests" in sessions(args)

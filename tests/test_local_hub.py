@@ -12,8 +12,8 @@ import psutil
 import pytest
 import requests
 from communityhubs.client import HubClient, log_in
-from communityhubs.kernel import run_in_kernel
 from communityhubs.hub import Hub, HubError
+from communityhubs.kernel import run_in_kernel
 from communityhubs.proxy import ProxyNotFound
 from communityhubs.spec import load_spec
 

@@ -127,16 +127,34 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "authenticator": ({}, {"authenticator": {"type": "dummy"}}),
     "authenticator.type": ({}, {"authenticator": {"type": "dummy"}}),
     "authenticator.client_id": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "client_id": "xyz"}}),
-    "authenticator.client_secret_env": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "client_secret_env": "OTHER"}}),
+    "authenticator.client_secret_env": (
+        {"authenticator": GITHUB},
+        {"authenticator": {**GITHUB, "client_secret_env": "OTHER"}},
+    ),
     "authenticator.callback_url": (
         {"authenticator": GITHUB},
         {"authenticator": {**GITHUB, "callback_url": "https://x.example.org/hub/oauth_callback"}},
     ),
-    "authenticator.allowed_organizations": ({"authenticator": GITHUB}, {"authenticator": {**GITHUB, "allowed_organizations": ["lab"]}}),
-    "authenticator.authorize_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "authorize_url": "https://o.example/a"}}),
-    "authenticator.token_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "token_url": "https://o.example/t"}}),
-    "authenticator.userdata_url": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "userdata_url": "https://o.example/u"}}),
-    "authenticator.username_claim": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "username_claim": "sub"}}),
+    "authenticator.allowed_organizations": (
+        {"authenticator": GITHUB},
+        {"authenticator": {**GITHUB, "allowed_organizations": ["lab"]}},
+    ),
+    "authenticator.authorize_url": (
+        {"authenticator": GENERIC},
+        {"authenticator": {**GENERIC, "authorize_url": "https://o.example/a"}},
+    ),
+    "authenticator.token_url": (
+        {"authenticator": GENERIC},
+        {"authenticator": {**GENERIC, "token_url": "https://o.example/t"}},
+    ),
+    "authenticator.userdata_url": (
+        {"authenticator": GENERIC},
+        {"authenticator": {**GENERIC, "userdata_url": "https://o.example/u"}},
+    ),
+    "authenticator.username_claim": (
+        {"authenticator": GENERIC},
+        {"authenticator": {**GENERIC, "username_claim": "sub"}},
+    ),
     "authenticator.scope": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "scope": ["openid", "email"]}}),
     "authenticator.allow_all": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "allow_all": True}}),
     "admins": ({}, {"admins": ["grace"]}),
@@ -145,6 +163,15 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "groups[].name": ({}, {"groups": [{"name": "crew", "users": ["ada"], "properties": {"room": "1"}}]}),
     "groups[].users": ({}, {"groups": [{"name": "team", "users": ["grace"], "properties": {"room": "1"}}]}),
     "groups[].properties": ({}, {"groups": [{"name": "team", "users": ["ada"], "properties": {"room": "2"}}]}),
+    "groups[].limits": ({}, {"groups": [{"name": "team", "users": ["ada"], "limits": {"mem_limit": "4G"}}]}),
+    "groups[].limits.mem_limit": (
+        {"groups": [{"name": "team", "users": ["ada"], "limits": {"mem_limit": "4G"}}]},
+        {"groups": [{"name": "team", "users": ["ada"], "limits": {"mem_limit": "8G"}}]},
+    ),
+    "groups[].limits.cpu_limit": (
+        {"groups": [{"name": "team", "users": ["ada"], "limits": {"cpu_limit": 2}}]},
+        {"groups": [{"name": "team", "users": ["ada"], "limits": {"cpu_limit": 4}}]},
+    ),
     "environment": ({}, {"environment": {"default_url": "/tree"}}),
     "environment.default_url": ({}, {"environment": {"default_url": "/tree", "env": {"A": "1"}}}),
     "environment.env": ({}, {"environment": {"default_url": "/lab", "env": {"A": "2"}}}),
@@ -181,7 +208,10 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     },
     "shared_data": ({}, {"shared_data": [{"name": "data"}]}),
     "shared_data[].name": ({"shared_data": [{"name": "data"}]}, {"shared_data": [{"name": "other"}]}),
-    "shared_data[].read_only": ({"shared_data": [{"name": "data"}]}, {"shared_data": [{"name": "data", "read_only": False}]}),
+    "shared_data[].read_only": (
+        {"shared_data": [{"name": "data"}]},
+        {"shared_data": [{"name": "data", "read_only": False}]},
+    ),
     "target": ({}, {"target": "docker"}),
 }
 
@@ -233,7 +263,9 @@ def test_github_organisations_ask_for_read_org() -> None:
 
 
 def test_oauth_classes_let_everyone_in_when_asked() -> None:
-    text = TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "generic-oauth-login.yaml"))["jupyterhub_config.py"]
+    text = TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "generic-oauth-login.yaml"))[
+        "jupyterhub_config.py"
+    ]
     assert "c.JupyterHub.authenticator_class = 'generic-oauth'" in text
     assert "c.GenericOAuthenticator.allow_all = True" in text
 
@@ -257,7 +289,12 @@ def test_every_example_spec_starts_a_hub(spec_file: Path, tmp_path: Path, monkey
         from communityhubs.images import USER_IMAGE, build_image, image_exists
 
         if "with-tabulate" in spec_file.read_text() and not image_exists("communityhubs/singleuser:with-tabulate"):
-            build_image(SNIPPETS / "docker" / "with-tabulate", "communityhubs/singleuser:with-tabulate", base_image=USER_IMAGE, quiet=True)
+            build_image(
+                SNIPPETS / "docker" / "with-tabulate",
+                "communityhubs/singleuser:with-tabulate",
+                base_image=USER_IMAGE,
+                quiet=True,
+            )
     auth = spec.data["authenticator"]
     if "client_secret_env" in auth:
         monkeypatch.setenv(auth["client_secret_env"], "dummy-not-a-secret")
@@ -310,6 +347,6 @@ def test_render_cli_writes_the_native_file(tmp_path: Path) -> None:
             env=dict(os.environ),
         )
         assert done.returncode == 0, done.stderr
-        assert (tmp_path / target / TARGETS[target].native_file).read_text() == TARGETS[target].render(
-            load_spec()
-        )[TARGETS[target].native_file]
+        assert (tmp_path / target / TARGETS[target].native_file).read_text() == TARGETS[target].render(load_spec())[
+            TARGETS[target].native_file
+        ]

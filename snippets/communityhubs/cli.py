@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .client import HubClient
+from .hub import Hub, HubError
 from .images import (
     DEBIAN_BASE,
     USER_IMAGE,
@@ -24,7 +25,6 @@ from .images import (
     ensure_images,
     image_size_mb,
 )
-from .hub import Hub, HubError
 from .proxy import ProxyNotFound
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
 from .targets import NAMES, target_for

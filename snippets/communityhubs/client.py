@@ -6,6 +6,8 @@ or an exception message.
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +24,14 @@ class HubAPIError(RuntimeError):
 
 
 class HubClient:
-    def __init__(self, url: str, token: str, timeout: float = 30):
+    """`show_calls=True` prints each change it makes as the REST call a reader can repeat
+    with curl (`POST /hub/api/users {...}`); reads (GET) are not shown, nor calls made
+    from worker threads, whose order varies between runs."""
+
+    def __init__(self, url: str, token: str, timeout: float = 30, show_calls: bool = False):
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.show_calls = show_calls
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {token}"
 
@@ -33,6 +40,9 @@ class HubClient:
 
     # --- plumbing ----------------------------------------------------------
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self.show_calls and method != "GET" and threading.current_thread() is threading.main_thread():
+            body = kwargs.get("json")
+            print(f"{method} /hub/api{path}" + (f" {json.dumps(body)}" if body else ""))
         resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
         if resp.status_code >= 400:
             try:

@@ -106,7 +106,7 @@ def connect(url: str, token: str) -> HubClient:
         raise GuideError("HUB_TOKEN is set but HUB_URL is not: export HUB_URL=https://your-hub.example.org")
     if not url.startswith(("http://", "https://")):
         raise GuideError(f"HUB_URL={url!r} has no scheme: write it as https://{url}")
-    client = HubClient(url, token)
+    client = HubClient(url, token, show_calls=True)
     try:
         client.whoami()
     except requests.ConnectionError:
@@ -115,7 +115,9 @@ def connect(url: str, token: str) -> HubClient:
         raise GuideError(f"HUB_URL={url!r}: the hub did not answer within {client.timeout:.0f} s") from None
     except HubAPIError as err:
         if err.status in (401, 403):
-            raise GuideError(f"HUB_TOKEN: the hub at {url} refuses this token ({err.status}); make a new one at /hub/token") from None
+            raise GuideError(
+                f"HUB_TOKEN: the hub at {url} refuses this token ({err.status}); make a new one at /hub/token"
+            ) from None
         raise GuideError(f"HUB_URL={url!r}: {err}") from None
     return client
 
@@ -139,7 +141,7 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     local = Hub(spec, state_dir)
     info = local.up()
     atexit.register(local.down)  # a kernel that dies mid-guide leaves no hub behind
-    client = HubClient(info.url, info.admin_token())
+    client = HubClient(info.url, info.admin_token(), show_calls=True)
     return GuideHub(
         url=info.url,
         client=client,

@@ -41,6 +41,10 @@ class Ports:
     proxy_api: int = 8001
 
 
+DEFAULT_PORTS = Ports()
+"""The ports a rendered configuration shows: JupyterHub's own defaults."""
+
+
 @dataclass(frozen=True)
 class HubInfo:
     url: str

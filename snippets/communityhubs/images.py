@@ -99,7 +99,12 @@ def default_ca_certs() -> list[Path]:
     return []
 
 
-CERTIFICATE_FAILURES = ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "SSLError", "SSLCertVerificationError")
+CERTIFICATE_FAILURES = (
+    "CERTIFICATE_VERIFY_FAILED",
+    "certificate verify failed",
+    "SSLError",
+    "SSLCertVerificationError",
+)
 
 
 def build_image(

@@ -80,7 +80,10 @@ class HubConfig(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(path)
-        lines = config_tabs(Path(path), self.options["keys"].split(), list(self.content))
+        try:
+            lines = config_tabs(Path(path), self.options["keys"].split(), list(self.content))
+        except SpecError as err:
+            raise self.error(str(err)) from None
         container = nodes.container(classes=["hub-config"])
         self.state.nested_parse(StringList(lines, source=path), self.content_offset, container)
         return [container]
@@ -100,7 +103,12 @@ def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path, why: str)
             cell.execution_count = outputs[cell.source].execution_count
     done.metadata["language_info"] = baseline.metadata.get("language_info", {"name": "python"})
     verified = next(
-        (o.get("text", "").strip() for c in reversed(baseline.cells) for o in c.get("outputs", []) if "Verified" in o.get("text", "")),
+        (
+            o.get("text", "").strip()
+            for c in reversed(baseline.cells)
+            for o in c.get("outputs", [])
+            if "Verified" in o.get("text", "")
+        ),
         "",
     )
     note = (

@@ -8,7 +8,7 @@ import tarfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from ..hubprocess import HubError, HubInfo, HubProcess, Ports, choose_ports
+from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports, choose_ports
 from ..secretfiles import ensure_secret
 from ..spec import HubSpec, SpecError
 
@@ -30,7 +30,7 @@ class Target(ABC):
     """The file an admin of this kind of hub keeps: jupyterhub_config.py or values.yaml."""
 
     @abstractmethod
-    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         """{file name: text} of the target's native configuration for `spec`."""
 
     @abstractmethod

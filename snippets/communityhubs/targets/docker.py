@@ -11,10 +11,10 @@ from pathlib import Path
 
 from escapism import escape
 
-from ..hubprocess import HubError, Ports
+from ..hubprocess import DEFAULT_PORTS, HubError, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists
 from ..spec import HubSpec, SpecError, memory_bytes
-from .base import ProcessTarget, refuse, tar_folder
+from .base import ProcessTarget, tar_folder
 from .pyconfig import Section, config_text, render_config
 
 HOME = "/home/jovyan"
@@ -52,7 +52,7 @@ class DockerTarget(ProcessTarget):
         environment = spec.section("environment")
         return sorted({environment.get("image", USER_IMAGE), *(p["image"] for p in environment.get("profiles", []))})
 
-    def sections(self, spec: HubSpec, ports: Ports = Ports()) -> list[Section]:
+    def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
         environment = spec.section("environment")
         s = Section("spawner", "user servers: one container each (DockerSpawner)")
         s.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.HostNetworkDockerSpawner")
@@ -99,7 +99,7 @@ class DockerTarget(ProcessTarget):
         sections.append(shared)
         return render_config(spec, self.name, ports, sections)
 
-    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
@@ -116,7 +116,9 @@ class DockerTarget(ProcessTarget):
         """Check the images, and create shared-data volumes that the image's user (uid 1000) owns."""
         for image in self.images(spec):
             if not image_exists(image):
-                raise SpecError(f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`")
+                raise SpecError(
+                    f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`"
+                )
         for data in spec.data.get("shared_data", []):
             volume = volume_name(spec.name, f"shared-{data['name']}")
             if _docker("volume", "inspect", volume).returncode != 0:
@@ -128,7 +130,9 @@ class DockerTarget(ProcessTarget):
         args = ["run", "--rm", "-i", "--network", "none", "--user", "0", "-v", f"{volume}:/data", image, *cmd]
         done = _docker(*args, stdin=stdin)
         if done.returncode != 0:
-            raise HubError(f"docker run on volume {volume} failed: {done.stderr.decode(errors='replace').strip()[:200]}")
+            raise HubError(
+                f"docker run on volume {volume} failed: {done.stderr.decode(errors='replace').strip()[:200]}"
+            )
         return done.stdout
 
     def down(self, spec: HubSpec, state_dir: Path) -> bool:

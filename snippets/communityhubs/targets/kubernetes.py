@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from ..hubprocess import HubInfo, Ports
+from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
 from .base import Target, TargetUnavailable
-from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES
+from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES, group_overrides
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
@@ -52,7 +52,10 @@ def authenticator(spec: HubSpec) -> Values:
     config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
     values: Values = {"hub": {"config": config}}
     if kind == "shared-password":
-        return merge(values, _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", "SharedPasswordAuthenticator.user_password"))
+        return merge(
+            values,
+            _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", "SharedPasswordAuthenticator.user_password"),
+        )
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         section: Values = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
@@ -69,7 +72,9 @@ def authenticator(spec: HubSpec) -> Values:
         if spec.value("authenticator.allow_all"):
             section["allow_all"] = True
         config[cls] = section
-        values = merge(values, _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret"))
+        values = merge(
+            values, _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret")
+        )
     return values
 
 
@@ -86,7 +91,11 @@ def groups(spec: HubSpec) -> Values:
         g["name"]: {"users": g.get("users", []), "properties": g.get("properties", {})}
         for g in spec.data.get("groups", [])
     }
-    return {"hub": {"config": {"JupyterHub": {"load_groups": loaded}}}}
+    values: Values = {"hub": {"config": {"JupyterHub": {"load_groups": loaded}}}}
+    overrides = group_overrides(spec)
+    if overrides:
+        values["hub"]["config"]["KubeSpawner"] = {"group_overrides": overrides}
+    return values
 
 
 def split_image(image: str) -> Values:
@@ -151,7 +160,11 @@ def shared_data(spec: HubSpec) -> Values:
         for d in shares
     ]
     mounts = [
-        {"name": f"shared-{d['name']}", "mountPath": f"/srv/shared/{d['name']}", "readOnly": d.get("read_only", default_ro)}
+        {
+            "name": f"shared-{d['name']}",
+            "mountPath": f"/srv/shared/{d['name']}",
+            "readOnly": d.get("read_only", default_ro),
+        }
         for d in shares
     ]
     return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
@@ -232,7 +245,7 @@ class KubernetesTarget(Target):
             values = merge(values, fn(spec))
         return values
 
-    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         header = HEADER.format(
             name=spec.name,
             source=spec.source_name,

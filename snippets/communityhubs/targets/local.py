@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..hubprocess import Ports
+from ..hubprocess import DEFAULT_PORTS, Ports
 from ..spec import HubSpec
 from .base import ProcessTarget, refuse, tar_folder, untar_into
 from .pyconfig import Section, config_text, render_config
@@ -16,7 +16,7 @@ HOMES = "homes"
 class LocalTarget(ProcessTarget):
     name = "local"
 
-    def sections(self, spec: HubSpec, ports: Ports = Ports()) -> list[Section]:
+    def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
         why_no_isolation = "every server runs as the hub's own account here; use --target docker"
         if spec.data.get("shared_data"):
             raise refuse(spec, "shared_data", self.name, f"folders cannot be shared read-only: {why_no_isolation}")
@@ -36,7 +36,7 @@ class LocalTarget(ProcessTarget):
         )
         return render_config(spec, self.name, ports, [spawner])
 
-    def render(self, spec: HubSpec, ports: Ports = Ports()) -> dict[str, str]:
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:

@@ -134,7 +134,20 @@ def groups_section(spec: HubSpec) -> Section:
         g["name"]: {"users": g.get("users", []), "properties": g.get("properties", {})}
         for g in spec.data.get("groups", [])
     }
-    return Section("groups", "groups").set("JupyterHub.load_groups", groups, "created or updated at every start")
+    s = Section("groups", "groups").set("JupyterHub.load_groups", groups, "created or updated at every start")
+    overrides = group_overrides(spec)
+    if overrides:
+        s.set("Spawner.group_overrides", overrides, "members of these groups get these limits instead")
+    return s
+
+
+def group_overrides(spec: HubSpec) -> dict[str, Any]:
+    """Spawner.group_overrides for groups with `limits`; keys sort in the spec's order."""
+    return {
+        f"{i:02d}-{g['name']}": {"groups": [g["name"]], "spawner_override": dict(g["limits"])}
+        for i, g in enumerate(spec.data.get("groups", []))
+        if g.get("limits")
+    }
 
 
 def environment_section(spec: HubSpec) -> Section:
