@@ -172,6 +172,23 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"groups": [{"name": "team", "users": ["ada"], "limits": {"cpu_limit": 2}}]},
         {"groups": [{"name": "team", "users": ["ada"], "limits": {"cpu_limit": 4}}]},
     ),
+    "roles": ({}, {"roles": [{"name": "report", "scopes": ["list:users"], "groups": ["team"]}]}),
+    "roles[].name": (
+        {"roles": [{"name": "report", "scopes": ["list:users"]}]},
+        {"roles": [{"name": "other", "scopes": ["list:users"]}]},
+    ),
+    "roles[].description": (
+        {"roles": [{"name": "report", "scopes": ["list:users"]}]},
+        {"roles": [{"name": "report", "scopes": ["list:users"], "description": "Reads"}]},
+    ),
+    "roles[].scopes": (
+        {"roles": [{"name": "report", "scopes": ["list:users"]}]},
+        {"roles": [{"name": "report", "scopes": ["list:users", "read:users:activity"]}]},
+    ),
+    "roles[].groups": (
+        {"roles": [{"name": "report", "scopes": ["list:users"]}]},
+        {"roles": [{"name": "report", "scopes": ["list:users"], "groups": ["team"]}]},
+    ),
     "environment": ({}, {"environment": {"default_url": "/tree"}}),
     "environment.default_url": ({}, {"environment": {"default_url": "/tree", "env": {"A": "1"}}}),
     "environment.env": ({}, {"environment": {"default_url": "/lab", "env": {"A": "2"}}}),

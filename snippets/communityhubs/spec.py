@@ -201,6 +201,11 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     for key in needs:
         if key not in auth:
             raise SpecError(f"{source}: authenticator.{key}: missing, required for type {auth['type']!r}")
+    group_names = {g["name"] for g in data.get("groups", [])}
+    for i, role in enumerate(data.get("roles", [])):
+        for j, group in enumerate(role.get("groups", [])):
+            if group not in group_names:
+                raise SpecError(f"{source}: roles[{i}].groups[{j}]: {group!r} is not one of the spec's groups")
     known = set(data.get("allowed_users", [])) | set(data.get("admins", []))
     for i, group in enumerate(data.get("groups", [])):
         for j, user in enumerate(group.get("users", [])):

@@ -18,7 +18,7 @@ import yaml
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
 from .base import Target, TargetUnavailable
-from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES, group_overrides
+from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES, group_overrides, role_config
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
@@ -96,6 +96,11 @@ def groups(spec: HubSpec) -> Values:
     if overrides:
         values["hub"]["config"]["KubeSpawner"] = {"group_overrides": overrides}
     return values
+
+
+def roles(spec: HubSpec) -> Values:
+    loaded = {r["name"]: {k: v for k, v in role_config(r).items() if k != "name"} for r in spec.data.get("roles", [])}
+    return {"hub": {"loadRoles": loaded}} if loaded else {}
 
 
 def split_image(image: str) -> Values:
@@ -191,6 +196,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "admins": admins,
     "allowed_users": allowed_users,
     "groups": groups,
+    "roles": roles,
     "environment": environment,
     "limits": limits,
     "culling": culling,

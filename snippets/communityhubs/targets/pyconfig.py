@@ -150,6 +150,17 @@ def group_overrides(spec: HubSpec) -> dict[str, Any]:
     }
 
 
+def roles_section(spec: HubSpec) -> Section:
+    s = Section("roles", "roles: a few scopes for a group's members")
+    for role in spec.data.get("roles", []):
+        s.code(f"c.JupyterHub.load_roles.append({py(role_config(role))})")
+    return s
+
+
+def role_config(role: dict[str, Any]) -> dict[str, Any]:
+    return {k: role[k] for k in ("name", "description", "scopes", "groups") if k in role}
+
+
 def environment_section(spec: HubSpec) -> Section:
     s = Section("environment", "what users find when their server starts")
     s.set("Spawner.default_url", spec.value("environment.default_url"))
@@ -214,6 +225,7 @@ def render_config(
         limits_section(spec),
         *spawner,
         services_section(),
+        roles_section(spec),
         culling_section(spec),
         *extra,
     ]
