@@ -67,14 +67,20 @@ class GuideHub:
     def cleanup(self, prefix: str = PREFIX) -> None:
         """Remove users and groups this guide created (and nothing else).
 
-        `DELETE /hub/api/users/NAME` stops the user's server first; the deletes
-        are sent side by side, since each waits for its server to stop.
+        Servers are stopped first (`DELETE /hub/api/users/NAME/server`, which can
+        answer before the server is gone), side by side, then users deleted.
         """
         for group in self.client.groups(prefix):
             self.client.delete_group(group["name"])
-        names = [user["name"] for user in self.client.users(prefix)]
-        with ThreadPoolExecutor(max_workers=min(32, len(names) or 1)) as pool:
-            list(pool.map(self.client.delete_user, names))
+        users = self.client.users(prefix)
+
+        def remove(user: dict) -> None:
+            if user["servers"]:
+                self.client.stop_server(user["name"], wait=True, timeout=300)
+            self.client.delete_user(user["name"])
+
+        with ThreadPoolExecutor(max_workers=min(32, len(users) or 1)) as pool:
+            list(pool.map(remove, users))
 
     def close(self) -> None:
         if self._local is not None:

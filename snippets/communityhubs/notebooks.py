@@ -20,6 +20,37 @@ from pytest_notebook.diffing import diff_notebooks, diff_to_string, filter_diff
 
 from .scrub import scrub_text
 
+HELPERS_ENV = "COMMUNITYHUBS_HELPERS"
+HELPERS_SOURCE = "communityhubs @ git+https://github.com/community-hubs/community-hubs#subdirectory=snippets"
+INSTALL_TAG = "communityhubs-install"
+INSTALL_CELL = f"""\
+# Downloaded this notebook? It uses the guides' small helper package,
+# `communityhubs`. Where it is missing, this cell installs it from the
+# project's repository ({HELPERS_ENV} names another source, such as a folder).
+# With HUB_URL and HUB_TOKEN set, that is all a guide needs to work on your hub.
+import importlib.util, os, subprocess, sys
+
+if importlib.util.find_spec("communityhubs") is None:
+    source = os.environ.get("{HELPERS_ENV}", "{HELPERS_SOURCE}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+"""
+
+
+def with_install_cell(nb: NotebookNode) -> NotebookNode:
+    """The downloadable notebook: the guide, after a first cell that installs the helpers."""
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL, metadata={"tags": [INSTALL_TAG]})
+    cell.pop("id", None)
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def without_install_cell(nb: NotebookNode) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if INSTALL_TAG not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
 # Cell ids and execution metadata differ between runs and say nothing about a guide.
 IGNORED_PATHS = ["/metadata", "/cells/*/metadata", "/cells/*/id", "/nbformat_minor"]
 
@@ -78,14 +109,15 @@ def store(html_dir: Path, notebooks_dir: Path) -> list[Path]:
     for path in executed:
         target = notebooks_dir / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(scrub_notebook(read(path)), target)
+        nbformat.write(with_install_cell(scrub_notebook(read(path))), target)
         written.append(target)
     return written
 
 
 def diff(expected: NotebookNode, obtained: NotebookNode) -> str:
     """'' when the two agree after scrubbing, else a readable diff."""
-    expected, obtained = scrub_notebook(expected), scrub_notebook(obtained)
+    expected = scrub_notebook(without_install_cell(expected))
+    obtained = scrub_notebook(without_install_cell(obtained))
     found = filter_diff(diff_notebooks(expected, obtained), IGNORED_PATHS)
     if not found:
         return ""
