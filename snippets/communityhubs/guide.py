@@ -70,6 +70,7 @@ class GuideHub:
         Servers are stopped first (`DELETE /hub/api/users/NAME/server`, which can
         answer before the server is gone), side by side, then users deleted.
         """
+        shown, self.client.show_calls = self.client.show_calls, False  # clean-up is not a step to copy
         for group in self.client.groups(prefix):
             self.client.delete_group(group["name"])
         users = self.client.users(prefix)
@@ -81,6 +82,7 @@ class GuideHub:
 
         with ThreadPoolExecutor(max_workers=min(32, len(users) or 1)) as pool:
             list(pool.map(remove, users))
+        self.client.show_calls = shown
 
     def close(self) -> None:
         if self._local is not None:

@@ -92,6 +92,8 @@ def scrub_notebook(nb: NotebookNode) -> NotebookNode:
             if output.get("output_type") == "error":
                 output["traceback"] = [scrub_text(line) for line in output["traceback"]]
                 output["evalue"] = scrub_text(output["evalue"])
+        if "outputs" in cell:  # a stream that held only progress lines says nothing
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream" or o["text"]]
     return nb
 
 
