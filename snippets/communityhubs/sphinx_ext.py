@@ -1,7 +1,8 @@
 """Sphinx extension for the site.
 
 - ``{hub-spec-reference}`` renders the hub spec schema as a table.
-- ``{hub-config} SPEC`` with ``:keys: limits culling`` (spec keys, or `spawner`) shows one change in every
+- ``{hub-config} SPEC`` with ``:keys: limits culling`` (spec keys, or `spawner`;
+  none for the whole file) shows one change in every
   form an admin meets it, as tabs generated from the spec at build time: the
   spec excerpt, the jupyterhub_config.py lines, the Zero to JupyterHub
   values.yaml lines, and (from the directive's content) the steps on a hosted hub.
@@ -26,8 +27,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .schema_reference import markdown_table
-from .spec import SCHEMA_PATH, SpecError, load_spec
-from .targets import TARGETS
+from .spec import SCHEMA_PATH, HubSpec, SpecError, load_spec
+from .targets import TARGETS, Target
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +49,25 @@ def fenced(language: str, text: str) -> list[str]:
     return [f"```{language}", *text.rstrip().splitlines(), "```"]
 
 
+def native(target: Target, spec: HubSpec, keys: list[str]) -> str:
+    """The target's lines for `keys`, or its whole configuration when no keys are given."""
+    if not keys:
+        return "\n".join(target.render(spec).values())
+    return "\n".join(filter(None, (target.excerpt(spec, k) for k in keys))) or "# (nothing to set: defaults)"
+
+
 def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str]:
-    """MyST lines of a tab-set showing `keys` of the spec in each native form."""
+    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form."""
     spec = load_spec(spec_path)
     excerpt = {k: spec.data[k] for k in keys if k in spec.data}
     spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
+    if not keys:
+        spec_text = spec_path.read_text()  # the whole file, comments included
     tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", spec_text))]
     forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
     for target in TARGETS.values():
         try:
-            text = "\n".join(filter(None, (target.excerpt(spec, k) for k in keys))) or "# (nothing to set: defaults)"
+            text = native(target, spec, keys)
             body = fenced("python" if target.native_file.endswith(".py") else "yaml", text)
         except SpecError as err:
             body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
@@ -75,13 +85,13 @@ def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str
 class HubConfig(SphinxDirective):
     required_arguments = 1
     has_content = True
-    option_spec = {"keys": directives.unchanged_required}
+    option_spec = {"keys": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
         _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(path)
         try:
-            lines = config_tabs(Path(path), self.options["keys"].split(), list(self.content))
+            lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content))
         except SpecError as err:
             raise self.error(str(err)) from None
         container = nodes.container(classes=["hub-config"])
