@@ -11,6 +11,7 @@ from pathlib import Path
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports, choose_ports
 from ..secretfiles import ensure_secret
 from ..spec import HubSpec, SpecError
+from .pyconfig import Section, config_text
 
 
 class TargetUnavailable(HubError):
@@ -66,6 +67,16 @@ class ProcessTarget(Target):
     """JupyterHub and the proxy run here as processes, from the rendered jupyterhub_config.py."""
 
     native_file = "jupyterhub_config.py"
+
+    @abstractmethod
+    def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
+        """The jupyterhub_config.py sections; refuses (SpecError) what the target cannot do."""
+
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
+        return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
+
+    def excerpt(self, spec: HubSpec, key: str) -> str:
+        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
 
     def prepare(self, spec: HubSpec) -> None:
         """Check what the target needs before anything is written."""

@@ -15,7 +15,7 @@ from ..hubprocess import DEFAULT_PORTS, HubError, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists
 from ..spec import HubSpec, SpecError, memory_bytes
 from .base import ProcessTarget, tar_folder
-from .pyconfig import Section, config_text, render_config
+from .pyconfig import Section, render_config
 
 HOME = "/home/jovyan"
 SHARED = "/srv/shared"
@@ -98,12 +98,6 @@ class DockerTarget(ProcessTarget):
             shared.set("HostNetworkDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
         sections.append(shared)
         return render_config(spec, self.name, ports, sections)
-
-    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
-        return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
-
-    def excerpt(self, spec: HubSpec, key: str) -> str:
-        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
 
     def unavailable(self) -> str:
         if not docker_answers():

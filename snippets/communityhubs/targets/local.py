@@ -8,7 +8,7 @@ from pathlib import Path
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..spec import HubSpec
 from .base import ProcessTarget, refuse, tar_folder, untar_into
-from .pyconfig import Section, config_text, render_config
+from .pyconfig import Section, render_config
 
 HOMES = "homes"
 
@@ -35,12 +35,6 @@ class LocalTarget(ProcessTarget):
             "Jupyter refuses to run as root unless told (CI machines run as root)",
         )
         return render_config(spec, self.name, ports, [spawner])
-
-    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
-        return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
-
-    def excerpt(self, spec: HubSpec, key: str) -> str:
-        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
 
     def home(self, state_dir: Path, user: str) -> Path:
         return Path(state_dir).resolve() / HOMES / user
