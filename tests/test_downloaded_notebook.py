@@ -44,6 +44,8 @@ def test_a_downloaded_notebook_runs_outside_the_repository_on_a_running_hub(loca
     _, info = local_hub
     notebook = reader_env / f"{GUIDE}.ipynb"
     shutil.copy(ROOT / "notebooks" / f"{GUIDE}.ipynb", notebook)
+    helpers = reader_env / "snippets"  # a copy: building in place would leave build/ in the repository
+    shutil.copytree(ROOT / "snippets", helpers, ignore=shutil.ignore_patterns("node_modules", "*.egg-info", "build"))
     python = reader_env / "venv" / "bin" / "python"
     runner = (
         "import nbclient, nbformat, sys\n"
@@ -56,8 +58,8 @@ def test_a_downloaded_notebook_runs_outside_the_repository_on_a_running_hub(loca
         "HOME": str(reader_env),
         "HUB_URL": info.url,
         "HUB_TOKEN": info.admin_token(),
-        # The repository's own copy, installed as a reader's pip would install it from GitHub.
-        HELPERS_ENV: str(ROOT / "snippets"),
+        # A copy of the repository's helpers, installed as a reader's pip would install them from GitHub.
+        HELPERS_ENV: str(helpers),
         **{k: v for k, v in os.environ.items() if k.startswith(("PIP_", "SSL_", "REQUESTS_"))},
     }
     done = subprocess.run(

@@ -2,8 +2,8 @@
 
 `open_hub()` uses the reader's own hub when HUB_URL and HUB_TOKEN are set, and
 otherwise starts a throwaway local hub from a spec in snippets/, which `close()`
-stops again. Guides only create users and groups whose names start with PREFIX
-and clean up only those.
+stops again. Guides only create users and groups whose names start with PREFIX, and
+clean up only what they created: what the hub had when the guide opened it stays.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ class GuideHub:
     _token: str = field(repr=False)
     _local: Hub | None = field(default=None, repr=False)
     _state_dir: Path | None = field(default=None, repr=False)
+    _had_users: set[str] = field(default_factory=set, repr=False)
+    _had_servers: set[str] = field(default_factory=set, repr=False)
+    _had_groups: set[str] = field(default_factory=set, repr=False)
 
     @property
     def token(self) -> str:
@@ -64,21 +67,39 @@ class GuideHub:
         """One line for the end of a guide: what this run was verified against."""
         return verified_line(self.target, self.version)
 
-    def cleanup(self, prefix: str = PREFIX) -> None:
-        """Remove users and groups this guide created (and nothing else).
+    def __post_init__(self) -> None:
+        # What the hub had before the guide began: clean-up leaves exactly that.
+        users = self.client.users(PREFIX)
+        self._had_users = {u["name"] for u in users}
+        self._had_servers = {u["name"] for u in users if u["servers"]}
+        self._had_groups = {g["name"] for g in self.client.groups(PREFIX)}
+
+    def leftovers(self) -> list[str]:
+        """What this guide created (users, groups, servers) that is still there: [] after `cleanup`."""
+        users = self.client.users(PREFIX)
+        left = [f"user {u['name']}" for u in users if u["name"] not in self._had_users]
+        left += [f"server of {u['name']}" for u in users if u["servers"] and u["name"] not in self._had_servers]
+        left += [f"group {g['name']}" for g in self.client.groups(PREFIX) if g["name"] not in self._had_groups]
+        return sorted(left)
+
+    def cleanup(self) -> None:
+        """Remove the users, groups and servers this guide created, and nothing else.
 
         Servers are stopped first (`DELETE /hub/api/users/NAME/server`, which can
         answer before the server is gone), side by side, then users deleted.
         """
         shown, self.client.show_calls = self.client.show_calls, False  # clean-up is not a step to copy
-        for group in self.client.groups(prefix):
-            self.client.delete_group(group["name"])
-        users = self.client.users(prefix)
+        for group in self.client.groups(PREFIX):
+            if group["name"] not in self._had_groups:
+                self.client.delete_group(group["name"])
+        users = self.client.users(PREFIX)
 
         def remove(user: dict) -> None:
-            if user["servers"]:
-                self.client.stop_server(user["name"], wait=True, timeout=300)
-            self.client.delete_user(user["name"])
+            name = user["name"]
+            if user["servers"] and name not in self._had_servers:
+                self.client.stop_server(name, wait=True, timeout=300)
+            if name not in self._had_users:
+                self.client.delete_user(name)
 
         with ThreadPoolExecutor(max_workers=min(32, len(users) or 1)) as pool:
             list(pool.map(remove, users))
