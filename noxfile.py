@@ -163,15 +163,15 @@ def clean_machine(session: nox.Session) -> None:
     """
     install(session)
     session.run("communityhubs", "image", "ensure")
-    clone = Path(session.create_tmp()) / "clone"
+    clone = Path(session.create_tmp()).resolve() / "clone"
     shutil.rmtree(clone, ignore_errors=True)
     session.run("git", "clone", "--quiet", str(ROOT), str(clone), external=True)
     mounts, env = [], []
+    for path in sorted({os.environ[n] for n in CA_VARIABLES if Path(os.environ.get(n, "")).is_file()}):
+        mounts += ["-v", f"{path}:{path}:ro"]
     for name in CA_VARIABLES:
-        path = os.environ.get(name)
-        if path and Path(path).is_file():
-            mounts += ["-v", f"{path}:{path}:ro"]
-            env += ["-e", f"{name}={path}"]
+        if Path(os.environ.get(name, "")).is_file():
+            env += ["-e", f"{name}={os.environ[name]}"]
     script = (
         "set -e; apt-get update -qq; apt-get install -y -qq git >/dev/null; "
         "git clone --quiet /clone /work; cd /work; "
