@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import jupytext
-from communityhubs.sphinx_ext import with_stored_outputs
+from communityhubs.sphinx_ext import stored_note, with_stored_outputs
 
 from .conftest import ROOT
 
@@ -13,18 +15,21 @@ GUIDE = "docker/keep-files-across-restarts"
 def test_stored_outputs_fill_every_code_cell_and_a_note_says_where_they_come_from() -> None:
     fresh = jupytext.read(ROOT / "guides" / f"{GUIDE}.md")
     assert all(not c.get("outputs") for c in fresh.cells if c.cell_type == "code")  # the source has none
-    shown = with_stored_outputs(fresh, ROOT / "notebooks" / f"{GUIDE}.ipynb", "no Docker engine answers")
+    stored = ROOT / "notebooks" / f"{GUIDE}.ipynb"
+    shown = with_stored_outputs(fresh, stored)
     code = [c for c in shown.cells if c.cell_type == "code"]
     assert code and all(c.outputs for c in code if c.source.strip())
-    note = next(c.source for c in shown.cells if c.cell_type == "markdown" and "{note}" in c.source)
-    assert "could not run (no Docker engine answers)" in note
-    assert "Verified against a docker hub, JupyterHub 6." in note  # when and against what, from the run itself
+    note = stored_note(stored, "no Docker engine answers")
+    assert note.startswith(":::{note}") and "could not run (no Docker engine answers)" in note
+    assert "Verified against a docker hub, JupyterHub 6." in note  # against what, from the run itself
+    assert re.search(r"on \d{4}-\d{2}-\d{2}\.", note) and "<date>" not in note  # and when
     assert shown.metadata["language_info"]["name"] == "python"  # lexer for the code cells: no build warnings
+    assert len(shown.cells) == len(fresh.cells)  # myst-nb maps cells to source lines: none added
 
 
 def test_a_cell_whose_code_changed_since_the_baseline_gets_no_stale_output() -> None:
     fresh = jupytext.read(ROOT / "guides" / f"{GUIDE}.md")
     cell = next(c for c in fresh.cells if c.cell_type == "code")
     cell.source += "\nprint('changed')"
-    shown = with_stored_outputs(fresh, ROOT / "notebooks" / f"{GUIDE}.ipynb", "why")
+    shown = with_stored_outputs(fresh, ROOT / "notebooks" / f"{GUIDE}.ipynb")
     assert next(c for c in shown.cells if c.cell_type == "code" and "changed" in c.source).outputs == []

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -102,8 +104,8 @@ class HubConfig(SphinxDirective):
 # --- stored outputs where a guide's target cannot run here -------------------------
 
 
-def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path, why: str) -> nbformat.NotebookNode:
-    """The guide with the outputs of its last verified run, and a note at the top that says so."""
+def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path) -> nbformat.NotebookNode:
+    """The guide with the outputs of its last verified run, matched cell by cell on their code."""
     baseline = nbformat.read(stored, as_version=4)
     done = copy.deepcopy(notebook)
     outputs = {c.source: c for c in baseline.cells if c.cell_type == "code"}
@@ -112,22 +114,54 @@ def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path, why: str)
             cell.outputs = outputs[cell.source].outputs
             cell.execution_count = outputs[cell.source].execution_count
     done.metadata["language_info"] = baseline.metadata.get("language_info", {"name": "python"})
-    verified = next(
-        (
-            o.get("text", "").strip()
-            for c in reversed(baseline.cells)
-            for o in c.get("outputs", [])
-            if "Verified" in o.get("text", "")
-        ),
-        "",
-    )
-    note = (
-        f":::{{note}}\nThis site was built on a machine where this guide could not run ({why}). "
-        f"The outputs below are from its last verified run. {verified}\n:::"
-    )
-    first_code = next(i for i, c in enumerate(done.cells) if c.cell_type == "code")
-    done.cells.insert(first_code, nbformat.v4.new_markdown_cell(note))
     return done
+
+
+def stored_note(stored: Path, why: str) -> str:
+    """The note at the top of such a page: why, and what the outputs were verified against."""
+    baseline = nbformat.read(stored, as_version=4)
+    texts = [o.get("text", "") for c in baseline.cells for o in c.get("outputs", [])]
+    verified = next((t.strip() for t in reversed(texts) if "Verified against" in t), "")
+    # The baseline's date is scrubbed (it changes every run); the commit that stored it says when.
+    verified = verified.replace("<date>", stored_on(stored))
+    return (
+        f":::{{note}}\nThis site was built on a machine where this guide could not run ({why}). "
+        f"The outputs below are from its last verified run. {verified}\n:::\n"
+    )
+
+
+def stored_on(stored: Path) -> str:
+    """The day the baseline was committed, else the day the file was written."""
+    log = subprocess.run(
+        ["git", "log", "-1", "--format=%cs", "--", stored.name], cwd=stored.parent, capture_output=True, text=True
+    )
+    if log.returncode == 0 and log.stdout.strip():
+        return log.stdout.strip()
+    return dt.date.fromtimestamp(stored.stat().st_mtime).isoformat()
+
+
+def stored_outputs(app: Sphinx, source: str) -> tuple[Path, str] | None:
+    """(baseline notebook, why) when the guide at `source` shows stored outputs."""
+    root = Path(app.srcdir)
+    path = Path(source)
+    if not path.is_file():
+        return None
+    rel = PurePosixPath(path.resolve().relative_to(root).as_posix())
+    for pattern, why in app.config.communityhubs_stored_outputs.items():
+        if rel.match(pattern):
+            return root / "notebooks" / rel.relative_to("guides").with_suffix(".ipynb"), why
+    return None
+
+
+def add_stored_note(app: Sphinx, docname: str, content: list[str]) -> None:
+    """`source-read`: the note goes into the page's text before its first code cell.
+
+    (Text, not a notebook cell: myst-nb maps cells to source lines, so none may be added.)
+    """
+    found = stored_outputs(app, app.env.doc2path(docname))
+    if found:
+        head, marker, tail = content[0].partition("```{code-cell}")
+        content[0] = f"{head}{stored_note(*found)}\n{marker}{tail}"
 
 
 def install_stored_outputs(app: Sphinx) -> None:
@@ -140,20 +174,15 @@ def install_stored_outputs(app: Sphinx) -> None:
     import myst_nb.sphinx_ as mystnb_sphinx
     from myst_nb.core.execute.base import NotebookClientBase
 
-    patterns: dict[str, str] = app.config.communityhubs_stored_outputs
-    if not patterns:
+    if not app.config.communityhubs_stored_outputs:
         return
-    root = Path(app.srcdir)
     original = mystnb_sphinx.create_client
 
     def create_client(notebook: Any, source: str, nb_config: Any, log: Any, read_fmt: Any = None) -> Any:
-        path = Path(source)
-        rel = PurePosixPath(path.resolve().relative_to(root).as_posix()) if path.is_file() else None
-        for pattern, why in patterns.items():
-            if rel is not None and rel.match(pattern):
-                stored = root / "notebooks" / rel.relative_to("guides").with_suffix(".ipynb")
-                log.info(f"showing the stored outputs of {stored.relative_to(root)}: {why}")
-                return NotebookClientBase(with_stored_outputs(notebook, stored, why), path, nb_config, log)
+        found = stored_outputs(app, source)
+        if found:
+            log.info(f"showing the stored outputs of {found[0].name}: {found[1]}")
+            return NotebookClientBase(with_stored_outputs(notebook, found[0]), Path(source), nb_config, log)
         return original(notebook, source, nb_config, log, read_fmt=read_fmt)
 
     mystnb_sphinx.create_client = create_client
@@ -164,4 +193,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("hub-config", HubConfig)
     app.add_config_value("communityhubs_stored_outputs", {}, "env")
     app.connect("builder-inited", install_stored_outputs)
+    app.connect("source-read", add_stored_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
