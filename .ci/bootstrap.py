@@ -14,6 +14,7 @@ second). Standard library only: it runs before anything is installed.
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOX_VENV = ROOT / ".nox" / "_nox"
 NOX_PIN = "nox==2026.10.20"  # the task runner; newer nox changes venv reuse rules
 
-# apt package -> (command that shows it is installed, why the site or the suite needs it)
+# apt package -> (command, or lib:NAME, that shows it is installed; why the site or the suite needs it)
 FOR_DOCS = {
     "graphviz": ("dot", "draws the site's diagrams"),
     "nodejs": ("node", "runs the reference configurable-http-proxy"),
@@ -33,6 +34,7 @@ FOR_DOCS = {
 }
 FOR_TESTS = {
     "chromium": ("chromium", "the browser tests"),
+    "libatomic1": ("lib:atomic", "the Node.js inside Playwright, which drives chromium"),
     "docker.io": ("docker", "the docker target's hubs and guides"),
     "debootstrap": ("debootstrap", "builds a Debian base image without a container registry"),
     "git": ("git", "the clean-machine check clones the repository"),
@@ -53,8 +55,15 @@ def venv_works() -> bool:
     return subprocess.run([sys.executable, "-c", "import ensurepip, venv"], capture_output=True).returncode == 0
 
 
+def present(check: str) -> bool:
+    """A command on PATH, or `lib:NAME` for a shared library the loader finds."""
+    if check.startswith("lib:"):
+        return ctypes.util.find_library(check.removeprefix("lib:")) is not None
+    return shutil.which(check) is not None
+
+
 def missing_packages(wanted: dict[str, tuple[str, str]]) -> dict[str, str]:
-    missing = {pkg: why for pkg, (command, why) in wanted.items() if not shutil.which(command)}
+    missing = {pkg: why for pkg, (check, why) in wanted.items() if not present(check)}
     if not venv_works():
         missing[f"python3.{sys.version_info.minor}-venv"] = "creates the virtual environments nox uses"
     return missing

@@ -46,5 +46,7 @@ def test_without_root_or_sudo_it_stops_with_the_exact_command(monkeypatch: pytes
 def test_what_is_missing_is_named_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     b = bootstrap()
     monkeypatch.setattr(b.shutil, "which", lambda name: None)
-    missing = b.missing_packages(b.FOR_DOCS)
+    monkeypatch.setattr(b.ctypes.util, "find_library", lambda name: None)
+    missing = b.missing_packages(b.FOR_DOCS | b.FOR_TESTS)
     assert missing["graphviz"] == "draws the site's diagrams"
+    assert "libatomic1" in missing  # a library, found through the loader, not on PATH
