@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .spec import load_schema
+from .spec import load_schema, resolve_ref
 
 
 class KeyDoc(NamedTuple):
@@ -18,22 +18,12 @@ class KeyDoc(NamedTuple):
     description: str
 
 
-def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if ref:
-        target = schema
-        for part in ref.removeprefix("#/").split("/"):
-            target = target[part]
-        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
-
-
 def _type(node: dict[str, Any], schema: dict[str, Any]) -> str:
     if "enum" in node:
         return " \\| ".join(f"`{v}`" for v in node["enum"])
     kind = node.get("type", "any")
     if kind == "array":
-        return f"list of {_type(_resolve(node.get('items', {}), schema), schema)}"
+        return f"list of {_type(resolve_ref(node.get('items', {}), schema), schema)}"
     if kind == "string" and node.get("x-hint"):
         return f"string ({node['x-hint']})"
     if kind in ("number", "integer"):
@@ -53,14 +43,14 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
 
     def walk(node: dict[str, Any], prefix: str) -> Iterator[KeyDoc]:
         for name, child in node.get("properties", {}).items():
-            child = _resolve(child, schema)
+            child = resolve_ref(child, schema)
             key = f"{prefix}{name}"
             required = name in node.get("required", [])
             desc = child.get("description", "") + (" Required." if required else "")
             yield KeyDoc(key, _type(child, schema), desc.strip())
             if child.get("type") == "object":
                 yield from walk(child, key + ".")
-            items = _resolve(child.get("items", {}), schema)
+            items = resolve_ref(child.get("items", {}), schema)
             if child.get("type") == "array" and items.get("type") == "object":
                 yield from walk(items, key + "[].")
 

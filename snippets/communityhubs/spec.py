@@ -6,6 +6,7 @@ so a reader can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -68,27 +69,43 @@ def schema_default(key: str) -> Any:
 
     Defaults are declared once, in hub.schema.json, beside the key's description.
     """
-    schema = load_schema()
+    schema = _schema()
     node: dict[str, Any] = schema
     for part in key.split("."):
-        is_list = part.endswith("[]")
-        node = node.get("properties", {}).get(part.removesuffix("[]"))
-        if node is None:
+        child = node.get("properties", {}).get(part.removesuffix("[]"))
+        if child is None:
             raise KeyError(f"{key}: not a key of {SCHEMA_PATH.name}")
-        if "$ref" in node:
-            node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
-        if is_list:
-            node = node["items"]
+        node = resolve_ref(child, schema)
+        if part.endswith("[]"):
+            node = resolve_ref(node["items"], schema)
     return node.get("default")
 
 
+def resolve_ref(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema node with its local `$ref` ("#/$defs/memory") merged in."""
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target = schema
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+
+
 @functools.cache
-def _schema_text() -> str:
-    return SCHEMA_PATH.read_text()
+def _schema() -> dict[str, Any]:
+    """The parsed schema, read once per process; shared, so never modified."""
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema())
 
 
 def load_schema() -> dict[str, Any]:
-    return json.loads(_schema_text())
+    """A copy of the schema that the caller may change."""
+    return copy.deepcopy(_schema())
 
 
 def load_spec(path: str | Path = EXAMPLE_SPEC) -> HubSpec:
@@ -111,9 +128,7 @@ def validate_spec(data: Any, source: str = "<spec>") -> HubSpec:
     """Validate already-parsed spec data; raise SpecError on the first problem."""
     if not isinstance(data, dict):
         raise SpecError(f"{source}: the spec must be a mapping of keys, got {type(data).__name__}")
-    schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise SpecError(f"{source}: {_describe(errors[0])}")
     _check_consistency(data, source)

@@ -107,11 +107,12 @@ class ProcessTarget(Target):
         return HubProcess(state_dir).stop()
 
 
-def tar_folder(folder: Path) -> bytes:
-    """A folder's contents as a tar archive; links are kept as links, never followed."""
+def tar_folder(folder: Path | None) -> bytes:
+    """A folder's contents as a tar archive (empty for None or a missing folder);
+    links are kept as links, never followed."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        if folder.is_dir():
+        if folder is not None and folder.is_dir():
             for item in sorted(folder.iterdir()):
                 tar.add(item, arcname=item.name)
     return buffer.getvalue()

@@ -97,7 +97,7 @@ class DockerTarget(ProcessTarget):
         if volumes:
             shared.set("HostNetworkDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
         sections.append(shared)
-        return render_config(spec, self.name, ports, sections)
+        return render_config(spec, ports, sections)
 
     def unavailable(self) -> str:
         if not docker_answers():
@@ -149,14 +149,10 @@ class DockerTarget(ProcessTarget):
     def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
         volume = self.home_volume(spec, user)
         if _docker("volume", "inspect", volume).returncode != 0:
-            return self._empty_tar()
+            return tar_folder(None)  # a user who never started a server has no home yet
         return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
 
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
         volume = self.home_volume(spec, user)
         _docker("volume", "create", volume)
         self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
-
-    @staticmethod
-    def _empty_tar() -> bytes:
-        return tar_folder(Path("/nonexistent"))

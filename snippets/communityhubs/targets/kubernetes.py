@@ -18,7 +18,16 @@ import yaml
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
 from .base import Target, TargetUnavailable
-from .pyconfig import ADMIN_SERVICE, AUTHENTICATORS, OAUTH_CLASSES, group_overrides, role_config
+from .traits import (
+    ADMIN_SERVICE,
+    AUTHENTICATORS,
+    OAUTH_CLASSES,
+    allowed_users,
+    group_overrides,
+    load_groups,
+    load_roles,
+    oauth_traits,
+)
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
@@ -41,7 +50,7 @@ def _secret_env(spec: HubSpec, env: str, key: str, trait: str) -> Values:
     return {
         "hub": {
             "extraEnv": {env: {"valueFrom": {"secretKeyRef": {"name": secrets_name(spec), "key": key}}}},
-            "extraConfig": {f"{key}": f"import os\nc.{trait} = os.environ[{env!r}]\n"},
+            "extraConfig": {key: f"import os\nc.{trait} = os.environ[{env!r}]\n"},
         }
     }
 
@@ -52,29 +61,13 @@ def authenticator(spec: HubSpec) -> Values:
     config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
     values: Values = {"hub": {"config": config}}
     if kind == "shared-password":
-        return merge(
-            values,
-            _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", "SharedPasswordAuthenticator.user_password"),
-        )
+        trait = "SharedPasswordAuthenticator.user_password"
+        return merge(values, _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
-        section: Values = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
-        for key in ("authorize_url", "token_url", "userdata_url", "username_claim"):
-            if key in auth:
-                section[key] = auth[key]
-        scopes = list(spec.value("authenticator.scope") or (["openid", "profile"] if kind == "generic-oauth" else []))
-        if auth.get("allowed_organizations"):
-            section["allowed_organizations"] = list(auth["allowed_organizations"])
-            if "read:org" not in scopes:
-                scopes.append("read:org")
-        if scopes:
-            section["scope"] = scopes
-        if spec.value("authenticator.allow_all"):
-            section["allow_all"] = True
-        config[cls] = section
-        values = merge(
-            values, _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret")
-        )
+        config[cls] = oauth_traits(spec)
+        secret = _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret")
+        values = merge(values, secret)
     return values
 
 
@@ -82,16 +75,12 @@ def admins(spec: HubSpec) -> Values:
     return {"hub": {"config": {"Authenticator": {"admin_users": sorted(spec.admins)}}}}
 
 
-def allowed_users(spec: HubSpec) -> Values:
-    return {"hub": {"config": {"Authenticator": {"allowed_users": sorted(set(spec.allowed_users) | set(spec.admins))}}}}
+def allowed(spec: HubSpec) -> Values:
+    return {"hub": {"config": {"Authenticator": {"allowed_users": allowed_users(spec)}}}}
 
 
 def groups(spec: HubSpec) -> Values:
-    loaded = {
-        g["name"]: {"users": g.get("users", []), "properties": g.get("properties", {})}
-        for g in spec.data.get("groups", [])
-    }
-    values: Values = {"hub": {"config": {"JupyterHub": {"load_groups": loaded}}}}
+    values: Values = {"hub": {"config": {"JupyterHub": {"load_groups": load_groups(spec)}}}}
     overrides = group_overrides(spec)
     if overrides:
         values["hub"]["config"]["KubeSpawner"] = {"group_overrides": overrides}
@@ -99,7 +88,7 @@ def groups(spec: HubSpec) -> Values:
 
 
 def roles(spec: HubSpec) -> Values:
-    loaded = {r["name"]: {k: v for k, v in role_config(r).items() if k != "name"} for r in spec.data.get("roles", [])}
+    loaded = {role.pop("name"): role for role in load_roles(spec)}
     return {"hub": {"loadRoles": loaded}} if loaded else {}
 
 
@@ -194,7 +183,7 @@ def network(spec: HubSpec) -> Values:
 BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "authenticator": authenticator,
     "admins": admins,
-    "allowed_users": allowed_users,
+    "allowed_users": allowed,
     "groups": groups,
     "roles": roles,
     "environment": environment,

@@ -34,7 +34,7 @@ class LocalTarget(ProcessTarget):
             'if os.geteuid() == 0:\n    c.Spawner.args = ["--allow-root"]',
             "Jupyter refuses to run as root unless told (CI machines run as root)",
         )
-        return render_config(spec, self.name, ports, [spawner])
+        return render_config(spec, ports, [spawner])
 
     def home(self, state_dir: Path, user: str) -> Path:
         return Path(state_dir).resolve() / HOMES / user
