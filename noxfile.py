@@ -166,12 +166,9 @@ def clean_machine(session: nox.Session) -> None:
     clone = Path(session.create_tmp()).resolve() / "clone"
     shutil.rmtree(clone, ignore_errors=True)
     session.run("git", "clone", "--quiet", str(ROOT), str(clone), external=True)
-    mounts, env = [], []
-    for path in sorted({os.environ[n] for n in CA_VARIABLES if Path(os.environ.get(n, "")).is_file()}):
-        mounts += ["-v", f"{path}:{path}:ro"]
-    for name in CA_VARIABLES:
-        if Path(os.environ.get(name, "")).is_file():
-            env += ["-e", f"{name}={os.environ[name]}"]
+    named = {n: os.environ[n] for n in CA_VARIABLES if Path(os.environ.get(n, "")).is_file()}
+    mounts = [arg for path in sorted(set(named.values())) for arg in ("-v", f"{path}:{path}:ro")]
+    env = [arg for name, path in named.items() for arg in ("-e", f"{name}={path}")]
     script = (
         "set -e; apt-get update -qq; apt-get install -y -qq git >/dev/null; "
         "git clone --quiet /clone /work; cd /work; "

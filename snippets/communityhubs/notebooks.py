@@ -83,6 +83,9 @@ def scrub_notebook(nb: NotebookNode) -> NotebookNode:
         cell.metadata.pop("execution", None)
         if "outputs" in cell:
             cell.outputs = merge_streams(cell.outputs)
+            if "remove-stderr" in cell.metadata.get("tags", []):
+                # What the page hides (progress for the build log) is not part of what a guide shows.
+                cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
         for output in cell.get("outputs", []):
             if "text" in output:
                 output["text"] = scrub_text(output["text"])
@@ -92,8 +95,6 @@ def scrub_notebook(nb: NotebookNode) -> NotebookNode:
             if output.get("output_type") == "error":
                 output["traceback"] = [scrub_text(line) for line in output["traceback"]]
                 output["evalue"] = scrub_text(output["evalue"])
-        if "outputs" in cell:  # a stream that held only progress lines says nothing
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream" or o["text"]]
     return nb
 
 

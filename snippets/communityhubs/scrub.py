@@ -21,8 +21,6 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     # temporary directories made with tempfile.mkdtemp(prefix=...)
     # (only under a temporary root: /hub/api/groups/demo-teaching-team is not one)
     (re.compile(r"(?:/tmp|/var/tmp|/[\w./-]*/_build/hubs)(?:/[\w.-]+)*/([a-z][\w-]*-)[\w]{8}\b"), r"<tmp>/\1XXXXXXXX"),
-    # progress lines that long guides print for the build log; they differ on every run
-    (re.compile(r"^progress: .*\n", re.M), ""),
     # process ids
     (re.compile(r"\bpid \d+"), "pid <pid>"),
 ]

@@ -3,7 +3,6 @@
 # Start it from the folder that holds its state: `jupyterhub -f jupyterhub_config.py`.
 # Secrets are not in this file: they are read at start-up from files beside the
 # database (mode 0600) or from environment variables.
-import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)

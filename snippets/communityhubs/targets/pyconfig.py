@@ -66,8 +66,7 @@ HEADER = '''\
 # Start it from the folder that holds its state: `jupyterhub -f jupyterhub_config.py`.
 # Secrets are not in this file: they are read at start-up from files beside the
 # database (mode 0600) or from environment variables.
-import os
-from pathlib import Path
+{imports}from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
 
@@ -203,5 +202,7 @@ def render_config(spec: HubSpec, ports: Ports, spawner: Iterable[Section]) -> li
 
 
 def config_text(spec: HubSpec, target: str, sections: list[Section]) -> str:
-    header = HEADER.format(name=spec.name, target=target, source=spec.source_name)
-    return "\n\n".join([header, *(s.text() for s in sections if s.lines)]) + "\n"
+    body = [s.text() for s in sections if s.lines]
+    imports = "import os\n" if any("os." in text for text in body) else ""  # only what the file uses
+    header = HEADER.format(name=spec.name, target=target, source=spec.source_name, imports=imports)
+    return "\n\n".join([header, *body]) + "\n"
