@@ -92,6 +92,14 @@ def test_guide_page_is_verified_and_links_its_notebook(site: Path, guide: str) -
     assert "Traceback" not in html
 
 
+@pytest.mark.parametrize("guide", GUIDES)
+def test_guide_page_shows_the_native_configuration_for_every_target(site: Path, guide: str) -> None:
+    html = (site / "guides" / f"{guide}.html").read_text()
+    assert 'class="hub-config' in html, f"{guide}: no {{hub-config}} tabs"
+    for label in ("jupyterhub_config.py (", "values.yaml (kubernetes)"):
+        assert label in html, f"{guide}: no {label!r} tab"
+
+
 def test_guides_index_lists_every_guide(site: Path) -> None:
     html = (site / "guides" / "index.html").read_text()
     for guide in GUIDES:
