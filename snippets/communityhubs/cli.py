@@ -2,6 +2,8 @@
 
   communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P]
   communityhubs render --target T [--spec F] [--out D]
+  communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
+  communityhubs import BUNDLE [--target T] [--state D] [--port P]
   communityhubs check SPEC...
   communityhubs image base|build|ensure
 
@@ -26,6 +28,9 @@ from .images import (
     image_size_mb,
 )
 from .proxy import ProxyNotFound
+from .replicate.bundle import BundleError
+from .replicate.export import export_hub
+from .replicate.restore import ImportRefused, import_bundle
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
 from .targets import NAMES, target_for
 
@@ -43,6 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--target", choices=NAMES, help="default: the spec's target, else local")
     render.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     render.add_argument("--out", type=Path, help="folder to write into (default: print to stdout)")
+    export = sub.add_parser("export", help="write a running hub's users, groups, data and recipes to one bundle")
+    export.add_argument("--out", type=Path, required=True, help="bundle file to write (a tar archive)")
+    export.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
+    export.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
+    export.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
+    restore = sub.add_parser("import", help="rebuild a hub from a bundle, on any target")
+    restore.add_argument("bundle", type=Path)
+    restore.add_argument("--target", choices=NAMES, help="where to rebuild it (default: where it came from)")
+    restore.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
+    restore.add_argument(
+        "--port", type=int, default=8000, help="public port if the hub is started (default: %(default)s)"
+    )
     image = sub.add_parser("image", help="build the docker target's images")
     image.add_argument(
         "action",
@@ -69,10 +86,19 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "image":
             return run_image(args)
+        if args.command == "export":
+            spec = load_spec(args.spec)
+            hub = Hub(spec, Path(args.state) / spec.name, target=args.target)
+            print(export_hub(hub, args.out))
+            return 0
+        if args.command == "import":
+            check_port(args.port)
+            print(import_bundle(args.bundle, args.target, Path(args.state), args.port))
+            return 0
         if args.command == "render":
             return run_render(Path(args.spec), args.target, args.out)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target)
-    except (SpecError, HubError, ProxyNotFound, ImageError) as err:
+    except (SpecError, HubError, ProxyNotFound, ImageError, BundleError, ImportRefused) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
@@ -105,9 +131,13 @@ def run_render(spec_path: Path, target: str | None, out: Path | None) -> int:
     return 0
 
 
-def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
+def check_port(port: int) -> None:
     if not 1 <= port <= 65535:
         raise HubError(f"--port: {port} is not a port number (1-65535)")
+
+
+def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
+    check_port(port)
     spec = load_spec(spec_path)
     hub = Hub(spec, state_root / spec.name, port=port, target=target)
     if action == "up":

@@ -28,6 +28,16 @@ class ImageError(RuntimeError):
     pass
 
 
+def recipe_folder(image: str) -> Path | None:
+    """The folder under snippets/docker/ an image of ours is built from
+    (communityhubs/singleuser:latest from singleuser/, :with-tabulate from with-tabulate/)."""
+    if image == USER_IMAGE:
+        return USER_IMAGE_DIR
+    repository, _, tag = image.partition(":")
+    folder = SNIPPETS / "docker" / tag
+    return folder if repository == USER_IMAGE.partition(":")[0] and tag and folder.is_dir() else None
+
+
 def docker_answers() -> bool:
     """True when the docker command exists and an engine answers it."""
     return (

@@ -8,10 +8,13 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
+
+from .secretfiles import auth_headers
 
 
 class KernelDied(RuntimeError):
@@ -23,8 +26,8 @@ def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float
 
     Raises RuntimeError with the kernel's error if the code fails.
     """
-    base = f"{hub_url.rstrip('/')}/user/{user}"
-    headers = {"Authorization": f"token {token}"}
+    base = f"{hub_url.rstrip('/')}/user/{quote(user)}"  # "demo-zoë" travels as demo-zo%C3%AB
+    headers = auth_headers(token)
     resp = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}, timeout=timeout)
     resp.raise_for_status()
     kernel_id = resp.json()["id"]

@@ -49,3 +49,14 @@ def ensure_secret(path: Path, *, env: str | None = None, nbytes: int = 32) -> st
         write_private(path, value + "\n")
     record(value)
     return value
+
+
+class PrivateHeaders(dict):
+    """HTTP headers that carry a token: their repr (in tracebacks, debuggers, logs) hides the values."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: '<hidden>'" for k in self) + "}"
+
+
+def auth_headers(token: str) -> PrivateHeaders:
+    return PrivateHeaders(Authorization=f"token {token}")

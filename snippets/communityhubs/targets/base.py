@@ -4,14 +4,31 @@ whose hub runs as processes on this machine (local, docker)."""
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..folder_archive import listing
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports, choose_ports
 from ..secretfiles import ensure_secret
 from ..spec import HubSpec, SpecError
 from .pyconfig import Section, config_text
+
+
+@dataclass(frozen=True)
+class UserEnvironment:
+    """What users' servers run in: how to build it again, and exactly what it holds."""
+
+    name: str
+    """An image name, or "python" for the local target's own environment."""
+    packages: str
+    """`pip freeze` from inside the environment."""
+    recipe: dict[str, bytes] = field(default_factory=dict)
+    """The files it is built from (a Dockerfile and its requirements), where known."""
+    identity: str = ""
+    """The image id, where there is one."""
 
 
 class TargetUnavailable(HubError):
@@ -58,6 +75,17 @@ class Target(ABC):
     @abstractmethod
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
         """Unpack a tar archive from `read_home` into a user's home folder."""
+
+    def read_shared(self, spec: HubSpec, state_dir: Path, name: str) -> bytes:
+        """A shared folder (`shared_data[].name`) as a tar archive; targets that refuse shared data have none."""
+        return tar_folder(None)
+
+    def write_shared(self, spec: HubSpec, state_dir: Path, name: str, archive: bytes) -> None:
+        raise refuse(spec, "shared_data", self.name, "this target has no shared folders")
+
+    @abstractmethod
+    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+        """The user environments the spec offers, with their recipes and package lists."""
 
     def forget(self, spec: HubSpec, state_dir: Path) -> None:  # noqa: B027 (optional hook)
         """Remove what a throwaway hub leaves besides its state directory (volumes)."""
@@ -119,7 +147,15 @@ def tar_folder(folder: Path | None) -> bytes:
 
 
 def untar_into(archive: bytes, folder: Path) -> None:
-    """Unpack with tarfile's `data` filter: no absolute paths, no `..`, no links out of the folder."""
+    """Unpack an archive that `folder_archive.listing` accepts: nothing lands outside the
+    folder or is written through a link; links themselves are kept as they are."""
+    listing(archive, where=str(folder))  # refuses before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
-        tar.extractall(folder, filter="data")
+        tar.extractall(folder, filter=owned_here)
+
+
+def owned_here(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    """tarfile's `tar` filter, and files owned by the account the hub runs as, whoever wrote the archive."""
+    member = tarfile.tar_filter(member, dest)
+    return member.replace(uid=os.getuid(), gid=os.getgid(), uname="", gname="", deep=False)

@@ -12,9 +12,9 @@ from pathlib import Path
 from escapism import escape
 
 from ..hubprocess import DEFAULT_PORTS, HubError, Ports
-from ..images import USER_IMAGE, docker_answers, image_exists
+from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError, memory_bytes
-from .base import ProcessTarget, tar_folder
+from .base import ProcessTarget, UserEnvironment, tar_folder
 from .pyconfig import Section, render_config
 
 HOME = "/home/jovyan"
@@ -156,3 +156,29 @@ class DockerTarget(ProcessTarget):
         volume = self.home_volume(spec, user)
         _docker("volume", "create", volume)
         self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
+
+    def shared_volume(self, spec: HubSpec, name: str) -> str:
+        return volume_name(spec.name, f"shared-{name}")
+
+    def read_shared(self, spec: HubSpec, state_dir: Path, name: str) -> bytes:
+        volume = self.shared_volume(spec, name)
+        if _docker("volume", "inspect", volume).returncode != 0:
+            return tar_folder(None)
+        return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
+
+    def write_shared(self, spec: HubSpec, state_dir: Path, name: str, archive: bytes) -> None:
+        volume = self.shared_volume(spec, name)
+        _docker("volume", "create", volume)
+        self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
+
+    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+        found = []
+        for image in self.images(spec):
+            done = _docker("run", "--rm", "--network", "none", "--entrypoint", "python3", image, "-m", "pip", "freeze")
+            if done.returncode != 0:
+                raise HubError(f"pip freeze in {image} failed: {done.stderr.decode(errors='replace').strip()[:200]}")
+            identity = _docker("image", "inspect", "-f", "{{.Id}}", image).stdout.decode().strip()
+            folder = recipe_folder(image)
+            recipe = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()} if folder else {}
+            found.append(UserEnvironment(image, done.stdout.decode(), recipe, identity))
+        return found

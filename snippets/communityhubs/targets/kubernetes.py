@@ -17,7 +17,7 @@ import yaml
 
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
-from .base import Target, TargetUnavailable
+from .base import Target, TargetUnavailable, UserEnvironment
 from .traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
@@ -281,4 +281,7 @@ class KubernetesTarget(Target):
         raise self._refuse_lifecycle()
 
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
+        raise self._refuse_lifecycle()
+
+    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
         raise self._refuse_lifecycle()

@@ -3,11 +3,14 @@ the hub's own account (JupyterHub's SimpleLocalProcessSpawner)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+from .. import SNIPPETS
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..spec import HubSpec
-from .base import ProcessTarget, refuse, tar_folder, untar_into
+from .base import ProcessTarget, UserEnvironment, refuse, tar_folder, untar_into
 from .pyconfig import Section, render_config
 
 HOMES = "homes"
@@ -44,3 +47,10 @@ class LocalTarget(ProcessTarget):
 
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
         untar_into(archive, self.home(state_dir, user))
+
+    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+        """Servers run from the hub's own Python environment; the project's requirements rebuild it."""
+        freeze = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True)
+        requirements = SNIPPETS.parent / "requirements.txt"
+        recipe = {"requirements.txt": requirements.read_bytes()} if requirements.is_file() else {}
+        return [UserEnvironment("python", freeze.stdout, recipe)]

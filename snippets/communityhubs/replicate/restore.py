@@ -1,0 +1,221 @@
+"""`communityhubs import`: rebuild a hub from a bundle, on any target.
+
+Order matters for "nothing half-done": the whole bundle is verified first,
+then the spec is checked against the target, then everything the import
+would change is planned against the hub as it is, and only a plan without
+conflicts is carried out. Importing the same bundle twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..client import HubClient
+from ..folder_archive import Listing, listing
+from ..hub import Hub
+from ..spec import HubSpec, SpecError, validate_spec
+from ..targets import TargetUnavailable
+from . import people
+from .bundle import Bundle, BundleError, open_bundle
+from .progress import Progress
+
+
+class ImportRefused(ValueError):
+    """The hub already holds something the bundle would overwrite; str(error) is one line."""
+
+
+def bundle_spec(bundle: Bundle) -> HubSpec:
+    where = f"{bundle.path}: spec/hub.yaml"
+    try:
+        data = yaml.safe_load(bundle.read("spec/hub.yaml"))
+    except yaml.YAMLError as err:
+        raise SpecError(f"{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    return validate_spec(data, source=where)
+
+
+@dataclass
+class Plan:
+    """What the import will do; `conflicts` must be empty before any of it is done."""
+
+    create_users: list[dict[str, Any]] = field(default_factory=list)
+    homes: list[tuple[str, str]] = field(default_factory=list)
+    """(user, bundle member) of homes to write."""
+    shared: list[tuple[str, str]] = field(default_factory=list)
+    create_groups: list[str] = field(default_factory=list)
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=lambda: {"users": 0, "groups": 0, "homes": 0})
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.create_users or self.homes or self.shared or self.create_groups or self.properties or self.members
+        )
+
+
+def same_folder(current: Listing, wanted: Listing | None) -> str:
+    """'write' into an empty folder; 'same' when the folder already holds every entry of the
+    bundle's (files added since, such as a server's .jupyter, are the user's); else 'other'."""
+    if wanted is None or wanted.empty:
+        return "same"
+    if current.empty:
+        return "write"
+    return "same" if wanted.entries.items() <= current.entries.items() else "other"
+
+
+def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
+    plan = Plan()
+    here = {u["name"]: u for u in people.users(client)}
+    for user in bundle.json("hub/users.json"):
+        name, mine = user["name"], here.get(user["name"])
+        if mine is None:
+            plan.create_users.append(user)
+        elif mine["admin"] != user["admin"]:
+            state = "an admin" if mine["admin"] else "not an admin"
+            plan.conflicts.append(f"user {name!r} already exists on this hub and is {state}, unlike in the bundle")
+            continue
+        else:
+            plan.unchanged["users"] += 1
+        wanted = bundle.archives.get(user["home"]) if user["home"] else None
+        current = listing(hub.target.read_home(hub.spec, hub.state_dir, name), where=f"home of {name}")
+        verdict = same_folder(current, wanted)
+        if verdict == "write":
+            plan.homes.append((name, user["home"]))
+        elif verdict == "other":
+            plan.conflicts.append(
+                f"user {name!r} already has other files in their home on this hub "
+                f"({len(current.entries)} entries); remove them or import into a new hub"
+            )
+        elif wanted is not None:
+            plan.unchanged["homes"] += 1
+    for folder in bundle.json("hub/shared.json"):
+        current = listing(hub.target.read_shared(hub.spec, hub.state_dir, folder["name"]), where=folder["name"])
+        verdict = same_folder(current, bundle.archives[folder["archive"]])
+        if verdict == "write":
+            plan.shared.append((folder["name"], folder["archive"]))
+        elif verdict == "other":
+            plan.conflicts.append(f"shared folder {folder['name']!r} already holds other files on this hub")
+    groups_here = {g["name"]: g for g in people.groups(client)}
+    for group in bundle.json("hub/groups.json"):
+        name, mine = group["name"], groups_here.get(group["name"])
+        if mine is None:
+            plan.create_groups.append(name)
+            mine = {"users": [], "properties": {}}
+        if mine["properties"] and mine["properties"] != group["properties"]:
+            plan.conflicts.append(f"group {name!r} already exists on this hub with other properties")
+        elif group["properties"] and not mine["properties"]:
+            plan.properties[name] = group["properties"]
+        missing = sorted(set(group["users"]) - set(mine["users"]))
+        if missing:
+            plan.members[name] = missing
+        if name in groups_here and not missing and name not in plan.properties:
+            plan.unchanged["groups"] += 1
+    return plan
+
+
+@dataclass
+class ImportReport:
+    hub: Hub
+    url: str
+    plan: Plan
+    files: int
+    bytes: int
+    seconds: float
+    notes: list[str]
+
+    @property
+    def rate(self) -> float:
+        return self.bytes / 1e6 / max(self.seconds, 1e-6)
+
+    def __str__(self) -> str:
+        where = f"hub {self.hub.spec.name} on {self.hub.target.name} at {self.url}/"
+        kept = self.plan.unchanged
+        same = f"{kept['users']} users, {kept['groups']} groups and {kept['homes']} homes already match"
+        if self.plan.empty:
+            return f"nothing to change: {where}: {same}"
+        made = (
+            f"created {len(self.plan.create_users)} users and {len(self.plan.create_groups)} groups, "
+            f"wrote {len(self.plan.homes)} homes and {len(self.plan.shared)} shared folders "
+            f"({self.files} files, {self.bytes / 1e6:.1f} MB) in {self.seconds:.1f} s ({self.rate:.1f} MB/s)"
+        )
+        return "\n".join([f"imported into {where}: {made}; {same}", *self.notes])
+
+
+def import_bundle(
+    path: str | Path, target: str | None = None, state_root: Path = Path(".hub"), port: int | None = None
+) -> ImportReport:
+    """Rebuild the bundle's hub on `target` (default: the target it came from), or complete one
+    already running there. Refuses, changing nothing, a bad bundle or one that conflicts."""
+    started_at = time.monotonic()
+    bundle = open_bundle(path)
+    spec = bundle_spec(bundle)
+    hub = Hub(spec, Path(state_root) / spec.name, port=port, target=target or bundle.manifest["source"]["target"])
+    hub.target.render(spec)  # a key the target cannot use is refused now, before anything is written
+    why = hub.target.unavailable()
+    if why:
+        raise TargetUnavailable(f"the {hub.target.name} target cannot run here: {why}")
+    existed = hub.state_dir.exists()
+    info = hub.info()
+    started = info is None
+    if started:
+        info = hub.up()
+    client = HubClient(info.url, info.admin_token())
+    try:
+        plan = plan_import(bundle, hub, client)
+        if plan.conflicts:
+            raise ImportRefused(f"{bundle.path}: not imported into {spec.name}: {plan.conflicts[0]}")
+    except BaseException:
+        if started:  # leave the machine as it was: no hub we started, no state directory we made
+            hub.down()
+            if not existed:
+                shutil.rmtree(hub.state_dir, ignore_errors=True)
+        raise
+    progress = apply(bundle, hub, client, plan)
+    notes = role_notes(bundle, client)
+    return ImportReport(hub, info.url, plan, progress.files, progress.bytes, time.monotonic() - started_at, notes)
+
+
+def apply(bundle: Bundle, hub: Hub, client: HubClient, plan: Plan) -> Progress:
+    total = sum(bundle.archives[m].bytes for _, m in plan.homes + plan.shared)
+    progress = Progress("import", total)
+    for user, member in plan.homes:
+        hub.target.write_home(hub.spec, hub.state_dir, user, bundle.read(member))
+        progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
+    for name, member in plan.shared:
+        hub.target.write_shared(hub.spec, hub.state_dir, name, bundle.read(member))
+        progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
+    for admin in (False, True):
+        names = [u["name"] for u in plan.create_users if u["admin"] is admin]
+        if names:
+            client.create_users(names, admin=admin)
+    for name in plan.create_groups:
+        client.create_group(name)
+    for name, properties in plan.properties.items():
+        client.set_group_properties(name, properties)
+    for name, users in plan.members.items():
+        client.add_to_group(name, users)
+    progress.done()
+    return progress
+
+
+def role_notes(bundle: Bundle, client: HubClient) -> list[str]:
+    """Roles come from the spec (`roles:`); any the old hub gave otherwise are named, not lost silently."""
+    here = {u["name"]: set(u["roles"]) for u in people.users(client)}
+    notes = []
+    for user in bundle.json("hub/users.json"):
+        missing = sorted(set(user["roles"]) - here.get(user["name"], set()))
+        if missing:
+            notes.append(
+                f"note: user {user['name']!r} had roles {missing} that the spec does not give: add them to roles:"
+            )
+    return notes
+
+
+__all__ = ["BundleError", "ImportRefused", "ImportReport", "import_bundle"]

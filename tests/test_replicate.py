@@ -1,0 +1,278 @@
+"""The Right to Replicate, end to end: export a real hub, import it on another target,
+compare by checksums; and every bad bundle refused with nothing written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import yaml
+from communityhubs import SNIPPETS
+from communityhubs.client import HubClient
+from communityhubs.folder_archive import listing
+from communityhubs.hub import Hub
+from communityhubs.kernel import run_in_kernel
+from communityhubs.replicate import bundle as bundle_format
+from communityhubs.replicate.bundle import FORMAT, BundleError, BundleWriter, dumps, open_bundle
+from communityhubs.replicate.compare import compare
+from communityhubs.replicate.export import export_hub
+from communityhubs.replicate.restore import ImportRefused, import_bundle
+from communityhubs.spec import load_spec, validate_spec
+
+from . import homes
+from .test_docker_target import need_docker
+
+ODD_USER = "Demo-Zoë"  # JupyterHub keeps it as "demo-zoë"; Docker volume names escape it
+
+
+def spec_named(tmp_path: Path, name: str) -> Path:
+    """snippets/hub.yaml under another hub name, so hubs of parallel tests never share volumes."""
+    data = yaml.safe_load((SNIPPETS / "hub.yaml").read_text())
+    data["name"] = name
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def populate(hub: Hub, client: HubClient, big: bool) -> None:
+    """Users of every kind, a group with properties, and homes written through the target."""
+    client.create_users([ODD_USER, "demo-big", "demo-many"])
+    client.create_group("demo-field-team", ["demo-ada", "demo-zoë"])
+    client.set_group_properties("demo-field-team", {"room": "B 12", "season": 2026})
+    write = hub.target.write_home
+    write(hub.spec, hub.state_dir, "demo-ada", homes.varied_home())
+    write(hub.spec, hub.state_dir, "demo-zoë", homes.varied_home())
+    write(hub.spec, hub.state_dir, "demo-many", homes.many_files_home(2000))
+    if big:
+        write(hub.spec, hub.state_dir, "demo-big", homes.big_home(50))
+    # demo-grace never starts a server and has no home: she must still come across.
+
+
+def running(hub: Hub) -> HubClient:
+    info = hub.info()
+    assert info is not None
+    return HubClient(info.url, info.admin_token())
+
+
+@pytest.mark.parametrize("source,destination", [("local", "docker"), ("docker", "local")])
+def test_round_trip_loses_nothing(tmp_path: Path, source: str, destination: str) -> None:
+    need_docker()
+    name = f"rt-{source}-{destination}"
+    spec = load_spec(spec_named(tmp_path, name))
+    old = Hub(spec, tmp_path / "old" / name, target=source)
+    new = Hub(spec, tmp_path / "new" / name, target=destination)
+    try:
+        old.up()
+        populate(old, running(old), big=True)
+        exported = export_hub(old, tmp_path / "hub.bundle")
+        assert (exported.users, exported.homes) == (6, 4)
+        assert exported.files == 2 * 3 + 2000 + 1
+        old.down()
+
+        report = import_bundle(tmp_path / "hub.bundle", destination, tmp_path / "new")
+        bundle = open_bundle(tmp_path / "hub.bundle")
+        result = compare(bundle, new)
+        assert result.same, result.table()
+        assert result.files == exported.files
+        client = running(new)
+        everyone = {u["name"]: u for u in client.users()}
+        assert everyone["demo-admin"]["admin"] and not everyone["demo-ada"]["admin"]
+        assert "demo-grace" in everyone and "demo-zoë" in everyone
+        assert client.group("demo-field-team")["properties"] == {"room": "B 12", "season": 2026}
+        assert client.group("demo-teaching-team")["properties"] == {"course": "Data Science 101"}
+        assert report.bytes == exported.bytes > 50_000_000
+
+        # The escaped-name user's data is where their server looks for it.
+        client.start_server("demo-zoë", timeout=180)
+        code = 'import os; print(open("Données de terrain/relevé n° 1.csv").read(), os.readlink("shared"))'
+        assert (
+            run_in_kernel(client.url, new.info().admin_token(), "demo-zoë", code) == "site,temp\nA,14.2\n /srv/shared\n"
+        )
+        client.stop_server("demo-zoë")
+
+        again = import_bundle(tmp_path / "hub.bundle", destination, tmp_path / "new")
+        assert again.plan.empty and str(again).startswith("nothing to change")
+    finally:
+        for hub in (old, new):
+            hub.down()
+            hub.forget()
+
+
+def small_export(tmp_path: Path, name: str = "rt-small") -> Path:
+    """A bundle of a local hub with two users' homes."""
+    spec = load_spec(spec_named(tmp_path, name))
+    hub = Hub(spec, tmp_path / "source" / name)
+    hub.up()
+    try:
+        populate(hub, running(hub), big=False)
+        export_hub(hub, tmp_path / "small.bundle")
+    finally:
+        hub.down()
+    return tmp_path / "small.bundle"
+
+
+def test_import_refuses_a_hub_whose_user_has_other_files(tmp_path: Path) -> None:
+    bundle = small_export(tmp_path)
+    spec = load_spec(spec_named(tmp_path, "rt-small"))
+    taken = Hub(spec, tmp_path / "taken" / "rt-small")
+    taken.up()
+    try:
+        taken.target.write_home(spec, taken.state_dir, "demo-ada", homes.unsafe_home("thesis.tex"))
+        client = running(taken)
+        before = (client.users(), client.groups())
+        with pytest.raises(ImportRefused, match=r"user 'demo-ada' already has other files in their home"):
+            import_bundle(bundle, "local", tmp_path / "taken")
+        assert (client.users(), client.groups()) == before
+        assert not (taken.state_dir / "homes" / "demo-zoë").exists()
+        assert sorted(p.name for p in (taken.state_dir / "homes" / "demo-ada").iterdir()) == ["ok.txt", "thesis.tex"]
+    finally:
+        taken.down()
+
+
+# --- bad bundles: refused before anything is written -----------------------------------------------
+
+
+def write_bundle(path: Path, home: bytes, made_with_format: int = FORMAT) -> Path:
+    """A bundle made by hand around one home archive (a real export never holds unsafe ones)."""
+    spec_text = (SNIPPETS / "hub.yaml").read_text()
+    user = {"name": "demo-ada", "admin": False, "groups": [], "roles": ["user"], "home": "homes/0001.tar"}
+    with mock.patch.object(bundle_format, "FORMAT", made_with_format), BundleWriter(path) as bundle:
+        bundle.add("spec/hub.yaml", spec_text.encode())
+        bundle.add("homes/0001.tar", home)
+        for name, value in (("users", [user]), ("groups", []), ("shared", []), ("environments", [])):
+            bundle.add(f"hub/{name}.json", dumps(value))
+        bundle.finish({"hub": "demo-community", "source": {"target": "local"}})
+    return path
+
+
+def flipped(path: Path, member: str) -> Path:
+    """The bundle with one byte changed inside one member's data."""
+    with tarfile.open(path) as tar:
+        at = tar.getmember(member).offset_data + 700
+    raw = bytearray(path.read_bytes())
+    raw[at] ^= 0x20
+    path.write_bytes(bytes(raw))
+    return path
+
+
+BAD_BUNDLES = {
+    "a flipped byte in a home": (
+        lambda p: flipped(write_bundle(p, homes.varied_home()), "homes/0001.tar"),
+        r"damaged: homes/0001\.tar does not match its SHA-256",
+    ),
+    "a truncated copy": (
+        lambda p: p.write_bytes(write_bundle(p, homes.varied_home()).read_bytes()[:-20000]) and p,
+        r"truncated",
+    ),
+    "a path with ../": (
+        lambda p: write_bundle(p, homes.unsafe_home("../../etc/cron.d/evil")),
+        r"'\.\./\.\./etc/cron\.d/evil' escapes its folder",
+    ),
+    "an absolute path": (lambda p: write_bundle(p, homes.unsafe_home("/root/.ssh/authorized_keys")), r"absolute path"),
+    "a write through a link": (
+        lambda p: write_bundle(
+            p,
+            homes.archive(
+                lambda tar: (
+                    homes._add(tar, "out", kind=tarfile.SYMTYPE, link="/etc"),
+                    homes._add(tar, "out/passwd", b"x"),
+                )
+            ),
+        ),
+        r"written through the link 'out'",
+    ),
+    "a future format": (
+        lambda p: write_bundle(p, homes.varied_home(), made_with_format=FORMAT + 1),
+        rf"bundle format {FORMAT + 1} is newer than this communityhubs reads \({FORMAT}\)",
+    ),
+    "a file that is not a bundle": (
+        lambda p: p.write_bytes(b"PK\x03\x04 certainly a zip file" * 100) and p,
+        r"not a Community Hubs bundle",
+    ),
+    "a plain tar": (
+        lambda p: p.write_bytes(homes.varied_home()) and p,
+        r"not a Community Hubs bundle: it does not begin with bundle\.json",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BUNDLES))
+def test_bad_bundles_are_refused_and_nothing_is_written(tmp_path: Path, case: str) -> None:
+    make, message = BAD_BUNDLES[case]
+    bundle = make(tmp_path / "bad.bundle")
+    with pytest.raises(BundleError, match=message) as caught:
+        import_bundle(bundle, "local", tmp_path / "hubs")
+    assert "\n" not in str(caught.value)
+    assert not (tmp_path / "hubs").exists()  # no state directory, no hub, no homes
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "communityhubs", "import", str(bundle), "--target", "local", "--state", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert cli.returncode == 1 and cli.stdout == ""
+    assert cli.stderr.count("\n") == 1 and cli.stderr.startswith("error: ")
+
+
+def test_every_byte_of_a_bundle_is_checked(tmp_path: Path) -> None:
+    """Flip each byte in turn, and cut the file at every block: each copy is refused."""
+    good = write_bundle(tmp_path / "good.bundle", homes.varied_home()).read_bytes()
+    assert open_bundle(tmp_path / "good.bundle").archives["homes/0001.tar"].files == 3
+    copy = tmp_path / "copy.bundle"
+    accepted = []
+    for at in range(len(good)):
+        changed = bytearray(good)
+        changed[at] ^= 0x01
+        copy.write_bytes(bytes(changed))
+        try:
+            open_bundle(copy)
+            accepted.append(at)
+        except BundleError:
+            pass
+    for end in range(0, len(good), 512):
+        copy.write_bytes(good[:end])
+        try:
+            open_bundle(copy)
+            accepted.append(-end)
+        except BundleError:
+            pass
+    assert accepted == []
+
+
+def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="disk full"):
+        with BundleWriter(tmp_path / "out.bundle") as bundle:
+            bundle.add("spec/hub.yaml", b"name: x\n")
+            raise RuntimeError("disk full")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_needs_a_running_hub_and_names_what_the_new_hub_needs(tmp_path: Path, local_hub) -> None:
+    hub, _ = local_hub
+    bundle = open_bundle(export_hub(hub, tmp_path / "b.bundle").path)
+    needs = " ".join(bundle.manifest["new_hub_needs"])
+    assert "shared password" in needs and "DNS" in needs
+    secrets = [(hub.state_dir / f).read_text().strip() for f in ("admin-token", "shared-password")]
+    raw = (tmp_path / "b.bundle").read_bytes()
+    assert all(s.encode() not in raw for s in secrets)
+    assert bundle.manifest["source"]["target"] == "local" and bundle.manifest["counts"]["users"] == 3
+    assert "c.JupyterHub.authenticator_class" in bundle.read("config/jupyterhub_config.py").decode()
+    assert "jupyterhub==" in bundle.read("environments/0001/packages.txt").decode()
+    validate_spec(yaml.safe_load(bundle.read("spec/hub.yaml")))
+    hub.down()
+    with pytest.raises(Exception, match="is not running: start it"):
+        export_hub(hub, tmp_path / "c.bundle")
+    assert not (tmp_path / "c.bundle").exists()
+
+
+def test_listing_treats_tar_dialects_alike() -> None:
+    """GNU tar in a container writes "./a"; Python writes "a": the same home either way."""
+    one = homes.archive(lambda tar: homes._add(tar, "./notes/a.txt", b"x"))
+    two = homes.archive(lambda tar: homes._add(tar, "notes/a.txt", b"x"))
+    assert listing(one).entries == listing(two).entries
+    assert json.dumps(listing(one).entries)  # listings are plain data
