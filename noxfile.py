@@ -207,6 +207,15 @@ def hub(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: print a table of figures and write JSON under _build/bench/
+    (`nox -s bench -- --runs 5` passes options on). Needs Docker and the user image."""
+    install(session)
+    build_images(session)
+    session.run("python", "-m", "tests.benchmarks.replicate", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.5")
     # notebooks/ and tests/golden/ are generated output: formatting them would break the comparisons.

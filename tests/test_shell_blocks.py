@@ -61,6 +61,14 @@ RUNS: dict[str, tuple[str, str, bool]] = {
         "python3 noxfile.py -s hub -- down",
         False,
     ),
+    "communityhubs hub up --state rehearsal --port 8010        # a hub to practise on": (
+        # a third import restarts the rebuilt hub and still finds nothing to change
+        "communityhubs import rehearsal.bundle --target docker --state rebuilt --port 8011 "
+        "| grep -q '^nothing to change'",
+        "communityhubs hub down --state rebuilt --target docker; communityhubs hub down --state rehearsal; "
+        "rm -rf rehearsal rebuilt rehearsal.bundle",
+        True,
+    ),
     "communityhubs image ensure                 # build the user image once": (
         # the hub answers the exported address and token, as the guide will use them
         'curl -fsS -H "Authorization: token $HUB_TOKEN" "$HUB_URL/hub/api/user" | grep -q community-admin',

@@ -4,6 +4,7 @@
   communityhubs render --target T [--spec F] [--out D]
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
+  communityhubs verify BUNDLE
   communityhubs check SPEC...
   communityhubs image base|build|ensure
 
@@ -28,7 +29,7 @@ from .images import (
     image_size_mb,
 )
 from .proxy import ProxyNotFound
-from .replicate.bundle import BundleError
+from .replicate.bundle import BundleError, describe_bundle, open_bundle
 from .replicate.export import export_hub
 from .replicate.restore import ImportRefused, import_bundle
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument(
         "--port", type=int, default=8000, help="public port if the hub is started (default: %(default)s)"
     )
+    verify = sub.add_parser("verify", help="check every byte of a bundle and say what it holds")
+    verify.add_argument("bundle", type=Path)
     image = sub.add_parser("image", help="build the docker target's images")
     image.add_argument(
         "action",
@@ -94,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             check_port(args.port)
             print(import_bundle(args.bundle, args.target, Path(args.state), args.port))
+            return 0
+        if args.command == "verify":
+            print(describe_bundle(open_bundle(args.bundle)))
             return 0
         if args.command == "render":
             return run_render(Path(args.spec), args.target, args.out)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import os
+import shlex
 import shutil
+import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -125,6 +128,26 @@ def verified_line(target: str, version: str) -> str:
 
 class GuideError(RuntimeError):
     """The reader's HUB_URL or HUB_TOKEN cannot be used; str(error) names which and the fix."""
+
+
+def shell(command: str, cwd: Path, refused: bool = False) -> str:
+    """Run a `communityhubs ...` command as a reader types it in a terminal in `cwd`;
+    print the command and what it printed, and return that. A failed command raises,
+    unless the guide shows a refusal (`refused=True`): then its error is printed, and
+    success raises."""
+    args = shlex.split(command)
+    if args[0] == "communityhubs":  # the notebook's own Python, whatever the PATH says
+        args = [sys.executable, "-m", "communityhubs", *args[1:]]
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    print(f"$ {command}\n{done.stdout}", end="")
+    if refused:
+        if done.returncode == 0:
+            raise GuideError(f"`{command}` should have been refused, and was not")
+        print(done.stderr, end="")
+        return done.stderr
+    if done.returncode != 0:
+        raise GuideError(f"`{command}` failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def connect(url: str, token: str) -> HubClient:

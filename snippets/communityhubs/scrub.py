@@ -18,6 +18,10 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?"), "<time>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
     (re.compile(r"\b\d+(\.\d+)?\s?ms\b"), "<ms>"),
+    (re.compile(r"\bin \d+(\.\d+)? s\b"), "in <seconds> s"),
+    (re.compile(r"\b\d+(\.\d+)? MB/s\b"), "<rate> MB/s"),
+    # a port chosen for the run, on a command line
+    (re.compile(r"--port \d+"), "--port <port>"),
     # temporary directories made with tempfile.mkdtemp(prefix=...)
     # (only under a temporary root: /hub/api/groups/demo-teaching-team is not one)
     (re.compile(r"(?:/tmp|/var/tmp|/[\w./-]*/_build/hubs)(?:/[\w.-]+)*/([a-z][\w-]*-)[\w]{8}\b"), r"<tmp>/\1XXXXXXXX"),

@@ -48,6 +48,11 @@ class BundleError(ValueError):
     """A bundle that cannot be written or used; str(error) is one line naming the file."""
 
 
+def count(n: int, noun: str) -> str:
+    """'1 home', '2 homes'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -251,3 +256,19 @@ def _check_files(path: Path, f: Any, manifest: dict[str, Any], where: dict[str, 
         expected = manifest["files"][name]
         if size != expected["size"] or digest.hexdigest() != expected["sha256"]:
             raise BundleError(f"{path}: damaged: {name} does not match its SHA-256 in the manifest")
+
+
+def describe_bundle(bundle: Bundle) -> str:
+    """What `communityhubs verify` prints: where the bundle is from, what it holds, what it lacks."""
+    m = bundle.manifest
+    counts = m["counts"]
+    lines = [
+        f"{bundle.path.name}: every byte checked ({bundle.size / 1e6:.1f} MB, bundle format {m['format']})",
+        f"hub {m['hub']}, exported from the {m['source']['target']} target "
+        f"(JupyterHub {m['source']['jupyterhub']}) at {m['exported_at']}",
+        f"holds {count(counts['users'], 'user')}, {count(counts['groups'], 'group')} and "
+        f"{count(counts['homes'], 'home')} ({count(counts['files'], 'file')})",
+        "the new hub must be given:",
+        *(f"  - {need}" for need in m["new_hub_needs"]),
+    ]
+    return "\n".join(lines)

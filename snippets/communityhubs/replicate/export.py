@@ -18,7 +18,7 @@ from ..folder_archive import listing
 from ..hub import Hub, HubError
 from ..spec import HubSpec
 from . import people
-from .bundle import BundleWriter, dumps, sha256
+from .bundle import BundleWriter, count, dumps, sha256
 from .progress import Progress
 
 
@@ -39,8 +39,8 @@ class ExportReport:
 
     def __str__(self) -> str:
         return (
-            f"exported {self.users} users, {self.groups} groups and {self.homes} homes "
-            f"({self.files} files, {self.bytes / 1e6:.1f} MB) to {self.path.name} in {self.seconds:.1f} s "
+            f"exported {count(self.users, 'user')}, {count(self.groups, 'group')} and {count(self.homes, 'home')} "
+            f"({count(self.files, 'file')}, {self.bytes / 1e6:.1f} MB) to {self.path.name} in {self.seconds:.1f} s "
             f"({self.rate:.1f} MB/s)"
         )
 

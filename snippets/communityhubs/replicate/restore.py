@@ -22,7 +22,7 @@ from ..hub import Hub
 from ..spec import HubSpec, SpecError, validate_spec
 from ..targets import TargetUnavailable
 from . import people
-from .bundle import Bundle, BundleError, open_bundle
+from .bundle import Bundle, BundleError, count, open_bundle
 from .progress import Progress
 
 
@@ -70,6 +70,12 @@ def same_folder(current: Listing, wanted: Listing | None) -> str:
     return "same" if wanted.entries.items() <= current.entries.items() else "other"
 
 
+def first_difference(current: Listing, wanted: Listing | None) -> str:
+    """The first path, in order, that the bundle and the folder disagree about."""
+    entries = wanted.entries if wanted else {}
+    return next(p for p in sorted(entries) if current.entries.get(p) != entries[p])
+
+
 def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
     plan = Plan()
     here = {u["name"]: u for u in people.users(client)}
@@ -91,17 +97,21 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
         elif verdict == "other":
             plan.conflicts.append(
                 f"user {name!r} already has other files in their home on this hub "
-                f"({len(current.entries)} entries); remove them or import into a new hub"
+                f"({first_difference(current, wanted)!r} differs); remove them or import into a new hub"
             )
         elif wanted is not None:
             plan.unchanged["homes"] += 1
     for folder in bundle.json("hub/shared.json"):
         current = listing(hub.target.read_shared(hub.spec, hub.state_dir, folder["name"]), where=folder["name"])
-        verdict = same_folder(current, bundle.archives[folder["archive"]])
+        wanted = bundle.archives[folder["archive"]]
+        verdict = same_folder(current, wanted)
         if verdict == "write":
             plan.shared.append((folder["name"], folder["archive"]))
         elif verdict == "other":
-            plan.conflicts.append(f"shared folder {folder['name']!r} already holds other files on this hub")
+            plan.conflicts.append(
+                f"shared folder {folder['name']!r} already holds other files on this hub "
+                f"({first_difference(current, wanted)!r} differs)"
+            )
     groups_here = {g["name"]: g for g in people.groups(client)}
     for group in bundle.json("hub/groups.json"):
         name, mine = group["name"], groups_here.get(group["name"])
@@ -127,23 +137,31 @@ class ImportReport:
     plan: Plan
     files: int
     bytes: int
+    write_seconds: float
+    """Time spent writing homes and shared folders through the target."""
     seconds: float
+    """The whole import: verifying the bundle, starting the hub, planning, writing."""
     notes: list[str]
 
     @property
     def rate(self) -> float:
-        return self.bytes / 1e6 / max(self.seconds, 1e-6)
+        """MB/s written into homes and shared folders (MB = 10^6 bytes)."""
+        return self.bytes / 1e6 / max(self.write_seconds, 1e-6)
 
     def __str__(self) -> str:
         where = f"hub {self.hub.spec.name} on {self.hub.target.name} at {self.url}/"
-        kept = self.plan.unchanged
-        same = f"{kept['users']} users, {kept['groups']} groups and {kept['homes']} homes already match"
-        if self.plan.empty:
+        kept, plan = self.plan.unchanged, self.plan
+        same = (
+            f"{count(kept['users'], 'user')}, {count(kept['groups'], 'group')} and {count(kept['homes'], 'home')} "
+            "already match"
+        )
+        if plan.empty:
             return f"nothing to change: {where}: {same}"
         made = (
-            f"created {len(self.plan.create_users)} users and {len(self.plan.create_groups)} groups, "
-            f"wrote {len(self.plan.homes)} homes and {len(self.plan.shared)} shared folders "
-            f"({self.files} files, {self.bytes / 1e6:.1f} MB) in {self.seconds:.1f} s ({self.rate:.1f} MB/s)"
+            f"created {count(len(plan.create_users), 'user')} and {count(len(plan.create_groups), 'group')}, "
+            f"wrote {count(len(plan.homes), 'home')} and {count(len(plan.shared), 'shared folder')} "
+            f"({count(self.files, 'file')}, {self.bytes / 1e6:.1f} MB) in {self.write_seconds:.1f} s "
+            f"({self.rate:.1f} MB/s)"
         )
         return "\n".join([f"imported into {where}: {made}; {same}", *self.notes])
 
@@ -179,7 +197,9 @@ def import_bundle(
         raise
     progress = apply(bundle, hub, client, plan)
     notes = role_notes(bundle, client)
-    return ImportReport(hub, info.url, plan, progress.files, progress.bytes, time.monotonic() - started_at, notes)
+    return ImportReport(
+        hub, info.url, plan, progress.files, progress.bytes, progress.seconds, time.monotonic() - started_at, notes
+    )
 
 
 def apply(bundle: Bundle, hub: Hub, client: HubClient, plan: Plan) -> Progress:
