@@ -52,12 +52,15 @@ def big_home(megabytes: int = 50) -> bytes:
     return archive(build)
 
 
-def many_files_home(count: int = 2000) -> bytes:
+def many_files_home(count: int = 2000, size: int = 4000) -> bytes:
+    """`count` files of `size` bytes (a small notebook or CSV), 100 to a folder."""
+
     def build(tar: tarfile.TarFile) -> None:
-        for folder in range(count // 100):
+        for folder in range(-(-count // 100)):
             _add(tar, f"runs/{folder:02d}", kind=tarfile.DIRTYPE)
         for i in range(count):
-            _add(tar, f"runs/{i // 100:02d}/result-{i:04d}.txt", f"run {i}: {i * i}\n".encode())
+            line = f"run {i}: {i * i}\n".encode()
+            _add(tar, f"runs/{i // 100:02d}/result-{i:04d}.txt", (line * (size // len(line) + 1))[:size])
 
     return archive(build)
 

@@ -276,3 +276,73 @@ def test_listing_treats_tar_dialects_alike() -> None:
     two = homes.archive(lambda tar: homes._add(tar, "notes/a.txt", b"x"))
     assert listing(one).entries == listing(two).entries
     assert json.dumps(listing(one).entries)  # listings are plain data
+
+
+def test_shared_folders_move_with_the_hub_and_local_refuses_them(tmp_path: Path) -> None:
+    """docker to docker, as onto a new machine: the old hub and its volumes are gone before the import."""
+    need_docker()
+    data = yaml.safe_load((SNIPPETS / "examples" / "docker-hub.yaml").read_text())
+    data["name"] = "rt-shared"
+    (tmp_path / "hub.yaml").write_text(yaml.safe_dump(data))
+    spec = load_spec(tmp_path / "hub.yaml")
+    old = Hub(spec, tmp_path / "old" / "rt-shared")
+    new = Hub(spec, tmp_path / "new" / "rt-shared")
+    try:
+        old.up()
+        old.target.write_shared(spec, old.state_dir, "datasets", homes.many_files_home(100))
+        export_hub(old, tmp_path / "shared.bundle")
+        old.down()
+        old.forget()  # the old machine is gone
+        assert listing(old.target.read_shared(spec, old.state_dir, "datasets")).empty
+
+        with pytest.raises(Exception, match=r"shared_data: the local target cannot use this key"):
+            import_bundle(tmp_path / "shared.bundle", "local", tmp_path / "elsewhere")
+        assert not (tmp_path / "elsewhere").exists()
+
+        report = import_bundle(tmp_path / "shared.bundle", None, tmp_path / "new")  # same kind of target
+        assert report.hub.target.name == "docker" and len(report.plan.shared) == 1
+        moved = listing(new.target.read_shared(spec, new.state_dir, "datasets"))
+        assert moved.entries == open_bundle(tmp_path / "shared.bundle").archives["shared/0001.tar"].entries
+        assert moved.files == 100
+    finally:
+        for hub in (old, new):
+            hub.down()
+            hub.forget()
+
+
+def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from communityhubs.replicate.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    shown, quiet = Terminal(), io.StringIO()
+    for stream in (shown, quiet):
+        progress = Progress("import", 2_000_000, stream=stream, every=0)
+        progress.add(3, 1_000_000)
+        progress.done()
+    assert "import: 3 files, 1.0 of 2.0 MB" in shown.getvalue() and "MB/s" in shown.getvalue()
+    assert quiet.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    ci = Terminal()
+    Progress("import", 1, stream=ci, every=0).add(1, 1)
+    assert ci.getvalue() == ""
+
+
+def test_an_import_whose_hub_cannot_start_leaves_nothing(tmp_path: Path) -> None:
+    import socket
+
+    from communityhubs.hub import HubError
+
+    bundle = write_bundle(tmp_path / "ok.bundle", homes.varied_home())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(HubError, match=f"{port}"):
+            import_bundle(bundle, "local", tmp_path / "hubs", port=port)
+    assert list((tmp_path / "hubs").glob("*")) == []

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from .client import HubClient
+from .folder_archive import UnsafeArchive
 from .hub import Hub, HubError
 from .images import (
     DEBIAN_BASE,
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "render":
             return run_render(Path(args.spec), args.target, args.out)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target)
-    except (SpecError, HubError, ProxyNotFound, ImageError, BundleError, ImportRefused) as err:
+    except (SpecError, HubError, ProxyNotFound, ImageError, BundleError, ImportRefused, UnsafeArchive) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 

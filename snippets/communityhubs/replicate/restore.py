@@ -182,10 +182,10 @@ def import_bundle(
     existed = hub.state_dir.exists()
     info = hub.info()
     started = info is None
-    if started:
-        info = hub.up()
-    client = HubClient(info.url, info.admin_token())
     try:
+        if info is None:
+            info = hub.up()
+        client = HubClient(info.url, info.admin_token())
         plan = plan_import(bundle, hub, client)
         if plan.conflicts:
             raise ImportRefused(f"{bundle.path}: not imported into {spec.name}: {plan.conflicts[0]}")
