@@ -42,7 +42,7 @@ class HubClient:
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         if self.show_calls and method != "GET" and threading.current_thread() is threading.main_thread():
             body = kwargs.get("json")
-            print(f"{method} /hub/api{path}" + (f" {json.dumps(body)}" if body else ""))
+            print(f"{method} /hub/api{path}" + (f" {json.dumps(body, ensure_ascii=False)}" if body else ""))
         resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
         if resp.status_code >= 400:
             try:

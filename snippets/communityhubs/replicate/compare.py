@@ -12,7 +12,7 @@ from ..client import HubClient
 from ..folder_archive import listing
 from ..hub import Hub
 from . import people
-from .bundle import Bundle
+from .bundle import Bundle, count
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Comparison:
 def summary(entries: dict[str, str]) -> str:
     files = sum(1 for what in entries.values() if what.startswith("sha256:"))
     links = sum(1 for what in entries.values() if what.startswith("link:"))
-    return f"{files} files, {links} links"
+    return f"{count(files, 'file')}, {count(links, 'link')}"
 
 
 def compare(bundle: Bundle, hub: Hub) -> Comparison:
