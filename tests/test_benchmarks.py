@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .benchmarks import replicate
-from .test_docker_target import need_docker
+from .needs import need_docker
 
 
 def test_replicate_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -13,20 +12,9 @@ from communityhubs.hub import Hub
 from communityhubs.spec import SpecError, load_spec
 from communityhubs.targets import TARGETS
 
+from .needs import need_docker
+
 DOCKER_SPEC = SNIPPETS / "examples" / "docker-hub.yaml"
-
-
-def docker_problem() -> str:
-    return TARGETS["docker"].unavailable()
-
-
-def need_docker() -> None:
-    """In CI Docker is part of the job: its absence is a failure, not a skip."""
-    problem = docker_problem()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must provide Docker: {problem}")
-        pytest.skip(f"needs Docker: {problem}")
 
 
 def rendered(spec_file: Path) -> str:

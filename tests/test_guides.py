@@ -13,13 +13,12 @@ import pytest
 from communityhubs.notebooks import diff, executed_dir, read, scrub_notebook
 
 from .conftest import GUIDES, ROOT
-from .test_docker_target import docker_problem, need_docker
+from .needs import guide_problem, need_guide_target
 
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_guide_outputs_match_baseline(site: Path, guide: str) -> None:
-    if guide.startswith("docker/"):
-        need_docker()
+    need_guide_target(guide)
     executed = executed_dir(site) / f"{guide}.ipynb"
     baseline = ROOT / "notebooks" / f"{guide}.ipynb"
     assert executed.exists(), f"the build did not execute {guide}"
@@ -32,7 +31,7 @@ def test_guide_outputs_match_baseline(site: Path, guide: str) -> None:
 
 def test_every_code_cell_ran_and_produced_no_error(site: Path) -> None:
     for guide in GUIDES:
-        if guide.startswith("docker/") and docker_problem():
+        if guide_problem(guide):
             continue  # reported by test_guide_outputs_match_baseline
         nb = read(executed_dir(site) / f"{guide}.ipynb")
         code = [c for c in nb.cells if c.cell_type == "code"]

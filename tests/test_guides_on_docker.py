@@ -10,7 +10,7 @@ from communityhubs.hub import Hub
 from communityhubs.spec import load_spec
 
 from .conftest import ROOT
-from .test_docker_target import need_docker
+from .needs import need_docker
 
 # The guides whose pages carry the "run this guide" tabs.
 ON_EVERY_TARGET = sorted(p.stem for p in (ROOT / "guides").glob("*.md") if "_run-this-guide.md" in p.read_text())

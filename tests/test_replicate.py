@@ -25,7 +25,7 @@ from communityhubs.replicate.restore import ImportRefused, import_bundle
 from communityhubs.spec import load_spec, validate_spec
 
 from . import homes
-from .test_docker_target import need_docker
+from .needs import need_docker
 
 ODD_USER = "Demo-Zoë"  # JupyterHub keeps it as "demo-zoë"; Docker volume names escape it
 

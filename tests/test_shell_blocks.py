@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .test_docker_target import need_docker
+from .needs import need_docker
 
 PAGES = sorted([*(ROOT / "docs").rglob("*.md"), *(ROOT / "guides").rglob("*.md"), ROOT / "index.md"])
 FENCE = re.compile(r"^```(bash|\{code-block\} bash)\n(.*?)^```", re.M | re.S)

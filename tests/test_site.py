@@ -12,7 +12,7 @@ import pytest
 from communityhubs.schema_reference import key_docs
 
 from .conftest import BUILD, GUIDES, ROOT
-from .test_docker_target import need_docker
+from .needs import need_guide_target
 
 
 def test_build_log_has_no_warnings(site: Path) -> None:
@@ -81,8 +81,7 @@ def test_hub_spec_reference_lists_every_schema_key(site: Path) -> None:
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_guide_page_is_verified_and_links_its_notebook(site: Path, guide: str) -> None:
-    if guide.startswith("docker/"):
-        need_docker()
+    need_guide_target(guide)
     html = (site / "guides" / f"{guide}.html").read_text()
     assert re.search(r"Verified against a (local|docker) hub, JupyterHub 6\.\d+\.\d+, on \d{4}-\d{2}-\d{2}\.", html)
     downloads = re.findall(r'href="((?:\.\./)+_downloads/[^"]+\.ipynb)"', html)

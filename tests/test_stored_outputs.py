@@ -33,3 +33,12 @@ def test_a_cell_whose_code_changed_since_the_baseline_gets_no_stale_output() -> 
     cell.source += "\nprint('changed')"
     shown = with_stored_outputs(fresh, ROOT / "notebooks" / f"{GUIDE}.ipynb")
     assert next(c for c in shown.cells if c.cell_type == "code" and "changed" in c.source).outputs == []
+
+
+def test_a_guide_never_verified_shows_no_outputs_and_says_so(tmp_path) -> None:
+    fresh = jupytext.read(ROOT / "guides" / f"{GUIDE}.md")
+    missing = tmp_path / "never-run.ipynb"
+    shown = with_stored_outputs(fresh, missing)
+    assert shown.cells == fresh.cells and shown.metadata["language_info"]["name"] == "python"
+    note = stored_note(missing, "not installed: kind")
+    assert "no verified run of it has been stored yet" in note and "last verified run" not in note

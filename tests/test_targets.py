@@ -21,7 +21,7 @@ from communityhubs.spec import SpecError, load_schema, load_spec, validate_spec
 from communityhubs.targets import NAMES, TARGETS
 
 from .conftest import ROOT
-from .test_docker_target import need_docker
+from .needs import need_docker
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted([SNIPPETS / "hub.yaml", *(SNIPPETS / "examples").glob("*.yaml")])
@@ -39,6 +39,13 @@ def golden_outputs() -> dict[str, str]:
                     out[f"{stem}.{name}"] = text
             except SpecError as err:
                 out[f"{stem}.refused"] = str(err).replace(str(SNIPPETS), "snippets") + "\n"
+        kubernetes = TARGETS["kubernetes"]
+        if f"{spec_file.stem}.kubernetes.values.yaml" in out:  # `hub up --dry-run`: every file and command
+            state = Path(".hub") / spec.name
+            out[f"{spec_file.stem}.kubernetes.up-dry-run.txt"] = kubernetes.plan(spec, state).text()
+            if spec_file.name == "hub.yaml":
+                plan = kubernetes.plan(spec, state, context="my-cluster")
+                out[f"{spec_file.stem}.kubernetes.up-dry-run-context.txt"] = plan.text()
     return out
 
 

@@ -1,6 +1,6 @@
 """communityhubs: run, render and check community hubs from one spec.
 
-  communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P]
+  communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P] [--context C] [--dry-run]
   communityhubs render --target T [--spec F] [--out D]
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
@@ -35,6 +35,7 @@ from .replicate.export import export_hub
 from .replicate.restore import ImportRefused, import_bundle
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
 from .targets import NAMES, target_for
+from .targets.kubernetes import KubernetesTarget
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
     hub.add_argument("--port", type=int, default=8000, help="public port on 127.0.0.1 (default: %(default)s)")
     hub.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
+    hub.add_argument("--context", help="kubernetes: use this kube context instead of creating a kind cluster")
+    hub.add_argument(
+        "--dry-run", action="store_true", help="kubernetes: print every file and command `up` would write and run"
+    )
     render = sub.add_parser("render", help="write a target's native configuration (jupyterhub_config.py, values.yaml)")
     render.add_argument("--target", choices=NAMES, help="default: the spec's target, else local")
     render.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
@@ -104,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "render":
             return run_render(Path(args.spec), args.target, args.out)
-        return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target)
+        if args.dry_run:
+            return run_dry(args)
+        return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target, args.context)
     except (SpecError, HubError, ProxyNotFound, ImageError, BundleError, ImportRefused, UnsafeArchive) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -143,10 +150,23 @@ def check_port(port: int) -> None:
         raise HubError(f"--port: {port} is not a port number (1-65535)")
 
 
-def run_hub(action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None) -> int:
+def run_dry(args: argparse.Namespace) -> int:
+    """`hub up --target kubernetes --dry-run`: the plan `up` would carry out, with nothing done."""
+    check_port(args.port)
+    spec = load_spec(args.spec)
+    target = target_for(spec, args.target)
+    if args.action != "up" or not isinstance(target, KubernetesTarget):
+        raise HubError("--dry-run: only `hub up --target kubernetes` has a plan to print (see `communityhubs render`)")
+    sys.stdout.write(target.plan(spec, Path(args.state) / spec.name, args.port, args.context).text())
+    return 0
+
+
+def run_hub(
+    action: str, spec_path: Path, state_root: Path, port: int, target: str | None = None, context: str | None = None
+) -> int:
     check_port(port)
     spec = load_spec(spec_path)
-    hub = Hub(spec, state_root / spec.name, port=port, target=target)
+    hub = Hub(spec, state_root / spec.name, port=port, target=target, context=context)
     if action == "up":
         info = hub.up()
         print(f"hub {spec.name} is running at {info.url}/ (pid {info.pid}, {info.proxy} proxy)")

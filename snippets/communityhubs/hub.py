@@ -14,10 +14,18 @@ from .targets import Target, target_for
 
 
 class Hub:
-    def __init__(self, spec: HubSpec, state_dir: Path, port: int | None = None, target: str | None = None):
+    def __init__(
+        self,
+        spec: HubSpec,
+        state_dir: Path,
+        port: int | None = None,
+        target: str | None = None,
+        context: str | None = None,
+    ):
         self.spec = spec
         self.state_dir = Path(state_dir).resolve()
         self.port = port
+        self.context = context
         self.target: Target = target_for(spec, target)
 
     @property
@@ -25,7 +33,7 @@ class Hub:
         return HubProcess(self.state_dir).log_file
 
     def up(self) -> HubInfo:
-        return self.target.up(self.spec, self.state_dir, self.port)
+        return self.target.up(self.spec, self.state_dir, self.port, self.context)
 
     def info(self) -> HubInfo | None:
         return self.target.status(self.spec, self.state_dir)

@@ -95,7 +95,7 @@ def export_hub(hub: Hub, out: Path) -> ExportReport:
             bundle.add(shared[-1]["archive"], archive)
             progress.add(found.files, found.bytes)
         environments = []
-        for i, env in enumerate(target.environments(spec), start=1):
+        for i, env in enumerate(target.environments(spec, hub.state_dir), start=1):
             folder = f"environments/{i:04d}"
             bundle.add(f"{folder}/packages.txt", env.packages.encode())
             for name, data in env.recipe.items():

@@ -60,7 +60,8 @@ class Target(ABC):
         return ""
 
     @abstractmethod
-    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None) -> HubInfo: ...
+    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None) -> HubInfo:
+        """Start the hub; `context` is a kube context to use instead of a new cluster (kubernetes only)."""
 
     @abstractmethod
     def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None: ...
@@ -84,7 +85,7 @@ class Target(ABC):
         raise refuse(spec, "shared_data", self.name, "this target has no shared folders")
 
     @abstractmethod
-    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
         """The user environments the spec offers, with their recipes and package lists."""
 
     def forget(self, spec: HubSpec, state_dir: Path) -> None:  # noqa: B027 (optional hook)
@@ -109,7 +110,9 @@ class ProcessTarget(Target):
     def prepare(self, spec: HubSpec) -> None:
         """Check what the target needs before anything is written."""
 
-    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None) -> HubInfo:
+    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None) -> HubInfo:
+        if context:
+            raise HubError(f"--context: the {self.name} target runs here, on no Kubernetes cluster")
         why = self.unavailable()
         if why:
             raise TargetUnavailable(f"the {self.name} target cannot run here: {why}")

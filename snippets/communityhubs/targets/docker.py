@@ -171,7 +171,7 @@ class DockerTarget(ProcessTarget):
         _docker("volume", "create", volume)
         self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
 
-    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
         found = []
         for image in self.images(spec):
             done = _docker("run", "--rm", "--network", "none", "--entrypoint", "python3", image, "-m", "pip", "freeze")

@@ -17,7 +17,8 @@ import yaml
 
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
-from .base import Target, TargetUnavailable, UserEnvironment
+from . import cluster
+from .base import Target, TargetUnavailable, UserEnvironment, tar_folder
 from .traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
@@ -32,6 +33,9 @@ from .traits import (
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
 CHART_VERSION = "4.3.1"
+DEFAULT_SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample"  # the chart's, tagged with its version
+HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity below
+HOME_OWNER = "1000:100"  # jovyan:users in the chart's images
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
     "helm": "https://helm.sh/docs/intro/install/",
@@ -171,7 +175,7 @@ def admin_service(spec: HubSpec) -> Values:
 
 def spawner(spec: HubSpec) -> Values:
     # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
-    return {"singleuser": {"storage": {"type": "dynamic", "capacity": "10Gi", "homeMountPath": "/home/jovyan"}}}
+    return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": "/home/jovyan"}}}
 
 
 def network(spec: HubSpec) -> Values:
@@ -261,27 +265,48 @@ class KubernetesTarget(Target):
             return "not installed: " + "; ".join(missing)
         return ""
 
-    def _refuse_lifecycle(self) -> TargetUnavailable:
-        why = self.unavailable() or (
-            "`hub up --target kubernetes` is not built yet; deploy the rendered values.yaml with the helm "
-            "command at its top"
-        )
-        return TargetUnavailable(f"the kubernetes target cannot run here: {why}")
+    def plan(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None):
+        """Every file and command of `up`, in order: what `hub up --dry-run` prints."""
+        values = self.render(spec)[self.native_file]
+        return cluster.plan_up(spec, state_dir, port or DEFAULT_PORTS.public, values, context)
 
-    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None) -> HubInfo:
-        raise self._refuse_lifecycle()
+    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None) -> HubInfo:
+        plan = self.plan(spec, state_dir, port, context)  # refuses bad keys before anything is done
+        why = self.unavailable()
+        if why:
+            raise TargetUnavailable(f"the kubernetes target cannot run here: {why}")
+        return cluster.up(spec, plan)
 
     def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None:
-        raise self._refuse_lifecycle()
+        return cluster.info(state_dir)
 
     def down(self, spec: HubSpec, state_dir: Path) -> bool:
-        raise self._refuse_lifecycle()
+        return cluster.down(state_dir)
+
+    def _record(self, spec: HubSpec, state_dir: Path) -> dict:
+        record = cluster.read_record(state_dir)
+        if record is None:
+            raise TargetUnavailable(f"hub {spec.name} is not running on kubernetes: `hub up --target kubernetes` first")
+        return record
+
+    def image(self, spec: HubSpec) -> str:
+        """The user image: the spec's, else the chart's default singleuser image."""
+        return spec.section("environment").get("image") or f"{DEFAULT_SINGLEUSER_IMAGE}:{CHART_VERSION}"
 
     def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
-        raise self._refuse_lifecycle()
+        record = self._record(spec, state_dir)
+        claim = cluster.claim_of(record, user)
+        if not claim:
+            return tar_folder(None)  # never started: no volume yet
+        return cluster.in_pod(record, self.image(spec), ["tar", "-C", "/data", "-cf", "-", "."], claim)
 
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
-        raise self._refuse_lifecycle()
+        record = self._record(spec, state_dir)
+        claim = cluster.claim_of(record, user) or cluster.new_claim(record, user, HOME_CAPACITY)
+        unpack = f"tar -C /data -xf - && chown -R {HOME_OWNER} /data"
+        cluster.in_pod(record, self.image(spec), ["sh", "-c", unpack], claim, stdin=archive)
 
-    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
-        raise self._refuse_lifecycle()
+    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
+        image = self.image(spec)
+        freeze = cluster.in_pod(self._record(spec, state_dir), image, ["python3", "-m", "pip", "freeze"])
+        return [UserEnvironment(image, freeze.decode())]

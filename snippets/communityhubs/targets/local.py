@@ -48,7 +48,7 @@ class LocalTarget(ProcessTarget):
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
         untar_into(archive, self.home(state_dir, user))
 
-    def environments(self, spec: HubSpec) -> list[UserEnvironment]:
+    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
         """Servers run from the hub's own Python environment; the project's requirements rebuild it."""
         freeze = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True)
         requirements = SNIPPETS.parent / "requirements.txt"

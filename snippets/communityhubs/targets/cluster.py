@@ -1,0 +1,443 @@
+"""The kubernetes target's lifecycle: a kind cluster (or a kube context you name),
+the Zero to JupyterHub chart installed with helm, and the hub reached on
+127.0.0.1 through `kubectl port-forward`.
+
+`plan_up` lists every file and command; `hub up --dry-run` prints that plan and
+`hub up` runs the same plan, so the golden files of the dry run check what runs.
+`down` undoes what `up` recorded that it created (cluster.json), nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shlex
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from .. import SNIPPETS
+from ..hubprocess import HOST, HubError, HubInfo
+from ..images import docker_answers, recipe_folder
+from ..secretfiles import ensure_secret, write_private
+from ..spec import HubSpec
+from .traits import ADMIN_SERVICE
+
+KIND_CONFIG = SNIPPETS / "kubernetes" / "kind-config.yaml"
+RECORD = "cluster.json"
+HELM_TIMEOUT = "10m"
+
+
+class ClusterError(HubError):
+    """A cluster step failed; str(error) is one line naming the step and what Kubernetes said."""
+
+
+@dataclass(frozen=True)
+class Step:
+    why: str
+    argv: list[str]
+    pipe_to: list[str] = field(default_factory=list)
+    """`argv | pipe_to`: kubectl's idempotent "create --dry-run=client -o yaml | apply -f -"."""
+
+    def shell(self) -> str:
+        text = shlex.join(self.argv)
+        return f"{text} | {shlex.join(self.pipe_to)}" if self.pipe_to else text
+
+
+@dataclass
+class UpPlan:
+    state_dir: Path
+    files: dict[str, str]
+    """Files written into the state directory before any command runs."""
+    secrets: list[str]
+    """0600 files in the state directory that the secrets step reads (never printed)."""
+    steps: list[Step]
+    context: str
+    namespace: str
+    release: str
+    port: int
+    kind_cluster: str = ""
+    """The kind cluster `up` creates, or '' when a context was given."""
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def text(self) -> str:
+        """What `hub up --target kubernetes --dry-run` prints."""
+        lines = ["# hub up --target kubernetes: the files it writes and the commands it runs, in order"]
+        for name, content in self.files.items():
+            lines += [f"\n# --- {self.state_dir / name}", content.rstrip()]
+        lines.append(f"\n# --- secrets, generated into 0600 files and never printed: {', '.join(self.secrets)}")
+        for step in self.steps:
+            lines += [f"\n# {step.why}", step.shell()]
+        lines.append(f"\n# then HUB_URL={self.url} and HUB_TOKEN from {self.state_dir / 'admin-token'}")
+        return "\n".join(lines) + "\n"
+
+
+def kind_cluster_name(spec: HubSpec) -> str:
+    return f"chub-{spec.name}"
+
+
+def built_here(spec: HubSpec) -> list[str]:
+    """The spec's images that this project builds (`communityhubs image build`): they are in no
+    registry, so kind must load them from this machine's Docker."""
+    environment = spec.section("environment")
+    images = {environment.get("image", ""), *(p["image"] for p in environment.get("profiles", []))} - {""}
+    return sorted(i for i in images if recipe_folder(i))
+
+
+def secret_files(spec: HubSpec) -> dict[str, str]:
+    """{key in the hub's Kubernetes Secret: file in the state directory}."""
+    auth = spec.data["authenticator"]
+    files = {}
+    if auth["type"] == "shared-password":
+        files["shared-password"] = "shared-password"
+    if "client_secret_env" in auth:
+        files["oauth-client-secret"] = "oauth-client-secret"
+    return files
+
+
+def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
+    from .kubernetes import CHART_REPO, CHART_VERSION, secrets_name
+
+    state_dir = Path(state_dir)
+    namespace = release = spec.name
+    kind = "" if context else kind_cluster_name(spec)
+    context = context or f"kind-{kind}"
+    kubectl = ["kubectl", "--context", context, "--namespace", namespace]
+    files = {"values.yaml": values}
+    steps = []
+    if kind:
+        files["kind-config.yaml"] = KIND_CONFIG.read_text()
+        steps.append(
+            Step(
+                "a kind cluster for this hub (kept if it already exists)",
+                [
+                    "kind",
+                    "create",
+                    "cluster",
+                    "--name",
+                    kind,
+                    "--config",
+                    str(state_dir / "kind-config.yaml"),
+                    "--wait",
+                    "120s",
+                ],
+            )
+        )
+        for image in built_here(spec):
+            steps.append(
+                Step(
+                    f"the user image {image}, copied in from this machine's Docker (it is in no registry)",
+                    ["kind", "load", "docker-image", image, "--name", kind],
+                )
+            )
+    steps.append(
+        Step(
+            "the hub's namespace (kept if it already exists)",
+            ["kubectl", "--context", context, "create", "namespace", namespace, "--dry-run=client", "-o", "yaml"],
+            ["kubectl", "--context", context, "apply", "-f", "-"],
+        )
+    )
+    secrets = secret_files(spec)
+    steps.append(
+        Step(
+            f"the Secret {secrets_name(spec)}, read from files so no secret is on a command line",
+            [
+                *kubectl,
+                "create",
+                "secret",
+                "generic",
+                secrets_name(spec),
+                *(f"--from-file={key}={state_dir / name}" for key, name in secrets.items()),
+                "--dry-run=client",
+                "-o",
+                "yaml",
+            ],
+            [*kubectl, "apply", "-f", "-"],
+        )
+    )
+    steps.append(
+        Step(
+            f"the Zero to JupyterHub chart {CHART_VERSION}, waiting until every pod is ready",
+            [
+                "helm",
+                "upgrade",
+                "--install",
+                release,
+                "jupyterhub",
+                "--repo",
+                CHART_REPO,
+                "--version",
+                CHART_VERSION,
+                "--kube-context",
+                context,
+                "--namespace",
+                namespace,
+                "--create-namespace",
+                "--values",
+                str(state_dir / "values.yaml"),
+                "--wait",
+                "--timeout",
+                HELM_TIMEOUT,
+            ],
+        )
+    )
+    steps.append(
+        Step(
+            "the admin service's token, which the chart generated, into admin-token (0600, never printed)",
+            [*kubectl, "get", "secret", "hub", "-o", f"jsonpath={{.data.hub\\.services\\.{ADMIN_SERVICE}\\.apiToken}}"],
+        )
+    )
+    steps.append(
+        Step(
+            f"the hub on {HOST}:{port}, in the background until `hub down`",
+            [*kubectl, "port-forward", "--address", HOST, "svc/proxy-public", f"{port}:80"],
+        )
+    )
+    return UpPlan(
+        state_dir, files, sorted(secrets.values()) + ["admin-token"], steps, context, namespace, release, port, kind
+    )
+
+
+def _run(step: Step, timeout: float = 900) -> str:
+    """Run one step; its output is returned, never printed (the token step's is a secret)."""
+    try:
+        if step.pipe_to:
+            first = subprocess.run(step.argv, capture_output=True, text=True, timeout=timeout, check=True)
+            done = subprocess.run(step.pipe_to, input=first.stdout, capture_output=True, text=True, timeout=timeout)
+        else:
+            done = subprocess.run(step.argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.CalledProcessError as err:
+        done = err  # type: ignore[assignment]
+    except subprocess.TimeoutExpired:
+        raise ClusterError(f"{step.argv[0]} did not finish in {timeout:.0f} s: {step.why}") from None
+    if done.returncode != 0:
+        said = (done.stderr or "").strip().splitlines()
+        raise ClusterError(f"{step.argv[0]} failed ({step.why}): {said[-1] if said else 'no output'}")
+    return done.stdout or ""
+
+
+def _kind_clusters() -> list[str]:
+    done = subprocess.run(["kind", "get", "clusters"], capture_output=True, text=True)
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def describe_pods(pods: dict) -> str:
+    """'name (reason), ...' for each pod of a `kubectl get pods -o json` answer that is not ready."""
+    waiting = []
+    for pod in pods.get("items", []):
+        statuses = pod.get("status", {}).get("containerStatuses") or [{"ready": False, "state": {}}]
+        for status in statuses:
+            if not status.get("ready"):
+                state = next(iter(status.get("state", {}).values()), {})
+                waiting.append(f"{pod['metadata']['name']} ({state.get('reason', pod['status'].get('phase'))})")
+                break
+    return ", ".join(waiting)
+
+
+def not_ready(context: str, namespace: str) -> str:
+    """The pods that are not ready and the namespace's last events, on one line."""
+    kubectl = ["kubectl", "--context", context, "--namespace", namespace]
+    pods = subprocess.run([*kubectl, "get", "pods", "-o", "json"], capture_output=True, text=True)
+    events = subprocess.run(
+        [*kubectl, "get", "events", "--sort-by=.lastTimestamp", "-o", "jsonpath={range .items[-3:]}{.message}; {end}"],
+        capture_output=True,
+        text=True,
+    )
+    waiting = describe_pods(json.loads(pods.stdout or "{}")) or "none listed"
+    return f"pods not ready: {waiting}; last events: {events.stdout.strip() or 'none'}"
+
+
+def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
+    state = plan.state_dir
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if plan.kind_cluster and not docker_answers():
+        raise ClusterError("kind needs a Docker engine that answers (install docker.io and start dockerd)")
+    for name, content in plan.files.items():
+        write_private(state / name, content)
+    auth = spec.data["authenticator"]
+    if auth["type"] == "shared-password":
+        ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
+    if "client_secret_env" in auth:
+        value = os.environ.get(auth["client_secret_env"], "")
+        if not value:
+            raise ClusterError(f"authenticator.client_secret_env: ${auth['client_secret_env']} is not set")
+        write_private(state / "oauth-client-secret", value)
+    record = {
+        "context": plan.context,
+        "namespace": plan.namespace,
+        "release": plan.release,
+        "port": plan.port,
+        "url": plan.url,
+        "kind_cluster": "",
+    }
+    steps = list(plan.steps)
+    if plan.kind_cluster:
+        create = steps.pop(0)
+        if plan.kind_cluster not in _kind_clusters():
+            _run(create)
+            record["kind_cluster"] = plan.kind_cluster  # only what this up created is deleted by down
+    namespaces = subprocess.run(
+        ["kubectl", "--context", plan.context, "get", "namespace", plan.namespace], capture_output=True
+    )
+    record["namespace_created"] = namespaces.returncode != 0
+    write_private(state / RECORD, json.dumps(record, indent=2))
+    *install, token_step, forward = steps
+    for step in install:
+        try:
+            _run(step)
+        except ClusterError as err:
+            if step.argv[0] == "helm":
+                raise ClusterError(f"{err}; {not_ready(plan.context, plan.namespace)}") from None
+            raise
+    write_private(state / "admin-token", base64.b64decode(_run(token_step)).decode() + "\n")
+    log = (state / "port-forward.log").open("ab")
+    process = subprocess.Popen(forward.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    record["port_forward_pid"] = process.pid
+    write_private(state / RECORD, json.dumps(record, indent=2))
+    deadline = time.monotonic() + 60
+    while not answers(plan.url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise ClusterError(f"kubectl port-forward to {plan.url} did not answer: see {state / 'port-forward.log'}")
+        time.sleep(0.5)
+    return info(state)  # type: ignore[return-value]
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/hub/api/", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def read_record(state_dir: Path) -> dict | None:
+    path = Path(state_dir) / RECORD
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def info(state_dir: Path) -> HubInfo | None:
+    record = read_record(state_dir)
+    if not record or not _alive(record.get("port_forward_pid")) or not answers(record["url"]):
+        return None
+    return HubInfo(record["url"], record["port_forward_pid"], Path(state_dir), "kubectl port-forward", "kubernetes")
+
+
+def down(state_dir: Path) -> bool:
+    """Remove what `up` created: the port-forward, the release, the namespace and the kind
+    cluster if it made them. A cluster or namespace that existed before is left."""
+    record = read_record(state_dir)
+    if not record:
+        return False
+    if _alive(record.get("port_forward_pid")):
+        os.killpg(record["port_forward_pid"], signal.SIGTERM)
+    context, namespace = record["context"], record["namespace"]
+    if record.get("kind_cluster"):
+        _run(
+            Step(
+                "delete the kind cluster this hub created",
+                ["kind", "delete", "cluster", "--name", record["kind_cluster"]],
+            )
+        )
+    else:
+        subprocess.run(
+            ["helm", "uninstall", record["release"], "--kube-context", context, "--namespace", namespace, "--wait"],
+            capture_output=True,
+        )
+        if record.get("namespace_created"):
+            subprocess.run(
+                ["kubectl", "--context", context, "delete", "namespace", namespace, "--wait=true"], capture_output=True
+            )
+    (Path(state_dir) / RECORD).unlink()
+    return True
+
+
+# --- homes: a user's persistent volume claim, read and written through a helper pod ---------------
+
+SAFE_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$")
+
+
+def _kubectl(record: dict, *args: str, stdin: bytes | None = None) -> bytes:
+    argv = ["kubectl", "--context", record["context"], "--namespace", record["namespace"], *args]
+    done = subprocess.run(argv, input=stdin, capture_output=True, timeout=600)
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        raise ClusterError(f"kubectl {args[0]} failed: {said[-1] if said else 'no output'}")
+    return done.stdout
+
+
+def claim_of(record: dict, user: str) -> str:
+    """The user's PersistentVolumeClaim, found by the username KubeSpawner writes on it ('' if none)."""
+    claims = json.loads(_kubectl(record, "get", "pvc", "-o", "json"))
+    for claim in claims.get("items", []):
+        if claim["metadata"].get("annotations", {}).get("hub.jupyter.org/username") == user:
+            return claim["metadata"]["name"]
+    return ""
+
+
+def new_claim(record: dict, user: str, capacity: str) -> str:
+    """Create the claim KubeSpawner would create at the user's first start (it reuses an existing one)."""
+    if not SAFE_NAME.match(user):
+        raise ClusterError(
+            f"user {user!r} has no volume yet and KubeSpawner escapes this name: start and stop their server once, "
+            "then import again"
+        )
+    name = f"claim-{user}"
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {
+            "name": name,
+            "labels": {"app": "jupyterhub", "component": "singleuser-storage", "hub.jupyter.org/username": user},
+            "annotations": {"hub.jupyter.org/username": user},
+        },
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": capacity}}},
+    }
+    _kubectl(record, "apply", "-f", "-", stdin=json.dumps(manifest).encode())
+    return name
+
+
+def in_pod(record: dict, image: str, command: list[str], claim: str = "", stdin: bytes | None = None) -> bytes:
+    """Run `command` in a throwaway pod, as root, with the claim (if any) mounted at /data."""
+    pod = f"chub-home-{os.urandom(4).hex()}"
+    spec = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": pod, "labels": {"app": "communityhubs-home-copy"}},
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "copy",
+                    "image": image,
+                    "command": ["sleep", "3600"],
+                    "securityContext": {"runAsUser": 0},
+                    "volumeMounts": [{"name": "home", "mountPath": "/data"}] if claim else [],
+                }
+            ],
+            "volumes": [{"name": "home", "persistentVolumeClaim": {"claimName": claim}}] if claim else [],
+        },
+    }
+    _kubectl(record, "apply", "-f", "-", stdin=json.dumps(spec).encode())
+    try:
+        _kubectl(record, "wait", "--for=condition=Ready", f"pod/{pod}", "--timeout=300s")
+        return _kubectl(record, "exec", "-i", pod, "--", *command, stdin=stdin)
+    finally:
+        _kubectl(record, "delete", "pod", pod, "--wait=false")

