@@ -148,3 +148,21 @@ def test_a_home_survives_a_restart_and_is_read_through_a_pod(kind_hub) -> None:
     client.stop_server("demo-ada", timeout=300)
     back = listing(hub.target.read_home(hub.spec, hub.state_dir, "demo-ada"))
     assert listing(homes.varied_home()).entries.items() <= back.entries.items()
+
+
+def test_status_and_down_of_a_kubernetes_hub_that_never_ran(tmp_path: Path) -> None:
+    status = communityhubs("hub", "status", "--target", "kubernetes", "--state", "hubs", cwd=tmp_path)
+    assert status.returncode == 3 and status.stdout == "hub demo-community is not running\n"
+    down = communityhubs("hub", "down", "--target", "kubernetes", "--state", "hubs", cwd=tmp_path)
+    assert down.returncode == 0 and down.stdout == "hub demo-community was not running\n"
+
+
+def test_the_plan_names_secret_files_never_their_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from communityhubs import SNIPPETS
+
+    monkeypatch.setenv("OAUTH_CLIENT_SECRET", "canary-client-secret-0123456789")
+    monkeypatch.setenv("HUB_SHARED_PASSWORD", "canary-shared-password-0123456789")
+    for spec_file in ("hub.yaml", "examples/github-login.yaml"):
+        text = TARGETS["kubernetes"].plan(load_spec(SNIPPETS / spec_file), tmp_path / "state").text()
+        assert "canary" not in text
+        assert "--from-file=" in text

@@ -10,10 +10,12 @@ the Zero to JupyterHub chart installed with helm, and the hub reached on
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -23,9 +25,10 @@ from pathlib import Path
 import requests
 
 from .. import SNIPPETS
-from ..hubprocess import HOST, HubError, HubInfo
+from ..hubprocess import HOST, HubError, HubInfo, check_port_free
 from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
+from ..secretfiles import record as record_secret
 from ..spec import HubSpec
 from .traits import ADMIN_SERVICE
 
@@ -257,48 +260,61 @@ def not_ready(context: str, namespace: str) -> str:
 
 
 def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
+    """Carry out the plan. Everything that can be checked is checked before anything is made;
+    if a step fails, what this call created is removed again (`down`) and the error says why."""
     state = plan.state_dir
-    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if info(state) is not None:
+        raise ClusterError(f"hub {spec.name} is already running on kubernetes ({state / RECORD})")
     if plan.kind_cluster and not docker_answers():
         raise ClusterError("kind needs a Docker engine that answers (install docker.io and start dockerd)")
+    check_port_free(plan.port)
+    auth = spec.data["authenticator"]
+    client_secret = os.environ.get(auth.get("client_secret_env", ""), "")
+    if "client_secret_env" in auth and not client_secret:
+        raise ClusterError(f"authenticator.client_secret_env: ${auth['client_secret_env']} is not set")
+    existed = state.exists()
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in plan.files.items():
         write_private(state / name, content)
-    auth = spec.data["authenticator"]
     if auth["type"] == "shared-password":
         ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
-    if "client_secret_env" in auth:
-        value = os.environ.get(auth["client_secret_env"], "")
-        if not value:
-            raise ClusterError(f"authenticator.client_secret_env: ${auth['client_secret_env']} is not set")
-        write_private(state / "oauth-client-secret", value)
-    record = {
-        "context": plan.context,
-        "namespace": plan.namespace,
-        "release": plan.release,
-        "port": plan.port,
-        "url": plan.url,
-        "kind_cluster": "",
-    }
+    if client_secret:
+        write_private(state / "oauth-client-secret", client_secret)
+    record = {"context": plan.context, "namespace": plan.namespace, "release": plan.release, "url": plan.url}
+    try:
+        _carry_out(plan, record)
+    except BaseException:
+        with contextlib.suppress(Exception):  # the first error is the one to report
+            down(state)
+        if not existed:
+            shutil.rmtree(state, ignore_errors=True)
+        raise
+    return info(state)  # type: ignore[return-value]
+
+
+def _carry_out(plan: UpPlan, record: dict) -> None:
+    state = plan.state_dir
     steps = list(plan.steps)
+    record["kind_cluster"] = ""
     if plan.kind_cluster:
         create = steps.pop(0)
         if plan.kind_cluster not in _kind_clusters():
             _run(create)
             record["kind_cluster"] = plan.kind_cluster  # only what this up created is deleted by down
-    namespaces = subprocess.run(
-        ["kubectl", "--context", plan.context, "get", "namespace", plan.namespace], capture_output=True
-    )
-    record["namespace_created"] = namespaces.returncode != 0
+    namespace = ["kubectl", "--context", plan.context, "get", "namespace", plan.namespace]
+    record["namespace_created"] = subprocess.run(namespace, capture_output=True).returncode != 0
     write_private(state / RECORD, json.dumps(record, indent=2))
     *install, token_step, forward = steps
     for step in install:
         try:
             _run(step)
         except ClusterError as err:
-            if step.argv[0] == "helm":
+            if step.argv[0] == "helm":  # never a bare timeout: which pods, and why
                 raise ClusterError(f"{err}; {not_ready(plan.context, plan.namespace)}") from None
             raise
-    write_private(state / "admin-token", base64.b64decode(_run(token_step)).decode() + "\n")
+    token = base64.b64decode(_run(token_step)).decode()
+    record_secret(token)
+    write_private(state / "admin-token", token + "\n")
     log = (state / "port-forward.log").open("ab")
     process = subprocess.Popen(forward.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     record["port_forward_pid"] = process.pid
@@ -308,7 +324,6 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
         if process.poll() is not None or time.monotonic() > deadline:
             raise ClusterError(f"kubectl port-forward to {plan.url} did not answer: see {state / 'port-forward.log'}")
         time.sleep(0.5)
-    return info(state)  # type: ignore[return-value]
 
 
 def answers(url: str) -> bool:
