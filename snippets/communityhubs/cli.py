@@ -97,12 +97,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_image(args)
         if args.command == "export":
             spec = load_spec(args.spec)
-            hub = Hub(spec, Path(args.state) / spec.name, target=args.target)
+            hub = Hub(spec, check_state(Path(args.state)) / spec.name, target=args.target)
             print(export_hub(hub, args.out))
             return 0
         if args.command == "import":
             check_port(args.port)
-            print(import_bundle(args.bundle, args.target, Path(args.state), args.port))
+            print(import_bundle(args.bundle, args.target, check_state(Path(args.state)), args.port))
             return 0
         if args.command == "verify":
             print(describe_bundle(open_bundle(args.bundle)))
@@ -150,6 +150,12 @@ def check_port(port: int) -> None:
         raise HubError(f"--port: {port} is not a port number (1-65535)")
 
 
+def check_state(root: Path) -> Path:
+    if root.exists() and not root.is_dir():
+        raise HubError(f"--state {root}: is a file; give a folder for hubs' state")
+    return root
+
+
 def run_dry(args: argparse.Namespace) -> int:
     """`hub up --target kubernetes --dry-run`: the plan `up` would carry out, with nothing done."""
     check_port(args.port)
@@ -166,7 +172,7 @@ def run_hub(
 ) -> int:
     check_port(port)
     spec = load_spec(spec_path)
-    hub = Hub(spec, state_root / spec.name, port=port, target=target, context=context)
+    hub = Hub(spec, check_state(state_root) / spec.name, port=port, target=target, context=context)
     if action == "up":
         info = hub.up()
         print(f"hub {spec.name} is running at {info.url}/ (pid {info.pid}, {info.proxy} proxy)")

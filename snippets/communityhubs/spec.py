@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,20 +109,52 @@ def load_schema() -> dict[str, Any]:
     return copy.deepcopy(_schema())
 
 
+MAX_SPEC_BYTES = 1 << 20  # a hub spec is a page or two; a megabyte is already absurd
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """YAML without aliases (`*name` can expand a few bytes into gigabytes) or repeated keys
+    (YAML keeps the last one silently)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.YAMLError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed in a hub spec")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise yaml.YAMLError(f"line {line}: {key}: the key appears twice in one mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_spec(path: str | Path = EXAMPLE_SPEC) -> HubSpec:
     """Read and validate a spec file."""
     path = Path(path)
     try:
+        if path.is_file() and path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: {path.stat().st_size} bytes is too big for a hub spec (1 MB at most)")
         text = path.read_text()
     except OSError as err:
         raise SpecError(f"{path}: cannot read the spec: {err.strerror}") from None
+    return validate_spec(parse_yaml(text, str(path)), source=str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """The spec's YAML, refusing aliases and repeated keys; errors name the file and line."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
+        return yaml.load(text, Loader=_SpecLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
         where = f" (line {mark.line + 1})" if mark else ""
-        raise SpecError(f"{path}{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
-    return validate_spec(data, source=str(path))
+        raise SpecError(f"{source}{where}: not valid YAML: {err.problem}") from None
+    except yaml.YAMLError as err:
+        raise SpecError(f"{source}: {err}") from None
 
 
 def validate_spec(data: Any, source: str = "<spec>") -> HubSpec:
@@ -177,8 +210,50 @@ def memory_bytes(size: str) -> int:
     return int(size[:-1]) * _MEMORY_UNITS[size[-1]]
 
 
+MAX_MEMORY = 64 << 40  # 64T: more than any one machine offers a single server
+
+
+def _walk(node: Any, key: str = "") -> Any:
+    """(dotted key, value) for every value in the spec, lists included ("groups[0].limits")."""
+    yield key, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, f"{key}[{i}]")
+
+
+def _check_values(data: dict[str, Any], source: str) -> None:
+    """Values a schema lets through that would still hurt: NaN and infinity, absurd sizes."""
+    for key, value in _walk(data):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SpecError(f"{source}: {key}: {value!r} is not a number a hub can use")
+        if key.rsplit(".", 1)[-1] in ("mem_limit", "mem_guarantee") and isinstance(value, str):
+            if re.fullmatch(r"[1-9][0-9]*[KMGT]", value) and memory_bytes(value) > MAX_MEMORY:
+                raise SpecError(f"{source}: {key}: {value!r} is more memory than any server can have (64T at most)")
+
+
+NAMED_LISTS = ("groups", "roles", "shared_data", "environment.profiles")
+
+
+def _check_unique_names(data: dict[str, Any], source: str) -> None:
+    for key in NAMED_LISTS:
+        node: Any = data
+        for part in key.split("."):
+            node = node.get(part, []) if isinstance(node, dict) else []
+        seen: dict[str, int] = {}
+        for i, item in enumerate(node):
+            name = item.get("name")
+            if name in seen:
+                raise SpecError(f"{source}: {key}[{i}].name: {name!r} is already the name of {key}[{seen[name]}]")
+            seen[name] = i
+
+
 def _check_consistency(data: dict[str, Any], source: str) -> None:
     """Rules that span several keys, which a JSON schema cannot express well."""
+    _check_values(data, source)
+    _check_unique_names(data, source)
     limits = data.get("limits", {})
     if "mem_limit" in limits and "mem_guarantee" in limits:
         if memory_bytes(limits["mem_guarantee"]) > memory_bytes(limits["mem_limit"]):

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..client import HubClient
 from ..folder_archive import Listing, listing
 from ..hub import Hub
-from ..spec import HubSpec, SpecError, validate_spec
+from ..spec import HubSpec, parse_yaml, validate_spec
 from ..targets import TargetUnavailable
 from . import people
 from .bundle import Bundle, BundleError, count, open_bundle
@@ -32,11 +30,7 @@ class ImportRefused(ValueError):
 
 def bundle_spec(bundle: Bundle) -> HubSpec:
     where = f"{bundle.path}: spec/hub.yaml"
-    try:
-        data = yaml.safe_load(bundle.read("spec/hub.yaml"))
-    except yaml.YAMLError as err:
-        raise SpecError(f"{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
-    return validate_spec(data, source=where)
+    return validate_spec(parse_yaml(bundle.read("spec/hub.yaml").decode(), where), source=where)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tarfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -122,14 +123,21 @@ class ProcessTarget(Target):
         config = self.render(spec, ports)[self.native_file]  # refuses bad keys before anything is written
         self.prepare(spec)
         # Secrets exist before the hub starts; an existing state directory keeps its own.
+        existed = process.state_dir.exists()
         process.prepare()
         state = process.state_dir
-        ensure_secret(state / "admin-token")
-        if spec.data["authenticator"]["type"] == "shared-password":
-            ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
-        # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
-        ensure_secret(state / "jupyterhub_cookie_secret")
-        return process.start(config, ports, self.name)
+        try:
+            ensure_secret(state / "admin-token")
+            if spec.data["authenticator"]["type"] == "shared-password":
+                ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
+            # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
+            ensure_secret(state / "jupyterhub_cookie_secret")
+            return process.start(config, ports, self.name)
+        except BaseException:
+            if not existed:  # a first up that failed leaves no folder of secrets behind
+                process.stop()
+                shutil.rmtree(state, ignore_errors=True)
+            raise
 
     def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None:
         return HubProcess(state_dir).info()
