@@ -346,3 +346,19 @@ def test_an_import_whose_hub_cannot_start_leaves_nothing(tmp_path: Path) -> None
         with pytest.raises(HubError, match=f"{port}"):
             import_bundle(bundle, "local", tmp_path / "hubs", port=port)
     assert list((tmp_path / "hubs").glob("*")) == []
+
+
+@pytest.mark.parametrize("filters", [True, False], ids=["tarfile filters", "Python 3.11.2, without filters"])
+def test_homes_unpack_the_same_with_and_without_tarfile_filters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: bool
+) -> None:
+    """Debian 12's Python 3.11.2 has no `extractall(filter=...)`: homes still unpack, owned by this account."""
+    import os
+
+    from communityhubs.targets.base import tar_folder, untar_into
+
+    if not filters:
+        monkeypatch.delattr(tarfile, "tar_filter", raising=False)
+    untar_into(homes.varied_home(), tmp_path / "home")
+    assert listing(tar_folder(tmp_path / "home")).entries == listing(homes.varied_home()).entries
+    assert all(p.lstat().st_uid == os.getuid() for p in (tmp_path / "home").rglob("*"))

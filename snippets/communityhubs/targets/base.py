@@ -159,14 +159,20 @@ def tar_folder(folder: Path | None) -> bytes:
 
 def untar_into(archive: bytes, folder: Path) -> None:
     """Unpack an archive that `folder_archive.listing` accepts: nothing lands outside the
-    folder or is written through a link; links themselves are kept as they are."""
+    folder or is written through a link; links themselves are kept as they are. Files
+    belong to the account the hub runs as, whoever wrote the archive."""
     listing(archive, where=str(folder))  # refuses before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
-        tar.extractall(folder, filter=owned_here)
+        members = [owned_here(m) for m in tar.getmembers()]
+        if hasattr(tarfile, "tar_filter"):  # Python 3.11.4 and later: tarfile's own checks as well
+            tar.extractall(folder, members=members, filter="tar")
+        else:  # Debian 12's Python 3.11.2 has no extraction filters; `listing` did the checks
+            tar.extractall(folder, members=members, numeric_owner=True)
 
 
-def owned_here(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
-    """tarfile's `tar` filter, and files owned by the account the hub runs as, whoever wrote the archive."""
-    member = tarfile.tar_filter(member, dest)
-    return member.replace(uid=os.getuid(), gid=os.getgid(), uname="", gname="", deep=False)
+def owned_here(member: tarfile.TarInfo) -> tarfile.TarInfo:
+    """The member owned by this account, without setuid, setgid or sticky bits."""
+    member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    member.mode &= 0o777
+    return member
