@@ -170,3 +170,11 @@ def test_no_spec_crashes_the_loader(tmp_path: Path, changes: dict) -> None:
         load_spec(path)
     except SpecError as err:
         assert "\n" not in str(err) and str(err).startswith(str(path))
+
+
+def test_a_key_with_a_newline_is_named_on_one_line(tmp_path: Path) -> None:
+    """Found by the property test above: an unknown key "\\n" made a two-line error."""
+    path = write(tmp_path, yaml.safe_dump({**GOOD, "authenticator": {"type": "dummy", "\n": None}}))
+    with pytest.raises(SpecError, match=r"authenticator\.'\\n': unknown key") as caught:
+        load_spec(path)
+    assert "\n" not in str(caught.value)

@@ -168,11 +168,18 @@ def validate_spec(data: Any, source: str = "<spec>") -> HubSpec:
     return HubSpec(source=source, data=data)
 
 
+def _shown(name: Any) -> str:
+    """A key as an error names it: as written, or quoted when it holds a newline or other
+    unprintable character, so that every error stays one line."""
+    text = str(name)
+    return text if text.isprintable() else repr(text)
+
+
 def _key(path: Any) -> str:
     """Turn a jsonschema path into a dotted key such as groups[0].users[1]."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_shown(part)}" if out else _shown(part))
     return out or "(top level)"
 
 
@@ -184,7 +191,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         allowed = set(error.schema.get("properties", {}))
         unknown = sorted(set(value) - allowed)
         where = f"{key}." if error.absolute_path else ""
-        return f"{where}{unknown[0]}: unknown key (allowed here: {', '.join(sorted(allowed))})"
+        return f"{where}{_shown(unknown[0])}: unknown key (allowed here: {', '.join(sorted(allowed))})"
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
@@ -218,7 +225,7 @@ def _walk(node: Any, key: str = "") -> Any:
     yield key, node
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _walk(v, f"{key}.{k}" if key else str(k))
+            yield from _walk(v, f"{key}.{_shown(k)}" if key else _shown(k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
             yield from _walk(v, f"{key}[{i}]")
