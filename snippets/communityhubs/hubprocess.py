@@ -82,6 +82,14 @@ def check_port_free(port: int) -> None:
             raise
 
 
+def hub_answers(url: str, timeout: float = 2) -> bool:
+    """True when JupyterHub's REST API answers at `url` (it needs no token to say its version)."""
+    try:
+        return requests.get(f"{url}/hub/api/", timeout=timeout).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def choose_ports(public: int | None) -> Ports:
     port = public or free_port()
     check_port_free(port)
@@ -183,11 +191,8 @@ class HubProcess:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise HubError(f"the hub exited with code {proc.returncode} while starting: {self._last_error()}")
-            try:
-                if requests.get(f"{url}/hub/api/", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
+            if hub_answers(url):
+                return
             time.sleep(0.2)
         raise HubError(f"the hub did not answer at {url} within {timeout:.0f} s; see {self.log_file}")
 

@@ -58,13 +58,16 @@ def compare(bundle: Bundle, hub: Hub) -> Comparison:
     if info is None:
         raise RuntimeError(f"hub {hub.spec.name} is not running")
     client = HubClient(info.url, info.admin_token())
-    users_then, users_now = bundle.json("hub/users.json"), {u["name"]: u for u in people.users(client)}
+    users_then = bundle.json("hub/users.json")
+    names = {u["name"] for u in users_then}
+    # The bundle's users as the new hub has them (the new hub may have others besides).
+    users_now = {u["name"]: u for u in people.users(client) if u["name"] in names}
     rows = [
-        Row("users", ", ".join(u["name"] for u in users_then), ", ".join(n for n in users_now if n in _names(bundle))),
+        Row("users", ", ".join(u["name"] for u in users_then), ", ".join(users_now)),
         Row(
             "admins",
             ", ".join(u["name"] for u in users_then if u["admin"]),
-            ", ".join(n for n, u in users_now.items() if u["admin"] and n in _names(bundle)),
+            ", ".join(n for n, u in users_now.items() if u["admin"]),
         ),
     ]
     groups_now = {g["name"]: g for g in people.groups(client)}
@@ -83,10 +86,6 @@ def compare(bundle: Bundle, hub: Hub) -> Comparison:
             rebuilt += " (checksums differ)" if exported == rebuilt else ""
         rows.append(Row(f"home of {user['name']}", exported, rebuilt))
     return Comparison(rows, files)
-
-
-def _names(bundle: Bundle) -> set[str]:
-    return {u["name"] for u in bundle.json("hub/users.json")}
 
 
 def _props(properties: dict) -> str:

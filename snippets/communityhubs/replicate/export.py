@@ -73,8 +73,9 @@ def export_hub(hub: Hub, out: Path) -> ExportReport:
     spec, target = hub.spec, hub.target
     everyone, teams = people.users(client), people.groups(client)
     progress = Progress("export", 0)
+    written_spec = spec_text(spec).encode()
     with BundleWriter(Path(out)) as bundle:
-        bundle.add("spec/hub.yaml", spec_text(spec).encode())
+        bundle.add("spec/hub.yaml", written_spec)
         for name, text in target.render(spec).items():
             bundle.add(f"config/{name}", text.encode())
         homes = 0
@@ -111,7 +112,7 @@ def export_hub(hub: Hub, out: Path) -> ExportReport:
                 "hub": spec.name,
                 "source": {"target": target.name, "jupyterhub": client.version(), "url": info.url},
                 "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "spec_sha256": sha256(spec_text(spec).encode()),
+                "spec_sha256": sha256(written_spec),
                 "counts": {"users": len(everyone), "groups": len(teams), "homes": homes, "files": progress.files},
                 "new_hub_needs": new_hub_needs(spec),
             }

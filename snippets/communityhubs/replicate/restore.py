@@ -54,20 +54,19 @@ class Plan:
         )
 
 
-def same_folder(current: Listing, wanted: Listing | None) -> str:
+def same_folder(current: Listing, wanted: Listing) -> str:
     """'write' into an empty folder; 'same' when the folder already holds every entry of the
     bundle's (files added since, such as a server's .jupyter, are the user's); else 'other'."""
-    if wanted is None or wanted.empty:
+    if wanted.empty:
         return "same"
     if current.empty:
         return "write"
     return "same" if wanted.entries.items() <= current.entries.items() else "other"
 
 
-def first_difference(current: Listing, wanted: Listing | None) -> str:
+def first_difference(current: Listing, wanted: Listing) -> str:
     """The first path, in order, that the bundle and the folder disagree about."""
-    entries = wanted.entries if wanted else {}
-    return next(p for p in sorted(entries) if current.entries.get(p) != entries[p])
+    return next(p for p in sorted(wanted.entries) if current.entries.get(p) != wanted.entries[p])
 
 
 def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
@@ -83,7 +82,9 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
             continue
         else:
             plan.unchanged["users"] += 1
-        wanted = bundle.archives.get(user["home"]) if user["home"] else None
+        if not user["home"]:
+            continue  # nothing to write, so nothing to compare (on docker each read is a container)
+        wanted = bundle.archives[user["home"]]
         current = listing(hub.target.read_home(hub.spec, hub.state_dir, name), where=f"home of {name}")
         verdict = same_folder(current, wanted)
         if verdict == "write":
@@ -93,7 +94,7 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
                 f"user {name!r} already has other files in their home on this hub "
                 f"({first_difference(current, wanted)!r} differs); remove them or import into a new hub"
             )
-        elif wanted is not None:
+        else:
             plan.unchanged["homes"] += 1
     for folder in bundle.json("hub/shared.json"):
         current = listing(hub.target.read_shared(hub.spec, hub.state_dir, folder["name"]), where=folder["name"])

@@ -133,9 +133,8 @@ class ProcessTarget(Target):
             # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
             ensure_secret(state / "jupyterhub_cookie_secret")
             return process.start(config, ports, self.name)
-        except BaseException:
+        except BaseException:  # `start` has already stopped a half-started hub
             if not existed:  # a first up that failed leaves no folder of secrets behind
-                process.stop()
                 shutil.rmtree(state, ignore_errors=True)
             raise
 

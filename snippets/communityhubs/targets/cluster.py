@@ -22,10 +22,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
+import psutil
 
 from .. import SNIPPETS
-from ..hubprocess import HOST, HubError, HubInfo, check_port_free
+from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
@@ -320,17 +320,10 @@ def _carry_out(plan: UpPlan, record: dict) -> None:
     record["port_forward_pid"] = process.pid
     write_private(state / RECORD, json.dumps(record, indent=2))
     deadline = time.monotonic() + 60
-    while not answers(plan.url):
+    while not hub_answers(plan.url):
         if process.poll() is not None or time.monotonic() > deadline:
             raise ClusterError(f"kubectl port-forward to {plan.url} did not answer: see {state / 'port-forward.log'}")
         time.sleep(0.5)
-
-
-def answers(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/hub/api/", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def read_record(state_dir: Path) -> dict | None:
@@ -339,18 +332,12 @@ def read_record(state_dir: Path) -> dict | None:
 
 
 def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
+    return bool(pid) and psutil.pid_exists(pid)
 
 
 def info(state_dir: Path) -> HubInfo | None:
     record = read_record(state_dir)
-    if not record or not _alive(record.get("port_forward_pid")) or not answers(record["url"]):
+    if not record or not _alive(record.get("port_forward_pid")) or not hub_answers(record["url"], timeout=5):
         return None
     return HubInfo(record["url"], record["port_forward_pid"], Path(state_dir), "kubectl port-forward", "kubernetes")
 

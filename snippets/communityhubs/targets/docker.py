@@ -114,7 +114,7 @@ class DockerTarget(ProcessTarget):
                     f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`"
                 )
         for data in spec.data.get("shared_data", []):
-            volume = volume_name(spec.name, f"shared-{data['name']}")
+            volume = self.shared_volume(spec, data["name"])
             if _docker("volume", "inspect", volume).returncode != 0:
                 _docker("volume", "create", volume)
                 self._run_in_volume(spec, volume, "chown", "1000:1000", "/data")
@@ -146,30 +146,31 @@ class DockerTarget(ProcessTarget):
     def home_volume(self, spec: HubSpec, user: str) -> str:
         return volume_name(spec.name, f"home-{escaped(user)}")
 
-    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
-        volume = self.home_volume(spec, user)
+    def read_volume(self, spec: HubSpec, volume: str) -> bytes:
+        """A volume's contents as a tar archive; empty when it was never made (a user who never started)."""
         if _docker("volume", "inspect", volume).returncode != 0:
-            return tar_folder(None)  # a user who never started a server has no home yet
+            return tar_folder(None)
         return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
 
-    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
-        volume = self.home_volume(spec, user)
+    def write_volume(self, spec: HubSpec, volume: str, archive: bytes) -> None:
+        """Unpack into a volume (made if needed), owned by the image's user (uid 1000)."""
         _docker("volume", "create", volume)
         self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
 
     def shared_volume(self, spec: HubSpec, name: str) -> str:
         return volume_name(spec.name, f"shared-{name}")
 
+    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
+        return self.read_volume(spec, self.home_volume(spec, user))
+
+    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
+        self.write_volume(spec, self.home_volume(spec, user), archive)
+
     def read_shared(self, spec: HubSpec, state_dir: Path, name: str) -> bytes:
-        volume = self.shared_volume(spec, name)
-        if _docker("volume", "inspect", volume).returncode != 0:
-            return tar_folder(None)
-        return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
+        return self.read_volume(spec, self.shared_volume(spec, name))
 
     def write_shared(self, spec: HubSpec, state_dir: Path, name: str, archive: bytes) -> None:
-        volume = self.shared_volume(spec, name)
-        _docker("volume", "create", volume)
-        self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
+        self.write_volume(spec, self.shared_volume(spec, name), archive)
 
     def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
         found = []
