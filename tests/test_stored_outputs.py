@@ -25,6 +25,8 @@ def test_stored_outputs_fill_every_code_cell_and_a_note_says_where_they_come_fro
     assert re.search(r"on \d{4}-\d{2}-\d{2}\.", note) and "<date>" not in note  # and when
     assert shown.metadata["language_info"]["name"] == "python"  # lexer for the code cells: no build warnings
     assert len(shown.cells) == len(fresh.cells)  # myst-nb maps cells to source lines: none added
+    shown_text = "".join(o.get("text", "") for c in code for o in c.outputs)
+    assert re.search(r"Verified against a docker hub, JupyterHub 6\.\d+\.\d+, on \d{4}-\d{2}-\d{2}\.", shown_text)
 
 
 def test_a_cell_whose_code_changed_since_the_baseline_gets_no_stale_output() -> None:
