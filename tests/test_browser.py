@@ -90,3 +90,35 @@ def test_user_logs_in_to_a_hub_in_the_browser(page, local_hub) -> None:
     page.wait_for_url("**/user/demo-ada/lab**", timeout=90000)
     page.locator(".jp-LauncherCard").first.wait_for(timeout=60000)
     assert "/user/demo-ada/lab" in page.url
+
+
+def log_in_in_browser(page, hub_url: str, user: str, password: str) -> None:
+    page.goto(f"{hub_url}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(f"**/user/{user}/lab**", timeout=90000)
+    page.locator(".jp-LauncherCard").first.wait_for(timeout=60000)
+
+
+def test_one_user_cannot_open_another_users_server_in_the_browser(browser, local_hub) -> None:
+    """Two people in two browser sessions: demo-grace is turned away from demo-ada's
+    JupyterLab and files, while her own server works."""
+    _, info = local_hub
+    url = info.url.replace("127.0.0.1", "localhost")
+    password = info.password_file.read_text().strip()
+    ada, grace = browser.new_context(), browser.new_context()
+    try:
+        log_in_in_browser(ada.new_page(), url, "demo-ada", password)
+        page = grace.new_page()
+        log_in_in_browser(page, url, "demo-grace", password)
+        response = page.goto(f"{url}/user/demo-ada/lab")
+        assert response.status == 403, f"{response.status} at {page.url}"
+        assert page.locator(".jp-LauncherCard").count() == 0
+        files = grace.request.get(f"{url}/user/demo-ada/api/contents/", max_redirects=0)
+        assert files.status in (302, 403) and "content" not in files.text()
+        own = grace.request.get(f"{url}/user/demo-grace/api/contents/")
+        assert own.status == 200 and own.json()["type"] == "directory"  # the check can tell a server that lets you in
+    finally:
+        ada.close()
+        grace.close()

@@ -23,7 +23,10 @@ def rendered(spec_file: Path) -> str:
 
 def test_render_docker_maps_spec_to_dockerspawner() -> None:
     text = rendered(DOCKER_SPEC)
-    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.HostNetworkDockerSpawner'" in text
+    assert "c.JupyterHub.spawner_class = 'docker'" in text  # DockerSpawner itself...
+    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'" in text  # ...or for
+    assert "c.DockerSpawner.network_name = 'chub-docker-demo'" in text  # shared data, our subclass
+    assert "c.DockerSpawner.host_ip = '127.0.0.1'" in text and "c.DockerSpawner.use_internal_ip = False" in text
     assert "c.Spawner.mem_limit = '256M'" in text and "c.Spawner.cpu_limit = 0.5" in text
     assert "c.DockerSpawner.volumes = {'chub-docker-demo-home-{username}': '/home/jovyan'}" in text
     assert "'chub-docker-demo-shared-datasets': {'path': '/srv/shared/datasets', 'read_only': True}" in text

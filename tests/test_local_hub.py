@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -122,3 +126,88 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_up_says_plainly_when_every_server_runs_as_the_hubs_own_account(tmp_path: Path) -> None:
+    """pytest's folders are closed to other accounts (0700), so here servers cannot get
+    accounts of their own: `hub up` must say so, and what follows from it."""
+    state = tmp_path / "state"
+    up = subprocess.run(
+        [sys.executable, "-m", "communityhubs", "hub", "up", "--state", str(state), "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    try:
+        assert up.returncode == 0, up.stderr
+        line = up.stdout.splitlines()[-1]
+        assert line.startswith("user servers run as: this hub's own account, all of them, because ")
+        assert "any user can read every home folder and the hub's secrets" in line
+    finally:
+        subprocess.run([sys.executable, "-m", "communityhubs", "hub", "down", "--state", str(state)], timeout=120)
+
+
+ISOLATION_PROBE = """
+import getpass, os
+print(getpass.getuser())
+for path in ["../../admin-token", "../../shared-password", "../../jupyterhub.sqlite", "../demo-ada/notes.txt"]:
+    try:
+        open(path, "rb").read()
+        print("read", path)
+    except PermissionError:
+        print("denied", path)
+try:
+    os.listdir("../..")
+    print("listed the hub's folder")
+except PermissionError:
+    print("denied listing")
+"""
+
+
+def test_as_root_each_user_runs_as_an_account_of_their_own(tmp_path: Path) -> None:
+    """Finding 2 of issue 12: a user's kernel read the admin token. Run as root, each
+    server now runs as jupyter-NAME and can reach nothing but its own home."""
+    from communityhubs.local_spawner import isolation_problem
+
+    base = Path(tempfile.mkdtemp(prefix="chub-isolation-", dir="/tmp"))  # pytest's own folders are 0700
+    os.chmod(base, 0o711)
+    problem = isolation_problem(base / "hub")
+    if problem:
+        shutil.rmtree(base)
+        pytest.skip(f"user accounts cannot be used here: {problem}")
+    hub = Hub(load_spec(), base / "hub")
+    info = hub.up()
+    try:
+        assert hub.isolation().startswith("user servers run as: a Unix account of their own each")
+        token = info.admin_token()
+        api = HubClient(info.url, token)
+        for user in ("demo-ada", "demo-grace"):
+            api.start_server(user)
+        assert run_in_kernel(info.url, token, "demo-ada", "open('notes.txt', 'w').write('mine'); print('ok')") == "ok\n"
+        out = run_in_kernel(info.url, token, "demo-grace", ISOLATION_PROBE).splitlines()
+        assert out == [
+            "jupyter-demo-grace",
+            "denied ../../admin-token",
+            "denied ../../shared-password",
+            "denied ../../jupyterhub.sqlite",
+            "denied ../demo-ada/notes.txt",
+            "denied listing",
+        ]
+        ada_home = hub.state_dir / "homes" / "demo-ada"
+        assert stat.S_IMODE(ada_home.stat().st_mode) == 0o700
+        assert ada_home.stat().st_uid == pwd.getpwnam("jupyter-demo-ada").pw_uid
+    finally:
+        hub.down()
+        shutil.rmtree(base, ignore_errors=True)
+        for account in ("jupyter-demo-ada", "jupyter-demo-grace"):
+            subprocess.run(["userdel", account], capture_output=True)
+
+
+def test_account_names_are_ones_unix_accepts() -> None:
+    from communityhubs.local_spawner import account_name
+
+    assert account_name("demo-ada") == "jupyter-demo-ada"
+    for odd in ("alice@uni.edu", "Zoë", "x" * 40):
+        name = account_name(odd)
+        assert name.startswith("jupyter-") and len(name) <= 32 and name.isascii() and name == name.lower()
+    assert account_name("alice@uni.edu") != account_name("alice@uni.org")

@@ -180,11 +180,16 @@ def run_hub(
         if info.password_file.exists():
             print(f"shared password: {info.password_file}")
         print(f"log:             {hub.log_file}")
+        if hub.isolation():
+            print(hub.isolation())
         return 0
     if action == "status":
         info = hub.info()
         if info is None:
             print(f"hub {spec.name} is not running")
+            left = hub.leftovers()
+            if left:
+                print(f"{left}: `hub up` takes the user servers over, `hub down` stops them")
             return 3
         client = HubClient(info.url, info.admin_token())
         users = client.users()

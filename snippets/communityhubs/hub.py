@@ -38,6 +38,14 @@ class Hub:
     def info(self) -> HubInfo | None:
         return self.target.status(self.spec, self.state_dir)
 
+    def isolation(self) -> str:
+        """Whom user servers run as on this target, here (one line, or '')."""
+        return self.target.isolation(self.state_dir)
+
+    def leftovers(self) -> str:
+        """When the hub is not running: what its last run left running, or ''."""
+        return self.target.leftovers(self.spec, self.state_dir)
+
     def down(self) -> bool:
         return self.target.down(self.spec, self.state_dir)
 

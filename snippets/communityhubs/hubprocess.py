@@ -3,11 +3,18 @@
 Shared by every target whose hub runs here (local, docker). It knows nothing
 about targets: it is handed a rendered jupyterhub_config.py and runs it, with
 every piece of state in one directory (mode 0700, files 0600).
+
+A hub is known by its state directory, never by a pid file alone: the running
+JupyterHub holds a lock on `hub.lock` there, and its processes (the hub, the
+proxy, services, local user servers) all work inside that directory. So a
+copied directory or a garbled `hub.pid` cannot make us stop or double-start
+the wrong hub, and what a crashed hub left running can be found and adopted.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import signal
@@ -90,10 +97,12 @@ def hub_answers(url: str, timeout: float = 2) -> bool:
         return False
 
 
-def choose_ports(public: int | None) -> Ports:
-    port = public or free_port()
-    check_port_free(port)
-    return Ports(public=port, hub=free_port(), proxy_api=free_port())
+def port_is_free(port: int) -> bool:
+    try:
+        check_port_free(port)
+    except HubError:
+        return False
+    return True
 
 
 class HubProcess:
@@ -123,20 +132,110 @@ class HubProcess:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.state_dir, 0o700)
 
-    def running_pid(self) -> int | None:
-        """The hub's pid if it is running; removes a stale pid file."""
+    @property
+    def lock_file(self) -> Path:
+        return self.state_dir / "hub.lock"
+
+    def _lock_held(self) -> bool:
+        """True while a hub started from this directory runs: it holds the lock until it exits."""
         try:
-            pid = int(self.pid_file.read_text())
-        except (OSError, ValueError):
+            fd = os.open(self.lock_file, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # releases the shared lock we may have taken
+        return False
+
+    def _works_here(self, proc: psutil.Process, exactly: bool = True) -> bool:
+        """True if the process works in this state directory (or, unless `exactly`, below it)."""
+        try:
+            cwd = Path(proc.cwd())
+        except (psutil.Error, OSError):
+            return False
+        return cwd == self.state_dir or (not exactly and self.state_dir in cwd.parents)
+
+    def _is_our_hub(self, proc: psutil.Process) -> bool:
+        try:
+            return proc.cmdline()[1:3] == ["-m", "jupyterhub"] and self._works_here(proc)
+        except psutil.Error:
+            return False
+
+    def running_pid(self) -> int | None:
+        """The pid of the hub running from this directory, or None.
+
+        The lock says whether one runs; the pid file is only a hint, checked
+        against the process and replaced by a search when it is wrong."""
+        if not self._lock_held():
+            self.pid_file.unlink(missing_ok=True)
             return None
         try:
-            proc = psutil.Process(pid)
-            if proc.status() != psutil.STATUS_ZOMBIE and "jupyterhub" in " ".join(proc.cmdline()):
-                return pid
-        except psutil.Error:
+            hinted = int(self.pid_file.read_text())
+            if hinted > 0 and self._is_our_hub(psutil.Process(hinted)):
+                return hinted
+        except (OSError, ValueError, psutil.Error):
             pass
-        self.pid_file.unlink(missing_ok=True)
-        return None
+        for proc in psutil.process_iter():
+            if self._is_our_hub(proc):
+                write_private(self.pid_file, str(proc.pid))
+                return proc.pid
+        return None  # the lock is held by a `hub up` that is still starting the hub
+
+    def leftovers(self) -> list[psutil.Process]:
+        """What a hub that died without cleaning up left running: its proxy and
+        services (working in the state directory) and local user servers (below it)."""
+        if self._lock_held():  # a hub runs (or is starting): these are its own
+            return []
+        me = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+        return [p for p in psutil.process_iter() if p.pid not in me and self._works_here(p, exactly=False)]
+
+    def describe_leftovers(self, containers: int = 0) -> str:
+        """One line naming what a crashed hub left running, or ''."""
+        found = self.leftovers()
+        servers = sum(1 for p in found if not self._works_here(p))
+        parts = [
+            f"{len(found) - servers} of its own processes (proxy, services)" if len(found) > servers else "",
+            f"{servers} user server process(es)" if servers else "",
+            f"{containers} user container(s)" if containers else "",
+        ]
+        if not any(parts):
+            return ""
+        return "its last run ended without cleaning up; still running: " + ", ".join(p for p in parts if p)
+
+    def stop_leftover_proxy(self) -> None:
+        """Before a restart: stop the dead hub's proxy and services so the new hub can take
+        their ports. User servers are left running for the new hub to take over."""
+        stale = [p for p in self.leftovers() if self._works_here(p)]
+        _terminate(stale)
+
+    def saved_ports(self) -> Ports | None:
+        try:
+            return Ports(**json.loads(self.meta_file.read_text())["ports"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def choose_ports(self, public: int | None) -> Ports:
+        """The ports for this start. The hub's and the proxy's API ports stay the same for a
+        state directory, so servers still running after a crash find the restarted hub."""
+        saved = self.saved_ports()
+        if saved is None:
+            port = public or free_port()
+            check_port_free(port)
+            return Ports(public=port, hub=free_port(), proxy_api=free_port())
+        port = public or (saved.public if port_is_free(saved.public) else free_port())
+        if port in (saved.hub, saved.proxy_api):
+            raise HubError(f"--port {port}: this hub uses that port for its own API; choose another")
+        check_port_free(port)
+        for kept, what in ((saved.hub, "the hub's API"), (saved.proxy_api, "the proxy's API")):
+            if not port_is_free(kept):
+                raise HubError(
+                    f"port {kept} on {HOST} ({what}, kept in {self.meta_file} so that user servers find the hub "
+                    "again after a restart) is in use by another program"
+                )
+        return Ports(public=port, hub=saved.hub, proxy_api=saved.proxy_api)
 
     def info(self) -> HubInfo | None:
         pid = self.running_pid()
@@ -154,10 +253,33 @@ class HubProcess:
             )
 
     def start(self, config_text: str, ports: Ports, target: str, timeout: float = 60) -> HubInfo:
-        """Write the rendered config into the state directory and run `jupyterhub -f` on it."""
+        """Write the rendered config into the state directory and run `jupyterhub -f` on it.
+
+        The hub inherits the lock on `hub.lock` and holds it for as long as it runs."""
         self.refuse_if_running()
         proxy_cmd, proxy_kind = find_proxy()
         self.prepare()
+        lock = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            raise HubError(f"a hub is already starting from {self.state_dir}") from None
+        try:
+            return self._start_locked(lock, config_text, ports, proxy_cmd, proxy_kind, target, timeout)
+        finally:
+            os.close(lock)  # the hub holds its own copy of the lock now, or it has exited
+
+    def _start_locked(
+        self,
+        lock: int,
+        config_text: str,
+        ports: Ports,
+        proxy_cmd: list[str],
+        proxy_kind: str,
+        target: str,
+        timeout: float,
+    ) -> HubInfo:
         write_private(self.config_file, config_text)
         url = f"http://{HOST}:{ports.public}"
         # The config names `configurable-http-proxy` and `python3` as an admin's would:
@@ -174,10 +296,12 @@ class HubProcess:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                pass_fds=(lock,),  # JupyterHub's own children are started with close_fds: only the hub holds it
                 umask=0o077,  # the database and every file the hub writes: owner only
             )
         write_private(self.pid_file, str(proc.pid))
-        write_private(self.meta_file, json.dumps({"url": url, "proxy": proxy_kind, "target": target}))
+        meta = {"url": url, "proxy": proxy_kind, "target": target, "ports": ports.__dict__}
+        write_private(self.meta_file, json.dumps(meta))
         try:
             self._wait_ready(proc, url, timeout)
         except BaseException:
@@ -204,13 +328,15 @@ class HubProcess:
         return (lines[-1].strip()[:300] if lines else "no log output") + f" (log: {self.log_file})"
 
     def stop(self, timeout: float = 60) -> bool:
-        """Stop the hub, its proxy and every user server it started. False if nothing ran."""
+        """Stop the hub, its proxy and every user server it started, or what a crashed
+        hub left running. False if nothing ran."""
         pid = self.running_pid()
-        if pid is None:
-            return False
-        self.stop_tree(pid, timeout)
+        if pid is not None:
+            self.stop_tree(pid, timeout)
+        left = self.leftovers()
+        _terminate(left)
         self.pid_file.unlink(missing_ok=True)
-        return True
+        return pid is not None or bool(left)
 
     @staticmethod
     def stop_tree(pid: int, timeout: float) -> None:
@@ -230,9 +356,20 @@ class HubProcess:
         except psutil.TimeoutExpired:
             hub.kill()
         _gone, alive = psutil.wait_procs(family[1:], timeout=5)
-        for proc in alive:
-            try:
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=5)
+        _terminate(alive, timeout=0)
+
+
+def _terminate(procs: list[psutil.Process], timeout: float = 5) -> None:
+    """SIGTERM, then SIGKILL whatever is still there after `timeout` seconds."""
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _gone, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=5)

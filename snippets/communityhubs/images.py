@@ -142,7 +142,7 @@ def build_image(
             if not cert.is_file():
                 raise ImageError(f"--ca-cert {cert}: no such file")
             shutil.copy(cert, certs / f"extra-{i}.crt")  # update-ca-certificates wants .crt
-        cmd = ["docker", "build", "--network", "host", "-t", tag]
+        cmd = ["docker", "build", "--force-rm", "--network", "host", "-t", tag]  # a failed step leaves no container
         if base_image:
             cmd += ["--build-arg", f"BASE_IMAGE={base_image}"]
         cmd.append(str(context))

@@ -3,6 +3,7 @@
 # Start it from the folder that holds its state: `jupyterhub -f jupyterhub_config.py`.
 # Secrets are not in this file: they are read at start-up from files beside the
 # database (mode 0600) or from environment variables.
+import subprocess
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
@@ -13,11 +14,12 @@ def read_secret(name):
     return Path(name).read_text().strip()
 
 
-# --- where the hub listens: 127.0.0.1 only ---
+# --- where the hub listens: 127.0.0.1, and its Docker network 'chub-docker-demo' ---
 # the public address (the proxy)
 c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
-# the hub's own API, for the proxy and servers
-c.JupyterHub.hub_bind_url = 'http://127.0.0.1:8081'
+# servers reach the hub's API at the network's gateway (`communityhubs hub up` makes the network)
+gateway = subprocess.check_output(['docker', 'network', 'inspect', '--format', '{{(index .IPAM.Config 0).Gateway}}', 'chub-docker-demo'], text=True).strip()
+c.JupyterHub.hub_bind_url = f"http://{gateway}:8081"
 c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
 c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
@@ -52,7 +54,12 @@ c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- user servers: one container each (DockerSpawner) ---
-c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.HostNetworkDockerSpawner'
+c.JupyterHub.spawner_class = 'docker'
+# the hub's own network: containers can reach its API, not each other or this machine's loopback
+c.DockerSpawner.network_name = 'chub-docker-demo'
+# the proxy reaches each server at a port published on 127.0.0.1
+c.DockerSpawner.use_internal_ip = False
+c.DockerSpawner.host_ip = '127.0.0.1'
 c.DockerSpawner.image = 'communityhubs/singleuser:latest'
 # images are built on this machine, never pulled
 c.DockerSpawner.pull_policy = 'never'
@@ -64,8 +71,9 @@ c.DockerSpawner.notebook_dir = '/home/jovyan'
 c.DockerSpawner.volumes = {'chub-docker-demo-home-{username}': '/home/jovyan'}
 
 # --- folders shared with every user ---
+c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'
 # read_only folders stay writable for admins
-c.HostNetworkDockerSpawner.shared_volumes = {'chub-docker-demo-shared-datasets': {'path': '/srv/shared/datasets', 'read_only': True}}
+c.SharedDataDockerSpawner.shared_volumes = {'chub-docker-demo-shared-datasets': {'path': '/srv/shared/datasets', 'read_only': True}}
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')

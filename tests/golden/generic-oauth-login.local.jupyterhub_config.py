@@ -59,14 +59,17 @@ c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
-# --- user servers: one local process each ---
-c.JupyterHub.spawner_class = 'simple'
-# each user's files live in homes/NAME beside the database
-c.SimpleLocalProcessSpawner.home_dir_template = str(Path("homes").resolve() / "{username}")
+# --- user servers: one local process each, in homes/NAME beside the database ---
+# as root: a Unix account per user, made at their first start; else every server runs as this account
+from communityhubs.local_spawner import isolation_problem
+if not isolation_problem():
+    c.JupyterHub.spawner_class = 'communityhubs.local_spawner.AccountSpawner'
+else:
+    c.JupyterHub.spawner_class = 'simple'
+    c.SimpleLocalProcessSpawner.home_dir_template = str(Path("homes").resolve() / "{username}")
+    if os.geteuid() == 0:  # Jupyter refuses to run as root unless told
+        c.Spawner.args = ["--allow-root"]
 c.Spawner.notebook_dir = '~'
-# Jupyter refuses to run as root unless told (CI machines run as root)
-if os.geteuid() == 0:
-    c.Spawner.args = ["--allow-root"]
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')

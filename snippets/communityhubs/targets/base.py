@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..folder_archive import listing
-from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports, choose_ports
+from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
 from ..secretfiles import ensure_secret
 from ..spec import HubSpec, SpecError
 from .pyconfig import Section, config_text
@@ -70,6 +70,14 @@ class Target(ABC):
     @abstractmethod
     def down(self, spec: HubSpec, state_dir: Path) -> bool: ...
 
+    def isolation(self, state_dir: Path) -> str:
+        """One line: whom user servers run as here, and what that keeps apart."""
+        return ""
+
+    def leftovers(self, spec: HubSpec, state_dir: Path) -> str:
+        """When no hub runs: one line naming what its last run left running, or ''."""
+        return ""
+
     @abstractmethod
     def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
         """A user's home folder as an uncompressed tar archive (empty if they have none)."""
@@ -119,7 +127,8 @@ class ProcessTarget(Target):
             raise TargetUnavailable(f"the {self.name} target cannot run here: {why}")
         process = HubProcess(state_dir)
         process.refuse_if_running()
-        ports = choose_ports(port)
+        process.stop_leftover_proxy()  # after a crash; the new hub takes over the user servers
+        ports = process.choose_ports(port)
         config = self.render(spec, ports)[self.native_file]  # refuses bad keys before anything is written
         self.prepare(spec)
         # Secrets exist before the hub starts; an existing state directory keeps its own.
@@ -143,6 +152,9 @@ class ProcessTarget(Target):
 
     def down(self, spec: HubSpec, state_dir: Path) -> bool:
         return HubProcess(state_dir).stop()
+
+    def leftovers(self, spec: HubSpec, state_dir: Path) -> str:
+        return HubProcess(state_dir).describe_leftovers()
 
 
 def tar_folder(folder: Path | None) -> bytes:

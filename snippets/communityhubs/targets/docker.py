@@ -1,6 +1,12 @@
 """The docker target: the hub and proxy run on this machine (as for local),
 user servers run in containers from our user image, each user's home in a
-named volume. DockerSpawner on the host network keeps all traffic on 127.0.0.1.
+named volume.
+
+Containers run on a Docker network of the hub's own, with traffic between
+containers switched off: a server can reach the hub's API at the network's
+gateway and nothing else on this machine, and it cannot bind a port on this
+machine's loopback (where the hub's public port is). Each server's port is
+published on 127.0.0.1 only, where the proxy reaches it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from pathlib import Path
 
 from escapism import escape
 
-from ..hubprocess import DEFAULT_PORTS, HubError, Ports
+from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError, memory_bytes
 from .base import ProcessTarget, UserEnvironment, tar_folder
@@ -24,6 +30,11 @@ SHARED = "/srv/shared"
 def volume_name(hub: str, what: str) -> str:
     """Docker names for a hub's volumes: one per user, one per shared folder."""
     return f"chub-{hub}-{what}"
+
+
+def network_name(hub: str) -> str:
+    """The Docker network a hub's user servers run on."""
+    return f"chub-{hub}"
 
 
 def escaped(username: str) -> str:
@@ -55,7 +66,14 @@ class DockerTarget(ProcessTarget):
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
         environment = spec.section("environment")
         s = Section("spawner", "user servers: one container each (DockerSpawner)")
-        s.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.HostNetworkDockerSpawner")
+        s.set("JupyterHub.spawner_class", "docker")
+        s.set(
+            "DockerSpawner.network_name",
+            network_name(spec.name),
+            "the hub's own network: containers can reach its API, not each other or this machine's loopback",
+        )
+        s.set("DockerSpawner.use_internal_ip", False, "the proxy reaches each server at a port published on 127.0.0.1")
+        s.set("DockerSpawner.host_ip", "127.0.0.1")
         s.set("DockerSpawner.image", environment.get("image", USER_IMAGE))
         s.set("DockerSpawner.pull_policy", "never", "images are built on this machine, never pulled")
         s.set("DockerSpawner.remove", True, "containers go when servers stop; the volumes stay")
@@ -95,9 +113,10 @@ class DockerTarget(ProcessTarget):
             for d in spec.data.get("shared_data", [])
         }
         if volumes:
-            shared.set("HostNetworkDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
+            shared.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.SharedDataDockerSpawner")
+            shared.set("SharedDataDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
         sections.append(shared)
-        return render_config(spec, ports, sections)
+        return render_config(spec, ports, sections, hub_network=network_name(spec.name))
 
     def unavailable(self) -> str:
         if not docker_answers():
@@ -107,12 +126,18 @@ class DockerTarget(ProcessTarget):
         return ""
 
     def prepare(self, spec: HubSpec) -> None:
-        """Check the images, and create shared-data volumes that the image's user (uid 1000) owns."""
+        """Check the images; create the hub's network, and shared-data volumes that the
+        image's user (uid 1000) owns."""
         for image in self.images(spec):
             if not image_exists(image):
                 raise SpecError(
                     f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`"
                 )
+        network = network_name(spec.name)
+        if _docker("network", "inspect", network).returncode != 0:
+            made = _docker("network", "create", "--opt", "com.docker.network.bridge.enable_icc=false", network)
+            if made.returncode != 0:
+                raise HubError(f"docker network create {network} failed: {made.stderr.decode(errors='replace')[:200]}")
         for data in spec.data.get("shared_data", []):
             volume = self.shared_volume(spec, data["name"])
             if _docker("volume", "inspect", volume).returncode != 0:
@@ -131,11 +156,27 @@ class DockerTarget(ProcessTarget):
 
     def down(self, spec: HubSpec, state_dir: Path) -> bool:
         stopped = super().down(spec, state_dir)
+        if not stopped:  # no hub ran from this folder: containers of this name belong to another copy
+            return False
         listed = _docker("ps", "-aq", "--filter", f"name=^chub-{spec.name}-")
         ids = listed.stdout.decode().split()
-        if ids:
-            _docker("rm", "-f", *ids)  # none should be left; make sure
-        return stopped
+        if ids:  # the hub stops its servers; these are what a crashed hub left
+            _docker("rm", "-f", *ids)
+        _docker("network", "rm", network_name(spec.name))
+        return True
+
+    def isolation(self, state_dir: Path) -> str:
+        return (
+            "user servers run as: uid 1000 in a container each, on the hub's own network "
+            "(no traffic between containers), each home a volume of its own"
+        )
+
+    def leftovers(self, spec: HubSpec, state_dir: Path) -> str:
+        process = HubProcess(state_dir)
+        if not process.leftovers():  # only a crash of this folder's hub says the containers are its own
+            return ""
+        listed = _docker("ps", "-q", "--filter", f"name=^chub-{spec.name}-").stdout.decode().split()
+        return process.describe_leftovers(containers=len(listed))
 
     def forget(self, spec: HubSpec, state_dir: Path) -> None:
         """Delete the hub's user and shared volumes: its data is gone after this."""

@@ -1,5 +1,9 @@
-"""The local target: user servers are processes on this machine, running as
-the hub's own account (JupyterHub's SimpleLocalProcessSpawner)."""
+"""The local target: user servers are processes on this machine.
+
+Run as root (as on a server of its own), each user's server runs as a Unix
+account of their own (`local_spawner.AccountSpawner`). Otherwise, or where other
+accounts cannot reach this Python or the hub's folder, every server runs as the
+hub's own account (JupyterHub's SimpleLocalProcessSpawner), and `hub up` says so."""
 
 from __future__ import annotations
 
@@ -20,24 +24,41 @@ class LocalTarget(ProcessTarget):
     name = "local"
 
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
-        why_no_isolation = "every server runs as the hub's own account here; use --target docker"
         if spec.data.get("shared_data"):
-            raise refuse(spec, "shared_data", self.name, f"folders cannot be shared read-only: {why_no_isolation}")
+            why = (
+                "local servers have no read-only mounts (read-only for users, writable for admins): use --target docker"
+            )
+            raise refuse(spec, "shared_data", self.name, why)
         for key in ("image", "profiles"):
             if key in spec.section("environment"):
                 raise refuse(spec, f"environment.{key}", self.name, "servers run from this Python environment")
-        spawner = Section("spawner", "user servers: one local process each")
-        spawner.set("JupyterHub.spawner_class", "simple")
+        spawner = Section("spawner", "user servers: one local process each, in homes/NAME beside the database")
         spawner.code(
-            f'c.SimpleLocalProcessSpawner.home_dir_template = str(Path("{HOMES}").resolve() / "{{username}}")',
-            "each user's files live in homes/NAME beside the database",
+            "from communityhubs.local_spawner import isolation_problem\n"
+            "if not isolation_problem():\n"
+            "    c.JupyterHub.spawner_class = 'communityhubs.local_spawner.AccountSpawner'\n"
+            "else:\n"
+            "    c.JupyterHub.spawner_class = 'simple'\n"
+            f'    c.SimpleLocalProcessSpawner.home_dir_template = str(Path("{HOMES}").resolve() / "{{username}}")\n'
+            "    if os.geteuid() == 0:  # Jupyter refuses to run as root unless told\n"
+            '        c.Spawner.args = ["--allow-root"]',
+            "as root: a Unix account per user, made at their first start; else every server runs as this account",
         )
         spawner.set("Spawner.notebook_dir", "~")
-        spawner.code(
-            'if os.geteuid() == 0:\n    c.Spawner.args = ["--allow-root"]',
-            "Jupyter refuses to run as root unless told (CI machines run as root)",
-        )
         return render_config(spec, ports, [spawner])
+
+    def isolation(self, state_dir: Path) -> str:
+        """One line for `hub up`: whom user servers run as, and what follows from it."""
+        from ..local_spawner import isolation_problem  # imports JupyterHub: only when asked
+
+        problem = isolation_problem(Path(state_dir))
+        if not problem:
+            return "user servers run as: a Unix account of their own each (jupyter-NAME), home folders 0700"
+        return (
+            "user servers run as: this hub's own account, all of them, because "
+            f"{problem}: any user can read every home folder and the hub's secrets. Fine for trying things; "
+            "for real users run the hub as root, or use --target docker"
+        )
 
     def home(self, state_dir: Path, user: str) -> Path:
         return Path(state_dir).resolve() / HOMES / user

@@ -77,10 +77,22 @@ def read_secret(name):
 '''
 
 
-def hub_section(ports: Ports) -> Section:
-    s = Section("", "where the hub listens: 127.0.0.1 only")
-    s.set("JupyterHub.bind_url", f"http://{HOST}:{ports.public}", "the public address (the proxy)")
-    s.set("JupyterHub.hub_bind_url", f"http://{HOST}:{ports.hub}", "the hub's own API, for the proxy and servers")
+def hub_section(ports: Ports, hub_network: str | None = None) -> Section:
+    """Where the hub listens. With `hub_network` (a Docker network's name), the hub's API
+    listens on that network's gateway, the one address of this machine its containers reach."""
+    if hub_network is None:
+        s = Section("", "where the hub listens: 127.0.0.1 only")
+        s.set("JupyterHub.bind_url", f"http://{HOST}:{ports.public}", "the public address (the proxy)")
+        s.set("JupyterHub.hub_bind_url", f"http://{HOST}:{ports.hub}", "the hub's own API, for the proxy and servers")
+    else:
+        s = Section("", f"where the hub listens: 127.0.0.1, and its Docker network {hub_network!r}")
+        s.set("JupyterHub.bind_url", f"http://{HOST}:{ports.public}", "the public address (the proxy)")
+        inspect = ["docker", "network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", hub_network]
+        s.code(
+            f"gateway = subprocess.check_output({inspect!r}, text=True).strip()",
+            "servers reach the hub's API at the network's gateway (`communityhubs hub up` makes the network)",
+        )
+        s.code(f'c.JupyterHub.hub_bind_url = f"http://{{gateway}}:{ports.hub}"')
     s.set("ConfigurableHTTPProxy.api_url", f"http://{HOST}:{ports.proxy_api}")
     s.set("JupyterHub.db_url", "sqlite:///jupyterhub.sqlite")
     s.set("JupyterHub.last_activity_interval", 30, "how often (s) the hub records activity, which culling reads")
@@ -188,10 +200,12 @@ SectionFn = Callable[[HubSpec], Section]
 SHARED: list[SectionFn] = [auth_section, admins_section, allowed_section, groups_section, environment_section]
 
 
-def render_config(spec: HubSpec, ports: Ports, spawner: Iterable[Section]) -> list[Section]:
+def render_config(
+    spec: HubSpec, ports: Ports, spawner: Iterable[Section], hub_network: str | None = None
+) -> list[Section]:
     """Every section of a jupyterhub_config.py, in the order of the spec."""
     return [
-        hub_section(ports),
+        hub_section(ports, hub_network),
         *(fn(spec) for fn in SHARED),
         limits_section(spec),
         *spawner,
@@ -203,6 +217,7 @@ def render_config(spec: HubSpec, ports: Ports, spawner: Iterable[Section]) -> li
 
 def config_text(spec: HubSpec, target: str, sections: list[Section]) -> str:
     body = [s.text() for s in sections if s.lines]
-    imports = "import os\n" if any("os." in text for text in body) else ""  # only what the file uses
+    used = [m for m in ("os", "subprocess") if any(f"{m}." in text for text in body)]  # only what the file uses
+    imports = "".join(f"import {m}\n" for m in used)
     header = HEADER.format(name=spec.name, target=target, source=spec.source_name, imports=imports)
     return "\n\n".join([header, *body]) + "\n"
