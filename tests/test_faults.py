@@ -183,6 +183,7 @@ def test_a_taken_hub_api_port_is_named_in_one_line(tmp_path: Path) -> None:
     hub.down()
     kept = HubProcess(hub.state_dir).saved_ports().hub
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the port may still be in TIME_WAIT
         squatter.bind(("127.0.0.1", kept))
         squatter.listen()
         with pytest.raises(HubError, match=rf"^port {kept} on 127.0.0.1 \(the hub's API, kept in .*hub.url"):

@@ -56,6 +56,11 @@ def test_run_specific_values_do_not_count_as_changes() -> None:
     two = "at http://127.0.0.1:51234/ on 2027-01-02, 3ms, token 0a1b2c3d4e5f60718293a4b5c6d7e8f9ab"
     assert scrub_text(one) == scrub_text(two)
     assert scrub_text("demo users left: 0") != scrub_text("demo users left: 1")
+    # whom local servers run as depends on the machine; a docker hub's answer does not
+    as_root = "user servers run as: a Unix account of their own each (jupyter-NAME), home folders 0700"
+    shared = "user servers run as: this hub's own account, all of them, because /root is closed (mode 700)"
+    docker = "user servers run as: uid 1000 in a container each, on the hub's own network"
+    assert scrub_text(as_root) == scrub_text(shared) != scrub_text(docker) == docker
 
 
 def test_stderr_a_page_hides_is_not_compared_but_visible_output_is() -> None:

@@ -27,6 +27,11 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:/tmp|/var/tmp|/[\w./-]*/_build/hubs)(?:/[\w.-]+)*/([a-z][\w-]*-)[\w]{8}\b"), r"<tmp>/\1XXXXXXXX"),
     # process ids
     (re.compile(r"\bpid \d+"), "pid <pid>"),
+    # whom local servers run as depends on how and where the hub was started (docs/security.md)
+    (
+        re.compile(r"user servers run as: (?:a Unix account of their own each|this hub's own account)[^\n]*"),
+        "user servers run as: <on the local target, this depends on the machine: see Security foundations>",
+    ),
 ]
 
 
