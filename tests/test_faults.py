@@ -163,6 +163,27 @@ def test_a_killed_proxy_is_restarted_and_servers_keep_their_routes(crashable_hub
     assert hub_state(api) == before
 
 
+def test_a_proxy_that_cannot_take_back_the_public_port_fails_loudly_and_retries(crashable_hub) -> None:
+    """Finding 1 of issue 12, on any target: JupyterHub used to log "good to go" over a dead
+    public port. Now each restart that can't listen there is an error, until the port is free."""
+    hub, info = crashable_hub
+    public = int(info.url.rsplit(":", 1)[1])
+    log = hub.log_file
+    proxy = next(p for p in psutil.Process(info.pid).children() if "configurable-http-proxy" in " ".join(p.cmdline()))
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        start = len(log.read_text())
+        proxy.send_signal(signal.SIGKILL)
+        proxy.wait(10)
+        squatter.bind(("127.0.0.1", public))
+        squatter.listen()
+        since_kill = lambda: log.read_text()[start:]  # noqa: E731
+        wait_for(lambda: "could not take its public port" in since_kill(), "no error while the port was taken")
+        assert "good to go" not in since_kill()
+    wait_for(lambda: server_status(info, "demo-ada") == 200, "the proxy did not come back once the port was free")
+    assert "good to go" in since_kill()
+
+
 def test_the_hub_api_port_stays_the_same_for_a_state_folder(tmp_path: Path) -> None:
     hub = Hub(load_spec(), tmp_path / "hub")
     first = HubProcess(hub.state_dir)

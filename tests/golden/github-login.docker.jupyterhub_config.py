@@ -22,6 +22,8 @@ c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
 gateway = subprocess.check_output(['docker', 'network', 'inspect', '--format', '{{(index .IPAM.Config 0).Gateway}}', 'chub-research-hub'], text=True).strip()
 c.JupyterHub.hub_bind_url = f"http://{gateway}:8081"
 c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
+# configurable-http-proxy, checked to hold its public port after every restart
+c.JupyterHub.proxy_class = 'communityhubs.checked_proxy.PortCheckingProxy'
 c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
 c.JupyterHub.last_activity_interval = 30

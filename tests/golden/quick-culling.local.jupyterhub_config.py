@@ -20,6 +20,8 @@ c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
 # the hub's own API, for the proxy and servers
 c.JupyterHub.hub_bind_url = 'http://127.0.0.1:8081'
 c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
+# configurable-http-proxy, checked to hold its public port after every restart
+c.JupyterHub.proxy_class = 'communityhubs.checked_proxy.PortCheckingProxy'
 c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
 c.JupyterHub.last_activity_interval = 30

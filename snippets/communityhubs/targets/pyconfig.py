@@ -94,6 +94,11 @@ def hub_section(ports: Ports, hub_network: str | None = None) -> Section:
         )
         s.code(f'c.JupyterHub.hub_bind_url = f"http://{{gateway}}:{ports.hub}"')
     s.set("ConfigurableHTTPProxy.api_url", f"http://{HOST}:{ports.proxy_api}")
+    s.set(
+        "JupyterHub.proxy_class",
+        "communityhubs.checked_proxy.PortCheckingProxy",
+        "configurable-http-proxy, checked to hold its public port after every restart",
+    )
     s.set("JupyterHub.db_url", "sqlite:///jupyterhub.sqlite")
     s.set("JupyterHub.last_activity_interval", 30, "how often (s) the hub records activity, which culling reads")
     return s
