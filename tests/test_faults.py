@@ -20,19 +20,13 @@ import requests
 from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
 from communityhubs.hub import Hub, HubError, HubInfo
-from communityhubs.hubprocess import HubProcess
+from communityhubs.hubprocess import HubProcess, free_port
 from communityhubs.secretfiles import auth_headers
 from communityhubs.spec import load_spec
 
 from .needs import need_docker
 
 DOCKER_SPEC = SNIPPETS / "examples" / "docker-hub.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 60) -> None:

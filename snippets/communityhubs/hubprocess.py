@@ -192,9 +192,9 @@ class HubProcess:
         me = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
         return [p for p in psutil.process_iter() if p.pid not in me and self._works_here(p, exactly=False)]
 
-    def describe_leftovers(self, containers: int = 0) -> str:
-        """One line naming what a crashed hub left running, or ''."""
-        found = self.leftovers()
+    def describe_leftovers(self, containers: int = 0, found: list[psutil.Process] | None = None) -> str:
+        """One line naming what a crashed hub left running (`found`, if already listed), or ''."""
+        found = self.leftovers() if found is None else found
         servers = sum(1 for p in found if not self._works_here(p))
         parts = [
             f"{len(found) - servers} of its own processes (proxy, services)" if len(found) > servers else "",

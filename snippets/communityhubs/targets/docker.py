@@ -173,10 +173,11 @@ class DockerTarget(ProcessTarget):
 
     def leftovers(self, spec: HubSpec, state_dir: Path) -> str:
         process = HubProcess(state_dir)
-        if not process.leftovers():  # only a crash of this folder's hub says the containers are its own
+        found = process.leftovers()  # one scan of the process table
+        if not found:  # only a crash of this folder's hub says the containers are its own
             return ""
         listed = _docker("ps", "-q", "--filter", f"name=^chub-{spec.name}-").stdout.decode().split()
-        return process.describe_leftovers(containers=len(listed))
+        return process.describe_leftovers(containers=len(listed), found=found)
 
     def forget(self, spec: HubSpec, state_dir: Path) -> None:
         """Delete the hub's user and shared volumes: its data is gone after this."""
