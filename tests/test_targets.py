@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -127,6 +128,30 @@ GENERIC = {
     "userdata_url": "https://id.example.org/u",
     "username_claim": "email",
 }
+GOOGLE = {**GITHUB, "type": "google"}
+IDP = {"username_derivation": {"username_claim": "email"}}
+CILOGON = {**GITHUB, "type": "cilogon", "allowed_idps": {"https://idp.example.edu/idp/shibboleth": IDP}}
+PROFILE = {"name": "p", "image": "i:1"}
+CHOICE = {"name": "small", "limits": {"mem_limit": "1G"}}
+
+
+def profile(**changes: Any) -> dict:
+    """A spec patch with one profile; `changes` go into the profile."""
+    return {"environment": {"profiles": [{**PROFILE, **changes}]}}
+
+
+def choice(**changes: Any) -> dict:
+    """A spec patch with one profile whose one option has one choice; `changes` go into the choice."""
+    return profile(options=[{"name": "size", "choices": [{**CHOICE, **changes}]}])
+
+
+def limits_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[dict, dict]]:
+    base = {"mem_limit": "2G", "mem_guarantee": "1G", "cpu_limit": 2, "cpu_guarantee": 1}
+    changed = {"mem_limit": "4G", "mem_guarantee": "512M", "cpu_limit": 3, "cpu_guarantee": 0.5}
+    return {
+        f"{prefix}.limits.{key}": (patch(limits=base), patch(limits={**base, key: value}))
+        for key, value in changed.items()
+    }
 
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 CHANGES: dict[str, tuple[dict, dict]] = {
@@ -145,6 +170,15 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "authenticator.allowed_organizations": (
         {"authenticator": GITHUB},
         {"authenticator": {**GITHUB, "allowed_organizations": ["lab"]}},
+    ),
+    "authenticator.hosted_domains": (
+        {"authenticator": GOOGLE},
+        {"authenticator": {**GOOGLE, "hosted_domains": ["uni.edu"]}},
+    ),
+    "authenticator.strip_domain": ({"authenticator": GOOGLE}, {"authenticator": {**GOOGLE, "strip_domain": False}}),
+    "authenticator.allowed_idps": (
+        {"authenticator": CILOGON},
+        {"authenticator": {**CILOGON, "allowed_idps": {"https://idp.example.edu/idp/shibboleth": {**IDP, "default": True}}}},
     ),
     "authenticator.authorize_url": (
         {"authenticator": GENERIC},
@@ -213,6 +247,29 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"environment": {"profiles": [{"name": "p", "image": "i:1"}]}},
         {"environment": {"profiles": [{"name": "p", "image": "i:1", "description": "Big"}]}},
     ),
+    "environment.profiles[].display_name": (profile(), profile(display_name="Python")),
+    "environment.profiles[].limits": (profile(), profile(limits={"mem_limit": "2G"})),
+    **limits_changes("environment.profiles[]", profile),
+    "environment.profiles[].options": (profile(), choice()),
+    "environment.profiles[].options[].name": (
+        choice(),
+        profile(options=[{"name": "memory", "choices": [CHOICE]}]),
+    ),
+    "environment.profiles[].options[].display_name": (
+        choice(),
+        profile(options=[{"name": "size", "display_name": "Server size", "choices": [CHOICE]}]),
+    ),
+    "environment.profiles[].options[].choices": (
+        choice(),
+        profile(options=[{"name": "size", "choices": [CHOICE, {"name": "large"}]}]),
+    ),
+    "environment.profiles[].options[].choices[].name": (choice(), choice(name="tiny")),
+    "environment.profiles[].options[].choices[].display_name": (choice(), choice(display_name="Small")),
+    "environment.profiles[].options[].choices[].description": (choice(), choice(description="1 GB")),
+    "environment.profiles[].options[].choices[].default": (choice(), choice(default=True)),
+    "environment.profiles[].options[].choices[].image": (choice(), choice(image="i:2")),
+    "environment.profiles[].options[].choices[].limits": (choice(), choice(limits={"cpu_limit": 1})),
+    **limits_changes("environment.profiles[].options[].choices[]", choice),
     "limits": ({}, {"limits": {}}),
     **{
         f"limits.{key}": ({}, {"limits": {**BASE["limits"], key: value}})

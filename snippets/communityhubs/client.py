@@ -21,6 +21,7 @@ class HubAPIError(RuntimeError):
     def __init__(self, method: str, path: str, status: int, message: str):
         super().__init__(f"{method} {path} -> {status}: {message}")
         self.status = status
+        self.message = message
 
 
 class HubClient:

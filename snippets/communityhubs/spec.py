@@ -261,19 +261,7 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     """Rules that span several keys, which a JSON schema cannot express well."""
     _check_values(data, source)
     _check_unique_names(data, source)
-    limits = data.get("limits", {})
-    if "mem_limit" in limits and "mem_guarantee" in limits:
-        if memory_bytes(limits["mem_guarantee"]) > memory_bytes(limits["mem_limit"]):
-            raise SpecError(
-                f"{source}: limits.mem_guarantee: {limits['mem_guarantee']!r} is more than "
-                f"limits.mem_limit {limits['mem_limit']!r}"
-            )
-    if "cpu_limit" in limits and "cpu_guarantee" in limits:
-        if limits["cpu_guarantee"] > limits["cpu_limit"]:
-            raise SpecError(
-                f"{source}: limits.cpu_guarantee: {limits['cpu_guarantee']!r} is more than "
-                f"limits.cpu_limit {limits['cpu_limit']!r}"
-            )
+    _check_resources(data.get("limits", {}), "limits", source)
     culling = data.get("culling", {})
     every = culling.get("every", schema_default("culling.every"))
     timeout = culling.get("timeout", schema_default("culling.timeout"))
@@ -282,22 +270,8 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
             f"{source}: culling.every: {every!r} is longer than culling.timeout "
             f"{timeout!r}, so servers would outlive their timeout"
         )
-    auth = data["authenticator"]
-    needs = {
-        "github": ["client_id", "client_secret_env", "callback_url"],
-        "generic-oauth": [
-            "client_id",
-            "client_secret_env",
-            "callback_url",
-            "authorize_url",
-            "token_url",
-            "userdata_url",
-            "username_claim",
-        ],
-    }.get(auth["type"], [])
-    for key in needs:
-        if key not in auth:
-            raise SpecError(f"{source}: authenticator.{key}: missing, required for type {auth['type']!r}")
+    _check_authenticator(data["authenticator"], source)
+    _check_profiles(data.get("environment", {}).get("profiles", []), source)
     group_names = {g["name"] for g in data.get("groups", [])}
     for i, role in enumerate(data.get("roles", [])):
         for j, group in enumerate(role.get("groups", [])):
@@ -308,3 +282,87 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
         for j, user in enumerate(group.get("users", [])):
             if known and user not in known:
                 raise SpecError(f"{source}: groups[{i}].users[{j}]: {user!r} is not in allowed_users or admins")
+
+
+OAUTH_NEEDS = ["client_id", "client_secret_env", "callback_url"]
+AUTH_NEEDS = {
+    "github": OAUTH_NEEDS,
+    "google": OAUTH_NEEDS,
+    "cilogon": [*OAUTH_NEEDS, "allowed_idps"],
+    "generic-oauth": [*OAUTH_NEEDS, "authorize_url", "token_url", "userdata_url", "username_claim"],
+}
+AUTH_ONLY = {  # keys that mean something for some login methods only
+    "allowed_organizations": ("github",),
+    "hosted_domains": ("google",),
+    "strip_domain": ("google",),
+    "allowed_idps": ("cilogon",),
+    "authorize_url": ("generic-oauth",),
+    "token_url": ("generic-oauth",),
+    "userdata_url": ("generic-oauth",),
+    "username_claim": ("generic-oauth", "google"),
+    "allow_all": ("github", "google", "generic-oauth"),
+    **{key: tuple(AUTH_NEEDS) for key in [*OAUTH_NEEDS, "scope"]},
+}
+
+
+def _check_authenticator(auth: dict[str, Any], source: str) -> None:
+    kind = auth["type"]
+    for key in AUTH_NEEDS.get(kind, []):
+        if key not in auth:
+            raise SpecError(f"{source}: authenticator.{key}: missing, required for type {kind!r}")
+    for key in auth:
+        if key in AUTH_ONLY and kind not in AUTH_ONLY[key]:
+            raise SpecError(
+                f"{source}: authenticator.{key}: means nothing for type {kind!r} (only for {', '.join(AUTH_ONLY[key])})"
+            )
+    for idp, settings in auth.get("allowed_idps", {}).items():
+        derivation = settings["username_derivation"]
+        needed = {"strip_idp_domain": "domain", "prefix": "prefix"}.get(derivation.get("action", ""))
+        if needed and needed not in derivation:
+            raise SpecError(
+                f"{source}: authenticator.allowed_idps.{_shown(idp)}.username_derivation.{needed}: "
+                f"missing, required for action {derivation['action']!r}"
+            )
+
+
+def _check_resources(resources: dict[str, Any], key: str, source: str) -> None:
+    if "mem_limit" in resources and "mem_guarantee" in resources:
+        if memory_bytes(resources["mem_guarantee"]) > memory_bytes(resources["mem_limit"]):
+            raise SpecError(
+                f"{source}: {key}.mem_guarantee: {resources['mem_guarantee']!r} is more than "
+                f"{key}.mem_limit {resources['mem_limit']!r}"
+            )
+    if "cpu_limit" in resources and "cpu_guarantee" in resources:
+        if resources["cpu_guarantee"] > resources["cpu_limit"]:
+            raise SpecError(
+                f"{source}: {key}.cpu_guarantee: {resources['cpu_guarantee']!r} is more than "
+                f"{key}.cpu_limit {resources['cpu_limit']!r}"
+            )
+
+
+def _check_unique(items: list[dict[str, Any]], key: str, source: str) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        name = item.get("name")
+        if name in seen:
+            raise SpecError(f"{source}: {key}[{i}].name: {name!r} is already the name of {key}[{seen[name]}]")
+        seen[name] = i
+
+
+def _check_profiles(profiles: list[dict[str, Any]], source: str) -> None:
+    """Names unique at every level, one default per option, guarantees within limits."""
+    for i, profile in enumerate(profiles):
+        where = f"environment.profiles[{i}]"
+        _check_resources(profile.get("limits", {}), f"{where}.limits", source)
+        _check_unique(profile.get("options", []), f"{where}.options", source)
+        for j, option in enumerate(profile.get("options", [])):
+            choices = option["choices"]
+            _check_unique(choices, f"{where}.options[{j}].choices", source)
+            defaults = [k for k, choice in enumerate(choices) if choice.get("default")]
+            if len(defaults) > 1:
+                raise SpecError(
+                    f"{source}: {where}.options[{j}].choices[{defaults[1]}].default: "
+                    f"only one choice can be the default (choices[{defaults[0]}] is already)"
+                )
+            for k, choice in enumerate(choices):
+                _check_resources(choice.get("limits", {}), f"{where}.options[{j}].choices[{k}].limits", source)

@@ -56,7 +56,7 @@ c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- user servers: one container each (DockerSpawner) ---
-c.JupyterHub.spawner_class = 'docker'
+c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'
 # the hub's own network: containers can reach its API, not each other or this machine's loopback
 c.DockerSpawner.network_name = 'chub-docker-demo'
 # the proxy reaches each server at a port published on 127.0.0.1
@@ -73,7 +73,6 @@ c.DockerSpawner.notebook_dir = '/home/jovyan'
 c.DockerSpawner.volumes = {'chub-docker-demo-home-{username}': '/home/jovyan'}
 
 # --- folders shared with every user ---
-c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'
 # read_only folders stay writable for admins
 c.SharedDataDockerSpawner.shared_volumes = {'chub-docker-demo-shared-datasets': {'path': '/srv/shared/datasets', 'read_only': True}}
 

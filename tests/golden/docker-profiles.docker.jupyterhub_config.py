@@ -54,7 +54,7 @@ c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- user servers: one container each (DockerSpawner) ---
-c.JupyterHub.spawner_class = 'docker'
+c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.ProfilesDockerSpawner'
 # the hub's own network: containers can reach its API, not each other or this machine's loopback
 c.DockerSpawner.network_name = 'chub-docker-profiles'
 # the proxy reaches each server at a port published on 127.0.0.1
@@ -71,12 +71,22 @@ c.DockerSpawner.notebook_dir = '/home/jovyan'
 c.DockerSpawner.volumes = {'chub-docker-profiles-home-{username}': '/home/jovyan'}
 
 # --- choices of environment ---
-c.DockerSpawner.allowed_images = {'standard': 'communityhubs/singleuser:latest', 'tables': 'communityhubs/singleuser:with-tabulate'}
-# the spawn page shows each description
-c.DockerSpawner.options_form = ('<label><input type="radio" name="image" value="standard" checked> <strong>standard</strong>: '
- 'JupyterLab and Python</label><br>\n'
- '<label><input type="radio" name="image" value="tables"> <strong>tables</strong>: the standard '
- 'environment plus tabulate</label><br>')
+# KubeSpawner's profile_list format; a server starts with {'profile': NAME, 'profile-option-OPTION': CHOICE}
+c.ProfilesDockerSpawner.profile_list = [{'display_name': 'standard',
+  'slug': 'standard',
+  'description': 'JupyterLab and Python',
+  'default': True,
+  'kubespawner_override': {'image': 'communityhubs/singleuser:latest'},
+  'profile_options': {'size': {'display_name': 'Server size',
+                               'choices': {'small': {'display_name': 'Small (512 MB)',
+                                                     'kubespawner_override': {'mem_limit': '512M'}},
+                                           'large': {'display_name': 'Large (2 GB)',
+                                                     'kubespawner_override': {'mem_limit': '2G',
+                                                                              'cpu_limit': 2}}}}}},
+ {'display_name': 'tables',
+  'slug': 'tables',
+  'description': 'the standard environment plus tabulate',
+  'kubespawner_override': {'image': 'communityhubs/singleuser:with-tabulate'}}]
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')

@@ -30,6 +30,7 @@ from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
 from ..spec import HubSpec
+from . import traits
 from .traits import ADMIN_SERVICE
 
 KIND_CONFIG = SNIPPETS / "kubernetes" / "kind-config.yaml"
@@ -91,9 +92,7 @@ def kind_cluster_name(spec: HubSpec) -> str:
 def built_here(spec: HubSpec) -> list[str]:
     """The spec's images that this project builds (`communityhubs image build`): they are in no
     registry, so kind must load them from this machine's Docker."""
-    environment = spec.section("environment")
-    images = {environment.get("image", ""), *(p["image"] for p in environment.get("profiles", []))} - {""}
-    return sorted(i for i in images if recipe_folder(i))
+    return [i for i in traits.images(spec, default="") if recipe_folder(i)]
 
 
 def secret_files(spec: HubSpec) -> dict[str, str]:

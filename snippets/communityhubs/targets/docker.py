@@ -21,6 +21,7 @@ from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError, memory_bytes
 from .base import ProcessTarget, UserEnvironment, tar_folder
+from . import traits
 from .pyconfig import Section, render_config
 
 HOME = "/home/jovyan"
@@ -46,27 +47,25 @@ def _docker(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
     return subprocess.run(["docker", *args], capture_output=True, input=stdin)
 
 
-def options_form(profiles: list[dict]) -> str:
-    """The spawn page's choice of environment, with each profile's description."""
-    rows = [
-        f'<label><input type="radio" name="image" value="{p["name"]}"{" checked" if i == 0 else ""}> '
-        f"<strong>{p['name']}</strong>: {p.get('description', p['image'])}</label><br>"
-        for i, p in enumerate(profiles)
-    ]
-    return "\n".join(rows)
+def spawner_class(spec: HubSpec) -> str:
+    """Plain DockerSpawner, unless the hub offers profiles or shares folders (our small subclasses)."""
+    if spec.section("environment").get("profiles"):
+        return "communityhubs.docker_spawner.ProfilesDockerSpawner"  # shares folders too
+    if spec.data.get("shared_data"):
+        return "communityhubs.docker_spawner.SharedDataDockerSpawner"
+    return "docker"
 
 
 class DockerTarget(ProcessTarget):
     name = "docker"
 
     def images(self, spec: HubSpec) -> list[str]:
-        environment = spec.section("environment")
-        return sorted({environment.get("image", USER_IMAGE), *(p["image"] for p in environment.get("profiles", []))})
+        return traits.images(spec, default=USER_IMAGE)
 
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
         environment = spec.section("environment")
         s = Section("spawner", "user servers: one container each (DockerSpawner)")
-        s.set("JupyterHub.spawner_class", "docker")
+        s.set("JupyterHub.spawner_class", spawner_class(spec))
         s.set(
             "DockerSpawner.network_name",
             network_name(spec.name),
@@ -88,9 +87,11 @@ class DockerTarget(ProcessTarget):
 
         env = Section("environment", "choices of environment")
         if environment.get("profiles"):
-            profiles = environment["profiles"]
-            env.set("DockerSpawner.allowed_images", {p["name"]: p["image"] for p in profiles})
-            env.set("DockerSpawner.options_form", options_form(profiles), "the spawn page shows each description")
+            env.set(
+                "ProfilesDockerSpawner.profile_list",
+                traits.profile_list(spec),
+                "KubeSpawner's profile_list format; a server starts with {'profile': NAME, 'profile-option-OPTION': CHOICE}",
+            )
         sections.append(env)
 
         limits = Section("limits", "Docker enforces these with control groups")
@@ -113,7 +114,6 @@ class DockerTarget(ProcessTarget):
             for d in spec.data.get("shared_data", [])
         }
         if volumes:
-            shared.set("JupyterHub.spawner_class", "communityhubs.docker_spawner.SharedDataDockerSpawner")
             shared.set("SharedDataDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
         sections.append(shared)
         return render_config(spec, ports, sections, hub_network=network_name(spec.name))

@@ -28,6 +28,7 @@ from .traits import (
     load_groups,
     load_roles,
     oauth_traits,
+    profile_list,
 )
 
 CHART = "jupyterhub/jupyterhub"
@@ -109,16 +110,7 @@ def environment(spec: HubSpec) -> Values:
     if env.get("image"):
         single["image"] = split_image(env["image"])
     if env.get("profiles"):
-        single["profileList"] = [
-            {
-                "display_name": p["name"],
-                "slug": p["name"],
-                "description": p.get("description", p["image"]),
-                "kubespawner_override": {"image": p["image"]},
-                **({"default": True} if i == 0 else {}),
-            }
-            for i, p in enumerate(env["profiles"])
-        ]
+        single["profileList"] = profile_list(spec)
     return {"singleuser": single}
 
 

@@ -21,10 +21,26 @@ AUTHENTICATORS = {
     "shared-password": "shared-password",
     "dummy": "dummy",
     "github": "github",
+    "google": "google",
+    "cilogon": "cilogon",
     "generic-oauth": "generic-oauth",
 }
-OAUTH_CLASSES = {"github": "GitHubOAuthenticator", "generic-oauth": "GenericOAuthenticator"}
-GENERIC_OAUTH_KEYS = ("authorize_url", "token_url", "userdata_url", "username_claim")
+OAUTH_CLASSES = {
+    "github": "GitHubOAuthenticator",
+    "google": "GoogleOAuthenticator",
+    "cilogon": "CILogonOAuthenticator",
+    "generic-oauth": "GenericOAuthenticator",
+}
+# Spec key -> OAuthenticator trait, copied as they are when the spec sets them.
+COPIED_KEYS = {
+    "authorize_url": "authorize_url",
+    "token_url": "token_url",
+    "userdata_url": "userdata_url",
+    "username_claim": "username_claim",
+    "hosted_domains": "hosted_domain",
+    "strip_domain": "strip_domain",
+    "allowed_idps": "allowed_idps",
+}
 
 
 def oauth_traits(spec: HubSpec) -> dict[str, Any]:
@@ -34,7 +50,7 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
     if kind not in OAUTH_CLASSES:
         return {}
     traits: dict[str, Any] = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
-    traits |= {key: auth[key] for key in GENERIC_OAUTH_KEYS if key in auth}
+    traits |= {trait: auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
     scopes = list(spec.value("authenticator.scope") or (["openid", "profile"] if kind == "generic-oauth" else []))
     if auth.get("allowed_organizations"):
         traits["allowed_organizations"] = sorted(auth["allowed_organizations"])
@@ -74,3 +90,52 @@ def load_roles(spec: HubSpec) -> list[dict[str, Any]]:
         {k: role[k] for k in ("name", "description", "scopes", "groups") if k in role}
         for role in spec.data.get("roles", [])
     ]
+
+
+RESOURCE_KEYS = ("mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee")
+
+
+def _override(item: dict[str, Any]) -> dict[str, Any]:
+    """A profile's or choice's image and resources, as KubeSpawner's kubespawner_override."""
+    return {**({"image": item["image"]} if "image" in item else {}), **item.get("limits", {})}
+
+
+def profile_list(spec: HubSpec) -> list[dict[str, Any]]:
+    """The spec's profiles in KubeSpawner's `profile_list` shape, which both Zero to JupyterHub
+    (`singleuser.profileList`) and our docker spawner read: one format for the admin to learn."""
+    out = []
+    for i, p in enumerate(spec.section("environment").get("profiles", [])):
+        profile: dict[str, Any] = {"display_name": p.get("display_name", p["name"]), "slug": p["name"]}
+        if "description" in p:
+            profile["description"] = p["description"]
+        if i == 0:
+            profile["default"] = True
+        if _override(p):
+            profile["kubespawner_override"] = _override(p)
+        if p.get("options"):
+            profile["profile_options"] = {
+                o["name"]: {
+                    "display_name": o.get("display_name", o["name"]),
+                    "choices": {
+                        c["name"]: {
+                            "display_name": c.get("display_name", c["name"]),
+                            **({"description": c["description"]} if "description" in c else {}),
+                            **({"default": True} if c.get("default") else {}),
+                            "kubespawner_override": _override(c),
+                        }
+                        for c in o["choices"]
+                    },
+                }
+                for o in p["options"]
+            }
+        out.append(profile)
+    return out
+
+
+def images(spec: HubSpec, default: str) -> list[str]:
+    """Every image a server of this hub may run: the hub's own (or `default`), and each profile's and choice's."""
+    environment = spec.section("environment")
+    found = {environment.get("image", default)}
+    for p in environment.get("profiles", []):
+        found |= {item["image"] for item in [p, *(c for o in p.get("options", []) for c in o["choices"])] if "image" in item}
+    return sorted(found - {""})
