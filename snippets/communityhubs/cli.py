@@ -5,6 +5,7 @@
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
   communityhubs verify BUNDLE
+  communityhubs import-config VALUES.yaml [VALUES.yaml ...] --out hub.yaml [--name N] [--image-map FROM=TO ...]
   communityhubs check SPEC...
   communityhubs image base|build|ensure
 
@@ -32,7 +33,9 @@ from .images import (
 from .proxy import ProxyNotFound
 from .replicate.bundle import BundleError, describe_bundle, open_bundle
 from .replicate.export import export_hub
+from .replicate.import_config import import_config, spec_text, write_spec
 from .replicate.restore import ImportRefused, import_bundle
+from .replicate.values_files import ImportConfigError
 from .spec import EXAMPLE_SPEC, SpecError, load_spec
 from .targets import NAMES, target_for
 from .targets.kubernetes import KubernetesTarget
@@ -67,6 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument(
         "--port", type=int, default=8000, help="public port if the hub is started (default: %(default)s)"
     )
+    config = sub.add_parser(
+        "import-config",
+        help="a hub spec from a provider's Helm values files (Zero to JupyterHub, 2i2c basehub/daskhub)",
+    )
+    config.add_argument("values", nargs="+", type=Path, help="values files, merged in order as helm does")
+    config.add_argument("--out", type=Path, required=True, help="the hub spec to write")
+    config.add_argument("--name", help="the hub's name (default: from the last file's name)")
+    config.add_argument("--target", choices=NAMES, help="write this target into the spec")
+    config.add_argument(
+        "--image-map", action="append", default=[], metavar="FROM=TO", help="run image TO where the values name FROM"
+    )
+    config.add_argument("--default-image", help="run this image wherever --image-map names none")
+    config.add_argument("--callback-url", help="the new hub's OAuth callback URL")
+    config.add_argument("--client-id", help="the new hub's OAuth client id")
     verify = sub.add_parser("verify", help="check every byte of a bundle and say what it holds")
     verify.add_argument("bundle", type=Path)
     image = sub.add_parser("image", help="build the docker target's images")
@@ -104,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             check_port(args.port)
             print(import_bundle(args.bundle, args.target, check_state(Path(args.state)), args.port))
             return 0
+        if args.command == "import-config":
+            return run_import_config(args)
         if args.command == "verify":
             print(describe_bundle(open_bundle(args.bundle)))
             return 0
@@ -112,9 +131,41 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             return run_dry(args)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target, args.context)
-    except (SpecError, HubError, ProxyNotFound, ImageError, BundleError, ImportRefused, UnsafeArchive) as err:
+    except (
+        SpecError,
+        HubError,
+        ProxyNotFound,
+        ImageError,
+        BundleError,
+        ImportRefused,
+        UnsafeArchive,
+        ImportConfigError,
+    ) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+def run_import_config(args: argparse.Namespace) -> int:
+    """Everything is read and checked before the spec is written, in one piece."""
+    image_map = {}
+    for pair in args.image_map:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            raise ImportConfigError(f"--image-map {pair!r}: expected FROM=TO, such as quay.io/org/image:tag=my/image:1")
+        image_map[source] = target
+    data, report = import_config(
+        args.values,
+        name=args.name,
+        image_map=image_map,
+        default_image=args.default_image,
+        callback_url=args.callback_url,
+        client_id=args.client_id,
+        target=args.target,
+    )
+    write_spec(args.out, spec_text(data, report, args.values))
+    sys.stdout.write(report.table())
+    print(f"wrote {args.out} (hub {data['name']}); check it with `communityhubs check {args.out}`")
+    return 0
 
 
 def run_image(args: argparse.Namespace) -> int:

@@ -78,7 +78,9 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
         """The form's fields as the API's user_options: {"profile": ..., "profile-option-OPTION": ...}."""
         profile = formdata.get("profile", [default_of(self._profiles())])[0]
         prefix = f"{OPTION_PREFIX}{profile}--"
-        options = {f"{OPTION_PREFIX}{k.removeprefix(prefix)}": v[0] for k, v in formdata.items() if k.startswith(prefix)}
+        options = {
+            f"{OPTION_PREFIX}{k.removeprefix(prefix)}": v[0] for k, v in formdata.items() if k.startswith(prefix)
+        }
         return {"profile": profile, **options}
 
     @default("apply_user_options")

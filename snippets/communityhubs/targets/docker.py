@@ -20,8 +20,8 @@ from escapism import escape
 from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError, memory_bytes
-from .base import ProcessTarget, UserEnvironment, tar_folder
 from . import traits
+from .base import ProcessTarget, UserEnvironment, tar_folder
 from .pyconfig import Section, render_config
 
 HOME = "/home/jovyan"
@@ -90,7 +90,7 @@ class DockerTarget(ProcessTarget):
             env.set(
                 "ProfilesDockerSpawner.profile_list",
                 traits.profile_list(spec),
-                "KubeSpawner's profile_list format; a server starts with {'profile': NAME, 'profile-option-OPTION': CHOICE}",
+                "KubeSpawner's profile_list; start a server with {'profile': NAME, 'profile-option-OPTION': CHOICE}",
             )
         sections.append(env)
 

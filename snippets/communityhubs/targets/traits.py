@@ -137,5 +137,7 @@ def images(spec: HubSpec, default: str) -> list[str]:
     environment = spec.section("environment")
     found = {environment.get("image", default)}
     for p in environment.get("profiles", []):
-        found |= {item["image"] for item in [p, *(c for o in p.get("options", []) for c in o["choices"])] if "image" in item}
+        found |= {
+            item["image"] for item in [p, *(c for o in p.get("options", []) for c in o["choices"])] if "image" in item
+        }
     return sorted(found - {""})

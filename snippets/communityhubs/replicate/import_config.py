@@ -1,0 +1,771 @@
+"""`communityhubs import-config`: a hub spec from a provider's Helm values files.
+
+Reads plain Zero to JupyterHub values, 2i2c `basehub` values (Zero to
+JupyterHub under a `jupyterhub:` key) and 2i2c `daskhub` values (`basehub`
+under a further `basehub:` key), merged in order as helm merges them. Every
+value in the files ends in exactly one place of the report: carried over into
+the spec, left out with the reason, or (for secrets, which are never read)
+something the new hub must be given. Nothing is dropped silently.
+
+This is the inverse of `targets/kubernetes.py`: rendering a spec to values.yaml
+and importing it back gives the same spec (tests/test_import_config.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..spec import AUTH_ONLY, HubSpec, SpecError, memory_bytes, schema_default, validate_spec
+from ..targets.kubernetes import merge
+from ..targets.traits import AUTHENTICATORS, OAUTH_CLASSES, oauth_traits
+from .values_files import ImportConfigError, leaves, outside, read_values, unwrap
+
+SECRET_ENV = "OAUTH_CLIENT_SECRET"
+CLIENT_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-OAUTH-CLIENT-ID"
+LOCAL_CALLBACK = "http://127.0.0.1:8000/hub/oauth_callback"  # where `hub up` serves a hub by default
+
+# authenticator_class as values files write it -> spec type
+AUTH_TYPES = {
+    **{name: kind for kind, name in AUTHENTICATORS.items()},
+    **{cls: kind for kind, cls in OAUTH_CLASSES.items()},
+    **{
+        f"oauthenticator.{mod}.{cls}": kind
+        for kind, cls, mod in [
+            ("github", "GitHubOAuthenticator", "github"),
+            ("google", "GoogleOAuthenticator", "google"),
+            ("cilogon", "CILogonOAuthenticator", "cilogon"),
+            ("generic-oauth", "GenericOAuthenticator", "generic"),
+        ]
+    },
+    "generic": "generic-oauth",
+    "jupyterhub.authenticators.shared.SharedPasswordAuthenticator": "shared-password",
+    "SharedPasswordAuthenticator": "shared-password",
+    "jupyterhub.auth.DummyAuthenticator": "dummy",
+    "DummyAuthenticator": "dummy",
+}
+
+# Where values are left out, and why; the longest matching prefix of a key gives its reason.
+REASONS = {
+    "custom.homepage": "the provider's home page template and branding",
+    "custom.2i2c": "the provider's own staff access to its hubs; add anyone you need to admins",
+    "custom": "a feature of the provider's chart (basehub's custom keys)",
+    "singleuser.storage": "home and shared storage (storage classes, NFS) of the provider's cluster; "
+    "move the files with `communityhubs export`",
+    "singleuser.nodeSelector": "which of the provider's machines run servers",
+    "singleuser.extraTolerations": "which of the provider's machines run servers",
+    "scheduling": "placement of pods on the provider's machines",
+    "prePuller": "image pre-pulling on the provider's machines",
+    "singleuser.cloudMetadata": "the provider's cloud network rules",
+    "singleuser.networkPolicy": "the provider's cluster network rules",
+    "singleuser.initContainers": "extra containers of the provider's cluster",
+    "singleuser.extraContainers": "extra containers of the provider's cluster",
+    "singleuser.extraFiles": "files the chart writes into servers; add them to your image",
+    "singleuser.cmd": "the server command; keep it in your image",
+    "singleuser.image.pullPolicy": "how the provider's cluster pulls images",
+    "singleuser.extraEnv": "read from a Kubernetes secret, or uses Kubernetes' $(VAR) expansion",
+    "hub.extraConfig": "Python run by the hub: read it and port what you need by hand",
+    "hub.extraFiles": "files the chart writes into the hub",
+    "hub.extraEnv": "environment of the provider's hub pod",
+    "hub.image": "the provider's build of the hub",
+    "hub.resources": "the hub pod's resources on the provider's cluster",
+    "hub.db": "the hub database's volume; users and groups move with `communityhubs export`",
+    "hub.services": "a service of the provider's hub",
+    "hub.loadRoles": "a role for users or services: the spec gives roles to groups",
+    "hub.networkPolicy": "the provider's cluster network rules",
+    "hub.service": "the hub's Kubernetes service",
+    "hub.nodeSelector": "which of the provider's machines run the hub",
+    "hub.annotations": "Kubernetes annotations",
+    "hub.allowNamedServers": "named servers: not in the spec yet",
+    "hub.redirectToServer": "not in the spec yet",
+    "hub.config": "no equivalent in the hub spec yet",
+    "proxy": "the provider's proxy, ingress and HTTPS; the new hub gets its own",
+    "ingress": "the provider's ingress and domain",
+    "imagePullSecret": "registry credentials: a secret, never imported",
+    "cull": "not in the spec: only enabled, timeout, every and maxAge are",
+}
+KEEPS_SECRETS = ("client_secret", "user_password", "admin_password", "api_token", "password")
+
+
+@dataclass
+class Report:
+    carried: list[tuple[str, str]] = field(default_factory=list)  # (values key, where it went)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (values key, why)
+    must_give: list[tuple[str, str]] = field(default_factory=list)  # (what, how)
+
+    def table(self) -> str:
+        lines = []
+        for title, rows in [
+            ("Carried over", self.carried),
+            ("Left out", self.left_out),
+            ("The new hub must be given", self.must_give),
+        ]:
+            lines.append(f"{title} ({len(rows)}):")
+            width = min(max((len(a) for a, _ in rows), default=0), 60)
+            lines.extend(f"  {a:<{width}}  {b}" for a, b in rows)
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+# --- values -> spec ---------------------------------------------------------------------
+
+
+class Values:
+    """The Zero to JupyterHub values, with what has been read marked off."""
+
+    def __init__(self, data: dict[str, Any], prefix: str, report: Report):
+        self.data, self.prefix, self.report = data, prefix, report
+        self.taken: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def take(self, key: str, default: Any = None, to: str | None = None) -> Any:
+        """A value, marked as read; `to` records it as carried over to that spec key."""
+        value = self.get(key, default)
+        if key in self.get_leaves():
+            self.taken.add(key)
+        else:
+            self.taken |= {leaf for leaf in self.get_leaves() if leaf.startswith(key + ".")}
+        if to and self.get(key) is not None:
+            self.report.carried.append((self.prefix + key, to))
+        return value
+
+    def get_leaves(self) -> set[str]:
+        return set(leaves(self.data))
+
+    def leave(self, key: str, why: str) -> None:
+        self.take(key)
+        self.report.left_out.append((self.prefix + key, why))
+
+    def left(self) -> list[str]:
+        return sorted(set(leaves(self.data)) - self.taken - {""})
+
+
+@dataclass
+class Options:
+    name: str
+    image_map: dict[str, str]
+    default_image: str | None
+    callback_url: str | None
+    client_id: str | None
+    target: str | None
+
+
+def normal_username(value: Any) -> str | None:
+    """JupyterHub lowercases usernames; the spec accepts only the normalised form."""
+    name = str(value).strip().lower()
+    return name if re.fullmatch(r"[a-z0-9][a-z0-9._@+-]{0,127}", name) else None
+
+
+def usernames(items: Any, key: str, values: Values) -> list[str]:
+    items = [items] if isinstance(items, str) else list(items or [])
+    found = {n for n in (normal_username(v) for v in items) if n}
+    refused = [v for v in items if not normal_username(v)]
+    if refused:
+        example = f"{refused[0]!r}" + (f" and {len(refused) - 1} more" if len(refused) > 1 else "")
+        values.report.left_out.append((f"{values.prefix}{key}: {example}", "not usernames the hub spec accepts"))
+    return sorted(found)
+
+
+def auth_type(values: Values) -> str:
+    key = "hub.config.JupyterHub.authenticator_class"
+    raw = values.take(key)
+    if raw is None:
+        values.report.carried.append((values.prefix + key, "authenticator.type: dummy (not set: the chart's default)"))
+        return "dummy"
+    kind = AUTH_TYPES.get(str(raw))
+    if kind is None:
+        known = ", ".join(sorted(AUTHENTICATORS))
+        raise ImportConfigError(f"{values.prefix}{key}: {raw!r} has no equivalent in the hub spec (it has: {known})")
+    values.report.carried.append((values.prefix + key, f"authenticator.type: {kind}"))
+    return kind
+
+
+def memory(value: Any, key: str) -> str:
+    """A Kubernetes memory quantity as the spec writes sizes: 2G, 512M (1024-based, as KubeSpawner reads them)."""
+    text = str(value).strip()
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?", text)
+    if not match:
+        raise ImportConfigError(f"{key}: {value!r} is not a memory size (such as 512M or 2G)")
+    number, unit = float(match.group(1)), (match.group(2) or "")[:1]
+    size = number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit]
+    for suffix in "TGMK":
+        whole = size / memory_bytes(f"1{suffix}")
+        if whole >= 1 and whole == int(whole) and int(whole) < 10**6:
+            return f"{int(whole)}{suffix}"
+    return f"{max(1, round(size / (1 << 20)))}M"  # bytes that are no whole unit: the nearest megabyte
+
+
+def image_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        name, tag = value.get("name"), value.get("tag")
+        return f"{name}:{tag}" if name and tag else name
+    return value
+
+
+def mapped(image: str, options: Options) -> tuple[str, str]:
+    """An image, or what --image-map (else --default-image) says to run here instead; and a note saying so."""
+    new = options.image_map.get(image) or options.default_image
+    if new and new != image:
+        return new, f" ({image} replaced by {new})"
+    return image, ""
+
+
+def authenticator(values: Values, options: Options) -> dict[str, Any]:
+    kind = auth_type(values)
+    auth: dict[str, Any] = {"type": kind}
+    report = values.report
+    if kind == "shared-password":
+        values.take("hub.extraEnv.HUB_SHARED_PASSWORD")
+        values.take("hub.extraConfig.shared-password")
+        report.must_give.append(("the shared password", "$HUB_SHARED_PASSWORD, or `hub up` generates one (mode 0600)"))
+    if kind not in OAUTH_CLASSES:
+        return auth
+    cls = OAUTH_CLASSES[kind]
+    base = f"hub.config.{cls}"
+    client_id = values.take(f"{base}.client_id")
+    if options.client_id:
+        auth["client_id"] = options.client_id
+    elif client_id and "ENC[" not in str(client_id):
+        auth["client_id"] = str(client_id)
+        report.carried.append((values.prefix + f"{base}.client_id", "authenticator.client_id"))
+    else:
+        auth["client_id"] = CLIENT_ID_PLACEHOLDER
+        report.must_give.append(
+            (
+                "an OAuth client id",
+                f"register a client for the new hub; --client-id, or replace {CLIENT_ID_PLACEHOLDER}",
+            )
+        )
+    secret_env = next(
+        (
+            env
+            for env, spec in (values.get("hub.extraEnv") or {}).items()
+            if isinstance(spec, dict)
+            and spec.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == "oauth-client-secret"
+        ),
+        SECRET_ENV,
+    )
+    values.take(f"hub.extraEnv.{secret_env}")
+    values.take("hub.extraConfig.oauth-client-secret")
+    auth["client_secret_env"] = secret_env
+    if values.get(f"{base}.client_secret") is not None:
+        values.take(f"{base}.client_secret")
+        report.left_out.append((values.prefix + f"{base}.client_secret", "a secret: never imported, nor shown"))
+    report.must_give.append(
+        (
+            "the OAuth client secret",
+            f"${secret_env} (providers keep theirs encrypted, e.g. 2i2c's enc-*.secret.values.yaml)",
+        )
+    )
+    callback = values.take(f"{base}.oauth_callback_url", to="authenticator.callback_url")
+    auth["callback_url"] = options.callback_url or callback or LOCAL_CALLBACK
+    if not options.callback_url:
+        where = "the old hub's" if callback else "where `hub up` serves the new hub"
+        report.must_give.append(
+            (
+                "the OAuth callback URL",
+                f"{auth['callback_url']} ({where}); register the new hub's with the provider, pass it as --callback-url",
+            )
+        )
+    report.must_give.append(("DNS and HTTPS", "a domain for the new hub, and its certificate"))
+    copied = {
+        "allowed_organizations": "allowed_organizations",
+        "hosted_domain": "hosted_domains",
+        "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name
+        "strip_domain": "strip_domain",
+        "allowed_idps": "allowed_idps",
+        "authorize_url": "authorize_url",
+        "token_url": "token_url",
+        "userdata_url": "userdata_url",
+        "username_claim": "username_claim",
+        "scope": "scope",
+        "allow_all": "allow_all",
+    }
+    for trait, key in copied.items():
+        value = values.get(f"{base}.{trait}")
+        if value is None or kind not in AUTH_ONLY.get(key, (kind,)):
+            continue
+        if key == "allowed_idps":
+            value = idps(value, values, f"{base}.{trait}")
+        elif key in ("hosted_domains", "allowed_organizations", "scope") and isinstance(value, str):
+            value = [value]  # traitlets accepts one string for a list; the spec wants the list
+        values.take(f"{base}.{trait}", to=f"authenticator.{key}")
+        auth[key] = value
+    if kind == "google" and "username_claim" in auth and auth["username_claim"] == "email":
+        del auth["username_claim"]  # Google's default
+    return auth
+
+
+IDP_KEYS = {"default", "allow_all", "allowed_domains", "username_derivation"}
+DERIVATION_KEYS = {"username_claim", "action", "domain", "prefix"}
+
+
+def idps(value: Any, values: Values, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ImportConfigError(f"{values.prefix}{key}: {value!r} should be a mapping of CILogon entity ids")
+    out = {}
+    for idp, settings in value.items():
+        settings = dict(settings or {})
+        for extra in sorted(set(settings) - IDP_KEYS):
+            values.report.left_out.append((f"{values.prefix}{key}.{idp}.{extra}", "no equivalent in the hub spec yet"))
+            del settings[extra]
+        derivation = dict(settings.get("username_derivation") or {})
+        for extra in sorted(set(derivation) - DERIVATION_KEYS):
+            where = f"{values.prefix}{key}.{idp}.username_derivation.{extra}"
+            values.report.left_out.append((where, "no equivalent in the hub spec yet"))
+            del derivation[extra]
+        settings["username_derivation"] = derivation
+        out[str(idp)] = settings
+    return out
+
+
+def people(values: Values, auth: dict[str, Any]) -> dict[str, Any]:
+    """admins and allowed_users, from Authenticator and from the login class (both are used)."""
+    classes = ["Authenticator", *([OAUTH_CLASSES[auth["type"]]] if auth["type"] in OAUTH_CLASSES else [])]
+    out: dict[str, Any] = {}
+    for trait, key in [("admin_users", "admins"), ("allowed_users", "allowed_users")]:
+        found: list[str] = []
+        for cls in classes:
+            path = f"hub.config.{cls}.{trait}"
+            found += usernames(values.take(path, to=key), path, values)
+        if found:
+            out[key] = sorted(set(found))
+    allow_all = values.take("hub.config.Authenticator.allow_all")
+    if allow_all is not None:
+        if "allow_all" in auth or auth["type"] not in ("github", "google", "generic-oauth"):
+            values.report.left_out.append(
+                (values.prefix + "hub.config.Authenticator.allow_all", "set on the login class instead")
+            )
+        else:
+            auth["allow_all"] = bool(allow_all)
+            values.report.carried.append(
+                (values.prefix + "hub.config.Authenticator.allow_all", "authenticator.allow_all")
+            )
+    return out
+
+
+def groups(values: Values) -> list[dict[str, Any]]:
+    loaded = values.take("hub.config.JupyterHub.load_groups", {}, to="groups") or {}
+    overrides = values.get("hub.config.KubeSpawner.group_overrides") or {}
+    out = []
+    for name, group in loaded.items():
+        group = group or {}
+        item: dict[str, Any] = {"name": str(name)}
+        members = group.get("users", []) if isinstance(group, dict) else group
+        if members:
+            item["users"] = list(members)
+        if isinstance(group, dict) and group.get("properties"):
+            item["properties"] = group["properties"]
+        out.append(item)
+    # Group limits written as this project writes them ("NN-group": one group, limits only) come back as limits.
+    by_name = {g["name"]: g for g in out}
+    for key, override in overrides.items():
+        names = override.get("groups", [])
+        limits = override.get("spawner_override", {})
+        path = f"hub.config.KubeSpawner.group_overrides.{key}"
+        if len(names) == 1 and names[0] in by_name and set(limits) <= {"mem_limit", "cpu_limit"}:
+            values.take(path, to=f"groups[{names[0]}].limits")
+            by_name[names[0]]["limits"] = dict(limits)
+    return out
+
+
+def roles(values: Values, group_names: set[str]) -> list[dict[str, Any]]:
+    out = []
+    for name, role in (values.get("hub.loadRoles") or {}).items():
+        role = role or {}
+        members = set(role) - {"description", "scopes", "groups"}
+        if members or not set(role.get("groups", [])) <= group_names or not role.get("scopes"):
+            continue  # left out below, with the reason
+        values.take(f"hub.loadRoles.{name}", to=f"roles[{name}]")
+        out.append({"name": str(name), **{k: role[k] for k in ("description", "scopes", "groups") if k in role}})
+    return out
+
+
+def plain_env(values: Values) -> dict[str, str]:
+    env = {}
+    for key, value in (values.get("singleuser.extraEnv") or {}).items():
+        if isinstance(value, (str, int, float, bool)) and "$(" not in str(value):
+            env[str(key)] = str(value)
+            values.take(f"singleuser.extraEnv.{key}", to=f"environment.env.{key}")
+    return env
+
+
+def resources(override: dict[str, Any], where: str, values: Values) -> dict[str, Any]:
+    limits = {}
+    for key in ("mem_limit", "mem_guarantee"):
+        if override.get(key) is not None:
+            limits[key] = memory(override[key], where + "." + key)
+    for key in ("cpu_limit", "cpu_guarantee"):
+        if override.get(key) is not None:
+            limits[key] = float(override[key]) if not float(override[key]).is_integer() else int(override[key])
+    return limits
+
+
+def slug_of(item: dict[str, Any], fallback: str) -> str:
+    raw = str(item.get("slug") or item.get("display_name") or fallback)
+    return re.sub(r"[^a-z0-9_-]+", "-", raw.lower()).strip("-_")[:64] or fallback
+
+
+CHOICE_KEYS = {"display_name", "slug", "description", "default", "kubespawner_override"}
+OVERRIDE_KEYS = {"image", "mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee"}
+
+
+def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
+    raw = values.take("singleuser.profileList", [], to="environment.profiles") or []
+    report = values.report
+    out = []
+    for i, p in enumerate(raw):
+        where = f"{values.prefix}singleuser.profileList[{i}]"
+        profile: dict[str, Any] = {"name": slug_of(p, f"profile-{i}")}
+        if p.get("display_name") and p["display_name"] != profile["name"]:
+            profile["display_name"] = str(p["display_name"])
+        if p.get("description"):
+            profile["description"] = str(p["description"])
+        profile |= override_of(p.get("kubespawner_override") or {}, where + ".kubespawner_override", values, options)
+        for extra in sorted(
+            set(p) - {"display_name", "slug", "description", "default", "kubespawner_override", "profile_options"}
+        ):
+            report.left_out.append(
+                (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+            )
+        opts = []
+        for opt_slug, option in (p.get("profile_options") or {}).items():
+            owhere = f"{where}.profile_options.{opt_slug}"
+            for extra in sorted(set(option) - {"display_name", "choices"}):
+                report.left_out.append(
+                    (f"{owhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+                )
+            item: dict[str, Any] = {"name": slug_of({"slug": opt_slug}, "option")}
+            if option.get("display_name") and option["display_name"] != item["name"]:
+                item["display_name"] = str(option["display_name"])
+            choices = []
+            for choice_slug, choice in (option.get("choices") or {}).items():
+                cwhere = f"{owhere}.choices.{choice_slug}"
+                entry: dict[str, Any] = {"name": slug_of({"slug": choice.get("slug", choice_slug)}, "choice")}
+                if choice.get("display_name") and choice["display_name"] != entry["name"]:
+                    entry["display_name"] = str(choice["display_name"])
+                if choice.get("description"):
+                    entry["description"] = str(choice["description"])
+                if choice.get("default") and not any(c.get("default") for c in choices):
+                    entry["default"] = True  # KubeSpawner takes the first default; so does the spec
+                elif choice.get("default"):
+                    report.left_out.append((f"{cwhere}.default", "another choice is already the default"))
+                entry |= override_of(
+                    choice.get("kubespawner_override") or {}, cwhere + ".kubespawner_override", values, options
+                )
+                for extra in sorted(
+                    set(choice) - {"display_name", "slug", "description", "default", "kubespawner_override"}
+                ):
+                    report.left_out.append(
+                        (f"{cwhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+                    )
+                choices.append(entry)
+            if choices:
+                item["choices"] = choices
+                opts.append(item)
+        if opts:
+            profile["options"] = opts
+        if p.get("default") and i:
+            report.carried.append((f"{where}.default", "this profile is listed first: the first is the default"))
+            out.insert(0, profile)
+        else:
+            out.append(profile)
+    return out
+
+
+REASONS_IN_PROFILES = {
+    "allowed_groups": "profiles for some groups only: not in the spec yet",
+    "unlisted_choice": "a free-text choice: not in the spec yet",
+    "dynamic_image_building": "the provider's image building service",
+    "node_selector": "which of the provider's machines run servers",
+    "extra_resource_limits": "GPUs and other devices of the provider's machines",
+    "image_pull_policy": "how the provider's cluster pulls images",
+    "environment": "environment variables for one profile: not in the spec yet",
+    "default_url": "a start page for one profile: not in the spec yet",
+}
+
+
+def override_of(override: dict[str, Any], where: str, values: Values, options: Options) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if override.get("image"):
+        out["image"], note = mapped(image_of(override["image"]), options)
+        if note:
+            values.report.carried.append((where + ".image", "image" + note))
+    limits = resources(override, where, values)
+    if limits:
+        out["limits"] = limits
+    for extra in sorted(set(override) - OVERRIDE_KEYS):
+        values.report.left_out.append(
+            (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+        )
+    return out
+
+
+def environment(values: Values, options: Options) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    default_url = values.take("singleuser.defaultUrl", to="environment.default_url")
+    if default_url:
+        env["default_url"] = default_url
+    extra = plain_env(values)
+    if extra:
+        env["env"] = extra
+    image = image_of(values.get("singleuser.image"))
+    if image:
+        values.take("singleuser.image.name")
+        values.take("singleuser.image.tag")
+        env["image"], note = mapped(image, options)
+        values.report.carried.append((values.prefix + "singleuser.image", "environment.image" + note))
+    found = profiles(values, options)
+    if found:
+        env["profiles"] = found
+    return env
+
+
+def limits(values: Values) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, path in [
+        ("mem_limit", "singleuser.memory.limit"),
+        ("mem_guarantee", "singleuser.memory.guarantee"),
+    ]:
+        value = values.take(path, to=f"limits.{key}")
+        if value is not None:
+            out[key] = memory(value, values.prefix + path)
+    for key, path in [("cpu_limit", "singleuser.cpu.limit"), ("cpu_guarantee", "singleuser.cpu.guarantee")]:
+        value = values.take(path, to=f"limits.{key}")
+        if value is not None:
+            out[key] = int(value) if float(value).is_integer() else float(value)
+    timeout = values.take("singleuser.startTimeout", to="limits.start_timeout")
+    if timeout is None:
+        timeout = 300  # Zero to JupyterHub's default
+        values.report.carried.append(
+            (values.prefix + "singleuser.startTimeout", "limits.start_timeout: 300 (not set: the chart's default)")
+        )
+    out["start_timeout"] = int(timeout)
+    http = values.get("hub.config.KubeSpawner.http_timeout")
+    if http is not None and int(http) == out["start_timeout"]:
+        values.take(
+            "hub.config.KubeSpawner.http_timeout", to="limits.start_timeout (the spec uses one timeout for both)"
+        )
+    for path in ("hub.concurrentSpawnLimit", "hub.config.JupyterHub.concurrent_spawn_limit"):
+        value = values.take(path, to="limits.concurrent_spawn_limit")
+        if value is not None:
+            out["concurrent_spawn_limit"] = int(value)
+    return out
+
+
+CHART_CULL = {"enabled": True, "timeout": 3600, "every": 600, "maxAge": 0}  # Zero to JupyterHub's defaults
+
+
+def culling(values: Values) -> dict[str, Any]:
+    cull = {
+        key: values.take(f"cull.{key}", to=f"culling.{spec_key}")
+        for key, spec_key in [("enabled", "enabled"), ("timeout", "timeout"), ("every", "every"), ("maxAge", "max_age")]
+    }
+    unset = [k for k, v in cull.items() if v is None]
+    if unset:
+        values.report.carried.append(
+            (values.prefix + "cull", f"culling: the chart's defaults for {', '.join(unset)} (not set)")
+        )
+    cull = {k: (CHART_CULL[k] if v is None else v) for k, v in cull.items()}
+    if not cull["enabled"]:
+        return {"enabled": False}
+    return {
+        "enabled": True,
+        "timeout": int(cull["timeout"]),
+        "every": int(cull["every"]),
+        "max_age": int(cull["maxAge"]),
+    }
+
+
+def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
+    """Shared folders as this project's values write them: a claim `<hub>-shared-<folder>` at /srv/shared/<folder>."""
+    volumes = values.get("singleuser.storage.extraVolumes") or []
+    mounts = values.get("singleuser.storage.extraVolumeMounts") or []
+    if not isinstance(volumes, list) or not isinstance(mounts, list):
+        return []  # the chart's newer map form is not ours: left out below
+    mounts = [m for m in mounts if isinstance(m, dict)]
+    out = []
+    for volume in filter(lambda v: isinstance(v, dict), volumes):
+        claim = (volume.get("persistentVolumeClaim") or {}).get("claimName", "")
+        folder = claim.removeprefix(f"{name}-shared-")
+        mount = next((m for m in mounts if m.get("name") == volume.get("name")), None)
+        if claim.startswith(f"{name}-shared-") and mount and mount.get("mountPath") == f"/srv/shared/{folder}":
+            item: dict[str, Any] = {"name": folder}
+            if not mount.get("readOnly", True):
+                item["read_only"] = False
+            out.append(item)
+    if out:
+        values.take("singleuser.storage.extraVolumes", to="shared_data")
+        values.take("singleuser.storage.extraVolumeMounts")
+    return out
+
+
+def admin_service(values: Values) -> None:
+    if (values.get("hub.services.community-admin") or {}).get("admin"):
+        values.take("hub.services.community-admin", to="(every hub made here has this admin service)")
+
+
+def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": options.name}
+    auth = authenticator(values, options)
+    spec["authenticator"] = auth
+    spec |= people(values, auth)
+    found_groups = groups(values)
+    if found_groups:
+        spec["groups"] = found_groups
+    found_roles = roles(values, {g["name"] for g in found_groups})
+    if found_roles:
+        spec["roles"] = found_roles
+    env = environment(values, options)
+    if env:
+        spec["environment"] = env
+    spec["limits"] = limits(values)
+    spec["culling"] = culling(values)
+    shares = shared_data(values, options.name)
+    if shares:
+        spec["shared_data"] = shares
+    admin_service(values)
+    if options.target:
+        spec["target"] = options.target
+    return spec
+
+
+# --- one spec, however it was written ---------------------------------------------------
+
+
+def canonical(data: dict[str, Any]) -> dict[str, Any]:
+    """The spec without what changes nothing: values equal to the schema's defaults, empty lists and
+    maps, scopes the renderer adds anyway, sorted user lists with admins among the allowed."""
+    out = _drop_defaults(data, "")
+    auth = out["authenticator"]
+    if "scope" in auth:
+        without = {**out, "authenticator": {k: v for k, v in auth.items() if k != "scope"}}
+        if oauth_traits(HubSpec("<canonical>", without)).get("scope") == auth["scope"]:
+            del auth["scope"]
+    admins, allowed = sorted(out.get("admins", [])), out.get("allowed_users", [])
+    if admins:
+        out["admins"] = admins
+    if allowed or admins:
+        out["allowed_users"] = sorted(set(allowed) | set(admins))
+    return out
+
+
+def _default(key: str) -> Any:
+    try:
+        return schema_default(key)
+    except KeyError:  # free-form maps (env, properties, allowed_idps) have no defaults
+        return None
+
+
+def _drop_defaults(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        kept = {}
+        for k, v in node.items():
+            child = f"{key}.{k}" if key else k
+            v = _drop_defaults(v, child)
+            if v in ({}, []) or v == _default(child):
+                continue
+            kept[k] = v
+        return kept
+    if isinstance(node, list):
+        return [_drop_defaults(v, f"{key}[]") for v in node]
+    return node
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def import_config(
+    paths: list[Path],
+    name: str | None = None,
+    image_map: dict[str, str] | None = None,
+    default_image: str | None = None,
+    callback_url: str | None = None,
+    client_id: str | None = None,
+    target: str | None = None,
+) -> tuple[dict[str, Any], Report]:
+    """The spec and the report for values files merged in order. Raises ImportConfigError."""
+    if not paths:
+        raise ImportConfigError("import-config: give at least one values file")
+    merged: dict[str, Any] = {}
+    for path in paths:
+        merged = merge(merged, read_values(path))
+    chart, prefix, jh = unwrap(merged)
+    report = Report()
+    hub_name = name or hub_name_of(paths[-1])
+    values = Values(jh, prefix, report)
+    options = Options(hub_name, image_map or {}, default_image, callback_url, client_id, target)
+    data = spec_from_values(values, options)
+    for key in outside(merged, chart):
+        report.left_out.append((key, "another chart beside the hub (storage, dask, binder): not part of the hub spec"))
+    for leaf in values.left():
+        report.left_out.append((prefix + leaf, reason_for(leaf)))
+    report.left_out = grouped(report.left_out)
+    try:
+        validate_spec(data, source=f"the spec imported from {paths[-1].name}")
+    except SpecError as err:
+        raise ImportConfigError(str(err)) from None
+    return data, report
+
+
+def hub_name_of(path: Path) -> str:
+    """`config/clusters/2i2c/mtu.values.yaml` -> `mtu`."""
+    stem = path.name.split(".")[0]
+    return re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:40] or "imported-hub"
+
+
+def reason_for(leaf: str) -> str:
+    if leaf.rsplit(".", 1)[-1] in KEEPS_SECRETS:
+        return "a secret: never imported, nor shown"
+    best = max((p for p in REASONS if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
+    return REASONS[best] if best else "no equivalent in the hub spec yet"
+
+
+def grouped(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Rows with one reason under one REASONS prefix become one row: `jupyterhub.custom.homepage.* (12 keys)`."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, why in rows:
+        chart = next((p for p in ("basehub.jupyterhub.", "jupyterhub.") if key.startswith(p)), "")
+        bare = key.removeprefix(chart)
+        head = max((p for p in REASONS if bare.startswith(p + ".") and REASONS[p] == why), key=len, default=None)
+        out.setdefault((chart + head if head else key, why), []).append(key)
+    return [(keys[0] if len(keys) == 1 else f"{label}.* ({len(keys)} keys)", why) for (label, why), keys in out.items()]
+
+
+def spec_text(data: dict[str, Any], report: Report, paths: list[Path]) -> str:
+    header = [
+        f"# Imported by `communityhubs import-config` from {', '.join(p.name for p in paths)}.",
+        "# Check it with `communityhubs check`; what was left out, and why, was printed with it.",
+    ]
+    if report.must_give:
+        header.append("# Before this hub serves people, give it:")
+        header += [f"#   - {what}: {how}" for what, how in report.must_give]
+    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100, allow_unicode=True)
+    return "\n".join(header) + "\n" + body
+
+
+def write_spec(out: Path, text: str) -> None:
+    """Written whole or not at all: a temporary file beside it, renamed over it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, out)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
