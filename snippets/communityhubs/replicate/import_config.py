@@ -277,7 +277,7 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
         report.must_give.append(
             (
                 "the OAuth callback URL",
-                f"{auth['callback_url']} ({where}); register the new hub's with the provider, pass it as --callback-url",
+                f"{auth['callback_url']} ({where}); register the new hub's with the provider; --callback-url",
             )
         )
     report.must_give.append(("DNS and HTTPS", "a domain for the new hub, and its certificate"))
