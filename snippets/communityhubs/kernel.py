@@ -26,7 +26,7 @@ def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float
 
     Raises RuntimeError with the kernel's error if the code fails.
     """
-    base = f"{hub_url.rstrip('/')}/user/{quote(user)}"  # "demo-zoë" travels as demo-zo%C3%AB
+    base = f"{hub_url.rstrip('/')}/user/{quote(user, safe='@~')}"  # as JupyterHub escapes: demo-zo%C3%AB, a@b.edu
     headers = auth_headers(token)
     resp = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}, timeout=timeout)
     resp.raise_for_status()

@@ -107,8 +107,9 @@ class Report:
             ("The new hub must be given", self.must_give),
         ]:
             lines.append(f"{title} ({len(rows)}):")
-            width = min(max((len(a) for a, _ in rows), default=0), 60)
-            lines.extend(f"  {a:<{width}}  {b}" for a, b in rows)
+            width = min(max((len(a) for a, _ in rows), default=0), 56)
+            for key, text in rows:  # a key too long for the column gets a line of its own
+                lines += [f"  {key}", f"  {'':<{width}}  {text}"] if len(key) > width else [f"  {key:<{width}}  {text}"]
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
