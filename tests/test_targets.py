@@ -7,8 +7,8 @@ import copy
 import os
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,6 +153,7 @@ def limits_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[d
         for key, value in changed.items()
     }
 
+
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 CHANGES: dict[str, tuple[dict, dict]] = {
     "name": ({}, {"name": "other"}),
@@ -178,7 +179,12 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "authenticator.strip_domain": ({"authenticator": GOOGLE}, {"authenticator": {**GOOGLE, "strip_domain": False}}),
     "authenticator.allowed_idps": (
         {"authenticator": CILOGON},
-        {"authenticator": {**CILOGON, "allowed_idps": {"https://idp.example.edu/idp/shibboleth": {**IDP, "default": True}}}},
+        {
+            "authenticator": {
+                **CILOGON,
+                "allowed_idps": {"https://idp.example.edu/idp/shibboleth": {**IDP, "default": True}},
+            }
+        },
     ),
     "authenticator.authorize_url": (
         {"authenticator": GENERIC},
