@@ -135,3 +135,16 @@ def test_home_data_is_written_and_read_through_the_volume(tmp_path: Path) -> Non
         assert member is not None and member.read() == b"hello"
     finally:
         target.forget(spec, tmp_path)
+
+
+def test_the_spawn_page_offers_each_profile_and_option_and_reads_the_choice_as_the_api_does() -> None:
+    from communityhubs.docker_spawner import ProfilesDockerSpawner
+    from communityhubs.targets.traits import profile_list
+
+    spawner = ProfilesDockerSpawner(profile_list=profile_list(load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")))
+    form = spawner.options_form
+    assert form.count('type="radio" name="profile"') == 2
+    assert '<select name="profile-option-standard--size">' in form
+    assert '<option value="small" selected>Small (512 MB)</option>' in form
+    fields = {"profile": ["standard"], "profile-option-standard--size": ["large"], "profile-option-tables--x": ["y"]}
+    assert spawner.options_from_form(fields) == {"profile": "standard", "profile-option-size": "large"}
