@@ -31,6 +31,7 @@ FOR_DOCS = {
     "graphviz": ("dot", "draws the site's diagrams"),
     "nodejs": ("node", "runs the reference configurable-http-proxy"),
     "npm": ("npm", "installs that proxy from the npm registry"),
+    "prometheus": ("prometheus", "the usage guide collects the hub's metrics with it"),
 }
 FOR_TESTS = {
     "chromium": ("chromium", "the browser tests"),
