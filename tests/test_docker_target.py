@@ -11,6 +11,7 @@ from communityhubs.client import HubClient
 from communityhubs.hub import Hub
 from communityhubs.spec import SpecError, load_spec
 from communityhubs.targets import TARGETS
+from communityhubs.targets.traits import profile_list
 
 from .needs import need_docker
 
@@ -23,9 +24,12 @@ def rendered(spec_file: Path) -> str:
 
 def test_render_docker_maps_spec_to_dockerspawner() -> None:
     text = rendered(DOCKER_SPEC)
-    assert "c.JupyterHub.spawner_class = 'docker'" in text  # DockerSpawner itself...
-    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'" in text  # ...or for
-    assert "c.DockerSpawner.network_name = 'chub-docker-demo'" in text  # shared data, our subclass
+    # Shared data needs our small subclass; a hub without it or profiles runs DockerSpawner itself.
+    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.SharedDataDockerSpawner'" in text
+    plain = load_spec(DOCKER_SPEC)
+    del plain.data["shared_data"]
+    assert "c.JupyterHub.spawner_class = 'docker'" in TARGETS["docker"].render(plain)["jupyterhub_config.py"]
+    assert "c.DockerSpawner.network_name = 'chub-docker-demo'" in text
     assert "c.DockerSpawner.host_ip = '127.0.0.1'" in text and "c.DockerSpawner.use_internal_ip = False" in text
     assert "c.Spawner.mem_limit = '256M'" in text and "c.Spawner.cpu_limit = 0.5" in text
     assert "c.DockerSpawner.volumes = {'chub-docker-demo-home-{username}': '/home/jovyan'}" in text
@@ -92,13 +96,17 @@ def test_failed_image_build_says_why_in_one_line(tmp_path: Path) -> None:
     assert not image_exists("communityhubs/broken:test")
 
 
-def test_profiles_render_to_allowed_images_with_their_descriptions() -> None:
+def test_profiles_render_as_kubespawners_profile_list_for_our_spawner() -> None:
+    spec = load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")
     text = rendered(SNIPPETS / "examples" / "docker-profiles.yaml")
-    assert (
-        "c.DockerSpawner.allowed_images = {'standard': 'communityhubs/singleuser:latest', "
-        "'tables': 'communityhubs/singleuser:with-tabulate'}"
-    ) in text
-    assert "environment plus tabulate</label>" in text  # shown on the spawn page
+    assert "c.JupyterHub.spawner_class = 'communityhubs.docker_spawner.ProfilesDockerSpawner'" in text
+    namespace: dict = {}
+    line = next(ln for ln in text.split("\n\n") if "c.ProfilesDockerSpawner.profile_list" in ln)
+    exec(line.split("\n", 1)[1].replace("c.ProfilesDockerSpawner.profile_list =", "profile_list ="), namespace)
+    assert namespace["profile_list"] == profile_list(spec)  # the list Zero to JupyterHub gets as profileList
+    assert [p["slug"] for p in namespace["profile_list"]] == ["standard", "tables"]
+    large = namespace["profile_list"][0]["profile_options"]["size"]["choices"]["large"]
+    assert large["kubespawner_override"] == {"mem_limit": "2G", "cpu_limit": 2}
 
 
 def test_guarantees_become_docker_reservations() -> None:
@@ -141,7 +149,9 @@ def test_the_spawn_page_offers_each_profile_and_option_and_reads_the_choice_as_t
     from communityhubs.docker_spawner import ProfilesDockerSpawner
     from communityhubs.targets.traits import profile_list
 
-    spawner = ProfilesDockerSpawner(profile_list=profile_list(load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")))
+    spawner = ProfilesDockerSpawner(
+        profile_list=profile_list(load_spec(SNIPPETS / "examples" / "docker-profiles.yaml"))
+    )
     form = spawner.options_form
     assert form.count('type="radio" name="profile"') == 2
     assert '<select name="profile-option-standard--size">' in form

@@ -19,14 +19,18 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import psutil
 import requests
+import urllib3
 
 from .proxy import find_proxy
 from .secretfiles import write_private
@@ -89,12 +93,29 @@ def check_port_free(port: int) -> None:
             raise
 
 
-def hub_answers(url: str, timeout: float = 2) -> bool:
-    """True when JupyterHub's REST API answers at `url` (it needs no token to say its version)."""
+def hub_answers(url: str, timeout: float = 2, certificate: str | None = None) -> bool:
+    """True when JupyterHub's REST API answers at `url` (it needs no token to say its version).
+
+    Over HTTPS the hub must present `certificate` itself. That is checked instead of a chain,
+    which only the hub's clients can judge (they know which CA they trust)."""
     try:
+        if certificate:
+            if not serves_certificate(url, certificate, timeout):
+                return False
+            with warnings.catch_warnings():  # the certificate was compared above, byte for byte
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                return requests.get(f"{url}/hub/api/", timeout=timeout, verify=False).status_code == 200  # noqa: S501
         return requests.get(f"{url}/hub/api/", timeout=timeout).status_code == 200
-    except requests.RequestException:
+    except (requests.RequestException, OSError):
         return False
+
+
+def serves_certificate(url: str, certificate: str, timeout: float = 2) -> bool:
+    """Whether the TLS server at `url` presents the first certificate of the PEM file `certificate`."""
+    parsed = urlparse(url)
+    served = ssl.get_server_certificate((parsed.hostname, parsed.port), timeout=timeout)
+    first = Path(certificate).read_text().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+    return ssl.PEM_cert_to_DER_cert(served) == ssl.PEM_cert_to_DER_cert(first)
 
 
 def port_is_free(port: int) -> bool:
@@ -252,7 +273,9 @@ class HubProcess:
                 "stop it first with `down`"
             )
 
-    def start(self, config_text: str, ports: Ports, target: str, timeout: float = 60) -> HubInfo:
+    def start(
+        self, config_text: str, ports: Ports, target: str, timeout: float = 60, certificate: str | None = None
+    ) -> HubInfo:
         """Write the rendered config into the state directory and run `jupyterhub -f` on it.
 
         The hub inherits the lock on `hub.lock` and holds it for as long as it runs."""
@@ -266,7 +289,7 @@ class HubProcess:
             os.close(lock)
             raise HubError(f"a hub is already starting from {self.state_dir}") from None
         try:
-            return self._start_locked(lock, config_text, ports, proxy_cmd, proxy_kind, target, timeout)
+            return self._start_locked(lock, config_text, ports, proxy_cmd, proxy_kind, target, timeout, certificate)
         finally:
             os.close(lock)  # the hub holds its own copy of the lock now, or it has exited
 
@@ -279,9 +302,10 @@ class HubProcess:
         proxy_kind: str,
         target: str,
         timeout: float,
+        certificate: str | None = None,
     ) -> HubInfo:
         write_private(self.config_file, config_text)
-        url = f"http://{HOST}:{ports.public}"
+        url = f"{'https' if certificate else 'http'}://{HOST}:{ports.public}"
         # The config names `configurable-http-proxy` and `python3` as an admin's would:
         # PATH finds the pinned proxy and this environment's interpreter.
         path = [str(Path(proxy_cmd[0]).parent), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
@@ -303,19 +327,19 @@ class HubProcess:
         meta = {"url": url, "proxy": proxy_kind, "target": target, "ports": ports.__dict__}
         write_private(self.meta_file, json.dumps(meta))
         try:
-            self._wait_ready(proc, url, timeout)
+            self._wait_ready(proc, url, timeout, certificate)
         except BaseException:
             self.stop_tree(proc.pid, timeout=10)  # never leave a half-started hub behind
             self.pid_file.unlink(missing_ok=True)
             raise
         return HubInfo(url=url, pid=proc.pid, state_dir=self.state_dir, proxy=proxy_kind, target=target)
 
-    def _wait_ready(self, proc: subprocess.Popen, url: str, timeout: float) -> None:
+    def _wait_ready(self, proc: subprocess.Popen, url: str, timeout: float, certificate: str | None = None) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise HubError(f"the hub exited with code {proc.returncode} while starting: {self._last_error()}")
-            if hub_answers(url):
+            if hub_answers(url, certificate=certificate):
                 return
             time.sleep(0.2)
         raise HubError(f"the hub did not answer at {url} within {timeout:.0f} s; see {self.log_file}")

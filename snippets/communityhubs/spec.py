@@ -270,6 +270,7 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
             f"{source}: culling.every: {every!r} is longer than culling.timeout "
             f"{timeout!r}, so servers would outlive their timeout"
         )
+    _check_https(data.get("https"), source)
     _check_authenticator(data["authenticator"], source)
     _check_profiles(data.get("environment", {}).get("profiles", []), source)
     group_names = {g["name"] for g in data.get("groups", [])}
@@ -366,3 +367,17 @@ def _check_profiles(profiles: list[dict[str, Any]], source: str) -> None:
                 )
             for k, choice in enumerate(choices):
                 _check_resources(choice.get("limits", {}), f"{where}.options[{j}].choices[{k}].limits", source)
+
+
+def _check_https(https: dict[str, Any] | None, source: str) -> None:
+    """A certificate with its key, or Let's Encrypt: one way, whole."""
+    if https is None:
+        return
+    files = [key for key in ("certificate", "key") if key in https]
+    if files and "letsencrypt" in https:
+        raise SpecError(f"{source}: https.letsencrypt: choose either certificate and key, or letsencrypt, not both")
+    if len(files) == 1:
+        missing = {"certificate": "key", "key": "certificate"}[files[0]]
+        raise SpecError(f"{source}: https.{missing}: missing, needed with https.{files[0]}")
+    if not https:
+        raise SpecError(f"{source}: https: give certificate and key, or letsencrypt")

@@ -614,6 +614,24 @@ def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     return out
 
 
+def https(values: Values, name: str) -> dict[str, Any]:
+    """proxy.https: Let's Encrypt comes across; a certificate in a Secret is the provider's to hand over."""
+    tls = values.get("proxy.https") or {}
+    if not tls.get("enabled"):
+        return {}
+    encrypt = tls.get("letsencrypt") or {}
+    if tls.get("type", "letsencrypt") == "letsencrypt" and encrypt.get("contactEmail") and tls.get("hosts"):
+        values.take("proxy.https.enabled")
+        values.take("proxy.https.hosts", to="https.letsencrypt.hosts")
+        values.take("proxy.https.letsencrypt.contactEmail", to="https.letsencrypt.contact_email")
+        values.take("proxy.https.type")
+        return {"letsencrypt": {"contact_email": encrypt["contactEmail"], "hosts": list(tls["hosts"])}}
+    values.report.must_give.append(
+        ("a TLS certificate and key", "the provider's are in a Kubernetes Secret; set https.certificate and https.key")
+    )
+    return {}
+
+
 def admin_service(values: Values) -> None:
     if (values.get("hub.services.community-admin") or {}).get("admin"):
         values.take("hub.services.community-admin", to="(every hub made here has this admin service)")
@@ -638,6 +656,9 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares
+    secure = https(values, options.name)
+    if secure:
+        spec["https"] = secure
     admin_service(values)
     if options.target:
         spec["target"] = options.target

@@ -111,13 +111,27 @@ class ProcessTarget(Target):
         """The jupyterhub_config.py sections; refuses (SpecError) what the target cannot do."""
 
     def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
+        self.refuse_letsencrypt(spec)
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
+        self.refuse_letsencrypt(spec)
         return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
 
+    def refuse_letsencrypt(self, spec: HubSpec) -> None:
+        if "letsencrypt" in spec.section("https"):
+            why = (
+                "JupyterHub here serves a certificate it is given: get one for your domain (certbot, or "
+                "The Littlest JupyterHub's tljh-config) and set https.certificate and https.key"
+            )
+            raise refuse(spec, "https.letsencrypt", self.name, why)
+
     def prepare(self, spec: HubSpec) -> None:
-        """Check what the target needs before anything is written."""
+        """Check what the target needs before anything is written: the certificate and key can be read."""
+        for key in ("certificate", "key"):
+            path = spec.section("https").get(key)
+            if path and not os.access(path, os.R_OK):
+                raise SpecError(f"{spec.source}: https.{key}: {path!r} does not exist or cannot be read")
 
     def up(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None) -> HubInfo:
         if context:
@@ -141,7 +155,7 @@ class ProcessTarget(Target):
                 ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
             # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
             ensure_secret(state / "jupyterhub_cookie_secret")
-            return process.start(config, ports, self.name)
+            return process.start(config, ports, self.name, certificate=spec.section("https").get("certificate"))
         except BaseException:  # `start` has already stopped a half-started hub
             if not existed:  # a first up that failed leaves no folder of secrets behind
                 shutil.rmtree(state, ignore_errors=True)

@@ -107,7 +107,7 @@ def secret_files(spec: HubSpec) -> dict[str, str]:
 
 
 def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
-    from .kubernetes import CHART_REPO, CHART_VERSION, secrets_name
+    from .kubernetes import CHART_REPO, CHART_VERSION, secrets_name, tls_secret_name
 
     state_dir = Path(state_dir)
     namespace = release = spec.name
@@ -166,6 +166,26 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
             [*kubectl, "apply", "-f", "-"],
         )
     )
+    https = spec.section("https")
+    if "certificate" in https:
+        steps.append(
+            Step(
+                f"the TLS Secret {tls_secret_name(spec)} the proxy serves, from the certificate and key files",
+                [
+                    *kubectl,
+                    "create",
+                    "secret",
+                    "tls",
+                    tls_secret_name(spec),
+                    f"--cert={https['certificate']}",
+                    f"--key={https['key']}",
+                    "--dry-run=client",
+                    "-o",
+                    "yaml",
+                ],
+                [*kubectl, "apply", "-f", "-"],
+            )
+        )
     steps.append(
         Step(
             f"the Zero to JupyterHub chart {CHART_VERSION}, waiting until every pod is ready",

@@ -128,6 +128,7 @@ class DockerTarget(ProcessTarget):
     def prepare(self, spec: HubSpec) -> None:
         """Check the images; create the hub's network, and shared-data volumes that the
         image's user (uid 1000) owns."""
+        super().prepare(spec)
         for image in self.images(spec):
             if not image_exists(image):
                 raise SpecError(

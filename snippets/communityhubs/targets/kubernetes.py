@@ -160,6 +160,27 @@ def shared_data(spec: HubSpec) -> Values:
     return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
 
 
+def tls_secret_name(spec: HubSpec) -> str:
+    return f"{spec.name}-tls"
+
+
+def https(spec: HubSpec) -> Values:
+    """The chart's proxy.https: Let's Encrypt for public domains, or your certificate from a Secret."""
+    settings = spec.section("https")
+    if "letsencrypt" in settings:
+        encrypt = settings["letsencrypt"]
+        tls = {
+            "enabled": True,
+            "hosts": list(encrypt["hosts"]),
+            "letsencrypt": {"contactEmail": encrypt["contact_email"]},
+        }
+        return {"proxy": {"https": tls}}
+    if "certificate" in settings:
+        # kubectl -n NAME create secret tls NAME-tls --cert=CERTIFICATE --key=KEY (the plan does this)
+        return {"proxy": {"https": {"enabled": True, "type": "secret", "secret": {"name": tls_secret_name(spec)}}}}
+    return {}
+
+
 def admin_service(spec: HubSpec) -> Values:
     # The chart generates the service's token and keeps it in the hub's Secret.
     return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
@@ -186,6 +207,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "limits": limits,
     "culling": culling,
     "shared_data": shared_data,
+    "https": https,
 }
 ALWAYS = [admin_service, spawner, network]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
@@ -222,8 +244,8 @@ HEADER = """\
 #   helm upgrade --install {name} {chart} --version {version} \\
 #     --namespace {name} --create-namespace --values values.yaml --wait
 # Secrets are not here: create them first, for example
-#   kubectl -n {name} create secret generic {secrets} --from-file=shared-password
-"""
+#   kubectl -n {name} create secret generic {secrets}{secret_files}
+{tls}"""
 
 
 class KubernetesTarget(Target):
@@ -244,8 +266,17 @@ class KubernetesTarget(Target):
             version=CHART_VERSION,
             repo=CHART_REPO,
             secrets=secrets_name(spec),
+            secret_files="".join(f" --from-file={key}" for key in cluster.secret_files(spec)),
+            tls=self.tls_line(spec),
         )
         return {self.native_file: header + dump(self.values(spec))}
+
+    def tls_line(self, spec: HubSpec) -> str:
+        https = spec.section("https")
+        if "certificate" not in https:
+            return ""
+        command = f"kubectl -n {spec.name} create secret tls {tls_secret_name(spec)}"
+        return f"#   {command} --cert={https['certificate']} --key={https['key']}\n"
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
         fn = EXCERPTS.get(key)

@@ -126,6 +126,15 @@ def auth_section(spec: HubSpec) -> Section:
 OAUTH_COMMENTS = {"allow_all": "everyone the provider authenticates may log in"}
 
 
+def https_section(spec: HubSpec) -> Section:
+    s = Section("https", "HTTPS: the proxy serves the hub with this certificate")
+    https = spec.section("https")
+    if "certificate" in https:
+        s.set("JupyterHub.ssl_cert", https["certificate"])
+        s.set("JupyterHub.ssl_key", https["key"], "readable by the hub's account only")
+    return s
+
+
 def admins_section(spec: HubSpec) -> Section:
     s = Section("admins", "admins")
     return s.set("Authenticator.admin_users", set(spec.admins), "made admins again at every start")
@@ -202,7 +211,14 @@ def services_section() -> Section:
 
 
 SectionFn = Callable[[HubSpec], Section]
-SHARED: list[SectionFn] = [auth_section, admins_section, allowed_section, groups_section, environment_section]
+SHARED: list[SectionFn] = [
+    https_section,
+    auth_section,
+    admins_section,
+    allowed_section,
+    groups_section,
+    environment_section,
+]
 
 
 def render_config(
