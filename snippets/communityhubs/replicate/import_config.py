@@ -16,22 +16,29 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..spec import AUTH_ONLY, HubSpec, SpecError, memory_bytes, schema_default, validate_spec
+from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..targets.kubernetes import merge
 from ..targets.traits import AUTHENTICATORS, OAUTH_CLASSES, oauth_traits
-from .values_files import ImportConfigError, leaves, outside, read_values, unwrap
+from .values_files import ImportConfigError, outside, read_values, unwrap
+from .values_profiles import image_of, mapped, memory, profiles
+from .values_report import Options, Report, Values, grouped, reason_for
 
 SECRET_ENV = "OAUTH_CLIENT_SECRET"
+
+
 CLIENT_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-OAUTH-CLIENT-ID"
+
+
 LOCAL_CALLBACK = "http://127.0.0.1:8000/hub/oauth_callback"  # where `hub up` serves a hub by default
 
 # authenticator_class as values files write it -> spec type
+
+
 AUTH_TYPES = {
     **{name: kind for kind, name in AUTHENTICATORS.items()},
     **{cls: kind for kind, cls in OAUTH_CLASSES.items()},
@@ -52,116 +59,9 @@ AUTH_TYPES = {
 }
 
 # Where values are left out, and why; the longest matching prefix of a key gives its reason.
-REASONS = {
-    "custom.homepage": "the provider's home page template and branding",
-    "custom.2i2c": "the provider's own staff access to its hubs; add anyone you need to admins",
-    "custom": "a feature of the provider's chart (basehub's custom keys)",
-    "singleuser.storage": "home and shared storage (storage classes, NFS) of the provider's cluster; "
-    "move the files with `communityhubs export`",
-    "singleuser.nodeSelector": "which of the provider's machines run servers",
-    "singleuser.extraTolerations": "which of the provider's machines run servers",
-    "scheduling": "placement of pods on the provider's machines",
-    "prePuller": "image pre-pulling on the provider's machines",
-    "singleuser.cloudMetadata": "the provider's cloud network rules",
-    "singleuser.networkPolicy": "the provider's cluster network rules",
-    "singleuser.initContainers": "extra containers of the provider's cluster",
-    "singleuser.extraContainers": "extra containers of the provider's cluster",
-    "singleuser.extraFiles": "files the chart writes into servers; add them to your image",
-    "singleuser.cmd": "the server command; keep it in your image",
-    "singleuser.image.pullPolicy": "how the provider's cluster pulls images",
-    "singleuser.extraEnv": "read from a Kubernetes secret, or uses Kubernetes' $(VAR) expansion",
-    "hub.extraConfig": "Python run by the hub: read it and port what you need by hand",
-    "hub.extraFiles": "files the chart writes into the hub",
-    "hub.extraEnv": "environment of the provider's hub pod",
-    "hub.image": "the provider's build of the hub",
-    "hub.resources": "the hub pod's resources on the provider's cluster",
-    "hub.db": "the hub database's volume; users and groups move with `communityhubs export`",
-    "hub.services": "a service of the provider's hub",
-    "hub.loadRoles": "a role for users or services: the spec gives roles to groups",
-    "hub.networkPolicy": "the provider's cluster network rules",
-    "hub.service": "the hub's Kubernetes service",
-    "hub.nodeSelector": "which of the provider's machines run the hub",
-    "hub.annotations": "Kubernetes annotations",
-    "hub.allowNamedServers": "named servers: not in the spec yet",
-    "hub.redirectToServer": "not in the spec yet",
-    "hub.config": "no equivalent in the hub spec yet",
-    "proxy": "the provider's proxy, ingress and HTTPS; the new hub gets its own",
-    "ingress": "the provider's ingress and domain",
-    "imagePullSecret": "registry credentials: a secret, never imported",
-    "cull": "not in the spec: only enabled, timeout, every and maxAge are",
-}
-KEEPS_SECRETS = ("client_secret", "user_password", "admin_password", "api_token", "password")
-
-
-@dataclass
-class Report:
-    carried: list[tuple[str, str]] = field(default_factory=list)  # (values key, where it went)
-    left_out: list[tuple[str, str]] = field(default_factory=list)  # (values key, why)
-    must_give: list[tuple[str, str]] = field(default_factory=list)  # (what, how)
-
-    def table(self) -> str:
-        lines = []
-        for title, rows in [
-            ("Carried over", self.carried),
-            ("Left out", self.left_out),
-            ("The new hub must be given", self.must_give),
-        ]:
-            lines.append(f"{title} ({len(rows)}):")
-            width = min(max((len(a) for a, _ in rows), default=0), 56)
-            for key, text in rows:  # a key too long for the column gets a line of its own
-                lines += [f"  {key}", f"  {'':<{width}}  {text}"] if len(key) > width else [f"  {key:<{width}}  {text}"]
-            lines.append("")
-        return "\n".join(lines).rstrip() + "\n"
 
 
 # --- values -> spec ---------------------------------------------------------------------
-
-
-class Values:
-    """The Zero to JupyterHub values, with what has been read marked off."""
-
-    def __init__(self, data: dict[str, Any], prefix: str, report: Report):
-        self.data, self.prefix, self.report = data, prefix, report
-        self.taken: set[str] = set()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
-
-    def take(self, key: str, default: Any = None, to: str | None = None) -> Any:
-        """A value, marked as read; `to` records it as carried over to that spec key."""
-        value = self.get(key, default)
-        if key in self.get_leaves():
-            self.taken.add(key)
-        else:
-            self.taken |= {leaf for leaf in self.get_leaves() if leaf.startswith(key + ".")}
-        if to and self.get(key) is not None:
-            self.report.carried.append((self.prefix + key, to))
-        return value
-
-    def get_leaves(self) -> set[str]:
-        return set(leaves(self.data))
-
-    def leave(self, key: str, why: str) -> None:
-        self.take(key)
-        self.report.left_out.append((self.prefix + key, why))
-
-    def left(self) -> list[str]:
-        return sorted(set(leaves(self.data)) - self.taken - {""})
-
-
-@dataclass
-class Options:
-    name: str
-    image_map: dict[str, str]
-    default_image: str | None
-    callback_url: str | None
-    client_id: str | None
-    target: str | None
 
 
 def normal_username(value: Any) -> str | None:
@@ -192,36 +92,6 @@ def auth_type(values: Values) -> str:
         raise ImportConfigError(f"{values.prefix}{key}: {raw!r} has no equivalent in the hub spec (it has: {known})")
     values.report.carried.append((values.prefix + key, f"authenticator.type: {kind}"))
     return kind
-
-
-def memory(value: Any, key: str) -> str:
-    """A Kubernetes memory quantity as the spec writes sizes: 2G, 512M (1024-based, as KubeSpawner reads them)."""
-    text = str(value).strip()
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?", text)
-    if not match:
-        raise ImportConfigError(f"{key}: {value!r} is not a memory size (such as 512M or 2G)")
-    number, unit = float(match.group(1)), (match.group(2) or "")[:1]
-    size = number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit]
-    for suffix in "TGMK":
-        whole = size / memory_bytes(f"1{suffix}")
-        if whole >= 1 and whole == int(whole) and int(whole) < 10**6:
-            return f"{int(whole)}{suffix}"
-    return f"{max(1, round(size / (1 << 20)))}M"  # bytes that are no whole unit: the nearest megabyte
-
-
-def image_of(value: Any) -> str | None:
-    if isinstance(value, dict):
-        name, tag = value.get("name"), value.get("tag")
-        return f"{name}:{tag}" if name and tag else name
-    return value
-
-
-def mapped(image: str, options: Options) -> tuple[str, str]:
-    """An image, or what --image-map (else --default-image) says to run here instead; and a note saying so."""
-    new = options.image_map.get(image) or options.default_image
-    if new and new != image:
-        return new, f" ({image} replaced by {new})"
-    return image, ""
 
 
 def authenticator(values: Values, options: Options) -> dict[str, Any]:
@@ -311,6 +181,8 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
 
 
 IDP_KEYS = {"default", "allow_all", "allowed_domains", "username_derivation"}
+
+
 DERIVATION_KEYS = {"username_claim", "action", "domain", "prefix"}
 
 
@@ -402,117 +274,6 @@ def plain_env(values: Values) -> dict[str, str]:
             env[str(key)] = str(value)
             values.take(f"singleuser.extraEnv.{key}", to=f"environment.env.{key}")
     return env
-
-
-def resources(override: dict[str, Any], where: str, values: Values) -> dict[str, Any]:
-    limits = {}
-    for key in ("mem_limit", "mem_guarantee"):
-        if override.get(key) is not None:
-            limits[key] = memory(override[key], where + "." + key)
-    for key in ("cpu_limit", "cpu_guarantee"):
-        if override.get(key) is not None:
-            limits[key] = float(override[key]) if not float(override[key]).is_integer() else int(override[key])
-    return limits
-
-
-def slug_of(item: dict[str, Any], fallback: str) -> str:
-    raw = str(item.get("slug") or item.get("display_name") or fallback)
-    return re.sub(r"[^a-z0-9_-]+", "-", raw.lower()).strip("-_")[:64] or fallback
-
-
-CHOICE_KEYS = {"display_name", "slug", "description", "default", "kubespawner_override"}
-OVERRIDE_KEYS = {"image", "mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee"}
-
-
-def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
-    raw = values.take("singleuser.profileList", [], to="environment.profiles") or []
-    report = values.report
-    out = []
-    for i, p in enumerate(raw):
-        where = f"{values.prefix}singleuser.profileList[{i}]"
-        profile: dict[str, Any] = {"name": slug_of(p, f"profile-{i}")}
-        if p.get("display_name") and p["display_name"] != profile["name"]:
-            profile["display_name"] = str(p["display_name"])
-        if p.get("description"):
-            profile["description"] = str(p["description"])
-        profile |= override_of(p.get("kubespawner_override") or {}, where + ".kubespawner_override", values, options)
-        for extra in sorted(
-            set(p) - {"display_name", "slug", "description", "default", "kubespawner_override", "profile_options"}
-        ):
-            report.left_out.append(
-                (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
-            )
-        opts = []
-        for opt_slug, option in (p.get("profile_options") or {}).items():
-            owhere = f"{where}.profile_options.{opt_slug}"
-            for extra in sorted(set(option) - {"display_name", "choices"}):
-                report.left_out.append(
-                    (f"{owhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
-                )
-            item: dict[str, Any] = {"name": slug_of({"slug": opt_slug}, "option")}
-            if option.get("display_name") and option["display_name"] != item["name"]:
-                item["display_name"] = str(option["display_name"])
-            choices = []
-            for choice_slug, choice in (option.get("choices") or {}).items():
-                cwhere = f"{owhere}.choices.{choice_slug}"
-                entry: dict[str, Any] = {"name": slug_of({"slug": choice.get("slug", choice_slug)}, "choice")}
-                if choice.get("display_name") and choice["display_name"] != entry["name"]:
-                    entry["display_name"] = str(choice["display_name"])
-                if choice.get("description"):
-                    entry["description"] = str(choice["description"])
-                if choice.get("default") and not any(c.get("default") for c in choices):
-                    entry["default"] = True  # KubeSpawner takes the first default; so does the spec
-                elif choice.get("default"):
-                    report.left_out.append((f"{cwhere}.default", "another choice is already the default"))
-                entry |= override_of(
-                    choice.get("kubespawner_override") or {}, cwhere + ".kubespawner_override", values, options
-                )
-                for extra in sorted(
-                    set(choice) - {"display_name", "slug", "description", "default", "kubespawner_override"}
-                ):
-                    report.left_out.append(
-                        (f"{cwhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
-                    )
-                choices.append(entry)
-            if choices:
-                item["choices"] = choices
-                opts.append(item)
-        if opts:
-            profile["options"] = opts
-        if p.get("default") and i:
-            report.carried.append((f"{where}.default", "this profile is listed first: the first is the default"))
-            out.insert(0, profile)
-        else:
-            out.append(profile)
-    return out
-
-
-REASONS_IN_PROFILES = {
-    "allowed_groups": "profiles for some groups only: not in the spec yet",
-    "unlisted_choice": "a free-text choice: not in the spec yet",
-    "dynamic_image_building": "the provider's image building service",
-    "node_selector": "which of the provider's machines run servers",
-    "extra_resource_limits": "GPUs and other devices of the provider's machines",
-    "image_pull_policy": "how the provider's cluster pulls images",
-    "environment": "environment variables for one profile: not in the spec yet",
-    "default_url": "a start page for one profile: not in the spec yet",
-}
-
-
-def override_of(override: dict[str, Any], where: str, values: Values, options: Options) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if override.get("image"):
-        out["image"], note = mapped(image_of(override["image"]), options)
-        if note:
-            values.report.carried.append((where + ".image", "image" + note))
-    limits = resources(override, where, values)
-    if limits:
-        out["limits"] = limits
-    for extra in sorted(set(override) - OVERRIDE_KEYS):
-        values.report.left_out.append(
-            (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
-        )
-    return out
 
 
 def environment(values: Values, options: Options) -> dict[str, Any]:
@@ -747,24 +508,6 @@ def hub_name_of(path: Path) -> str:
     """`config/clusters/2i2c/mtu.values.yaml` -> `mtu`."""
     stem = path.name.split(".")[0]
     return re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:40] or "imported-hub"
-
-
-def reason_for(leaf: str) -> str:
-    if leaf.rsplit(".", 1)[-1] in KEEPS_SECRETS:
-        return "a secret: never imported, nor shown"
-    best = max((p for p in REASONS if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
-    return REASONS[best] if best else "no equivalent in the hub spec yet"
-
-
-def grouped(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Rows with one reason under one REASONS prefix become one row: `jupyterhub.custom.homepage.* (12 keys)`."""
-    out: dict[tuple[str, str], list[str]] = {}
-    for key, why in rows:
-        chart = next((p for p in ("basehub.jupyterhub.", "jupyterhub.") if key.startswith(p)), "")
-        bare = key.removeprefix(chart)
-        head = max((p for p in REASONS if bare.startswith(p + ".") and REASONS[p] == why), key=len, default=None)
-        out.setdefault((chart + head if head else key, why), []).append(key)
-    return [(keys[0] if len(keys) == 1 else f"{label}.* ({len(keys)} keys)", why) for (label, why), keys in out.items()]
 
 
 def spec_text(data: dict[str, Any], report: Report, paths: list[Path]) -> str:

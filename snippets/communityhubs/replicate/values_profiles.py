@@ -1,0 +1,155 @@
+"""KubeSpawner's `profile_list` (Zero to JupyterHub's `singleuser.profileList`) as the
+spec's `environment.profiles`, with their options and choices; and the sizes and images
+they name, in the spec's own forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..spec import memory_bytes
+from .values_files import ImportConfigError
+from .values_report import Options, Values
+
+
+def memory(value: Any, key: str) -> str:
+    """A Kubernetes memory quantity as the spec writes sizes: 2G, 512M (1024-based, as KubeSpawner reads them)."""
+    text = str(value).strip()
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?", text)
+    if not match:
+        raise ImportConfigError(f"{key}: {value!r} is not a memory size (such as 512M or 2G)")
+    number, unit = float(match.group(1)), (match.group(2) or "")[:1]
+    size = number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit]
+    for suffix in "TGMK":
+        whole = size / memory_bytes(f"1{suffix}")
+        if whole >= 1 and whole == int(whole) and int(whole) < 10**6:
+            return f"{int(whole)}{suffix}"
+    return f"{max(1, round(size / (1 << 20)))}M"  # bytes that are no whole unit: the nearest megabyte
+
+
+def image_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        name, tag = value.get("name"), value.get("tag")
+        return f"{name}:{tag}" if name and tag else name
+    return value
+
+
+def mapped(image: str, options: Options) -> tuple[str, str]:
+    """An image, or what --image-map (else --default-image) says to run here instead; and a note saying so."""
+    new = options.image_map.get(image) or options.default_image
+    if new and new != image:
+        return new, f" ({image} replaced by {new})"
+    return image, ""
+
+
+def resources(override: dict[str, Any], where: str, values: Values) -> dict[str, Any]:
+    limits = {}
+    for key in ("mem_limit", "mem_guarantee"):
+        if override.get(key) is not None:
+            limits[key] = memory(override[key], where + "." + key)
+    for key in ("cpu_limit", "cpu_guarantee"):
+        if override.get(key) is not None:
+            limits[key] = float(override[key]) if not float(override[key]).is_integer() else int(override[key])
+    return limits
+
+
+def slug_of(item: dict[str, Any], fallback: str) -> str:
+    raw = str(item.get("slug") or item.get("display_name") or fallback)
+    return re.sub(r"[^a-z0-9_-]+", "-", raw.lower()).strip("-_")[:64] or fallback
+
+
+CHOICE_KEYS = {"display_name", "slug", "description", "default", "kubespawner_override"}
+
+
+OVERRIDE_KEYS = {"image", "mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee"}
+
+
+def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
+    raw = values.take("singleuser.profileList", [], to="environment.profiles") or []
+    report = values.report
+    out = []
+    for i, p in enumerate(raw):
+        where = f"{values.prefix}singleuser.profileList[{i}]"
+        profile: dict[str, Any] = {"name": slug_of(p, f"profile-{i}")}
+        if p.get("display_name") and p["display_name"] != profile["name"]:
+            profile["display_name"] = str(p["display_name"])
+        if p.get("description"):
+            profile["description"] = str(p["description"])
+        profile |= override_of(p.get("kubespawner_override") or {}, where + ".kubespawner_override", values, options)
+        for extra in sorted(
+            set(p) - {"display_name", "slug", "description", "default", "kubespawner_override", "profile_options"}
+        ):
+            report.left_out.append(
+                (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+            )
+        opts = []
+        for opt_slug, option in (p.get("profile_options") or {}).items():
+            owhere = f"{where}.profile_options.{opt_slug}"
+            for extra in sorted(set(option) - {"display_name", "choices"}):
+                report.left_out.append(
+                    (f"{owhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+                )
+            item: dict[str, Any] = {"name": slug_of({"slug": opt_slug}, "option")}
+            if option.get("display_name") and option["display_name"] != item["name"]:
+                item["display_name"] = str(option["display_name"])
+            choices = []
+            for choice_slug, choice in (option.get("choices") or {}).items():
+                cwhere = f"{owhere}.choices.{choice_slug}"
+                entry: dict[str, Any] = {"name": slug_of({"slug": choice.get("slug", choice_slug)}, "choice")}
+                if choice.get("display_name") and choice["display_name"] != entry["name"]:
+                    entry["display_name"] = str(choice["display_name"])
+                if choice.get("description"):
+                    entry["description"] = str(choice["description"])
+                if choice.get("default") and not any(c.get("default") for c in choices):
+                    entry["default"] = True  # KubeSpawner takes the first default; so does the spec
+                elif choice.get("default"):
+                    report.left_out.append((f"{cwhere}.default", "another choice is already the default"))
+                entry |= override_of(
+                    choice.get("kubespawner_override") or {}, cwhere + ".kubespawner_override", values, options
+                )
+                for extra in sorted(
+                    set(choice) - {"display_name", "slug", "description", "default", "kubespawner_override"}
+                ):
+                    report.left_out.append(
+                        (f"{cwhere}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+                    )
+                choices.append(entry)
+            if choices:
+                item["choices"] = choices
+                opts.append(item)
+        if opts:
+            profile["options"] = opts
+        if p.get("default") and i:
+            report.carried.append((f"{where}.default", "this profile is listed first: the first is the default"))
+            out.insert(0, profile)
+        else:
+            out.append(profile)
+    return out
+
+
+REASONS_IN_PROFILES = {
+    "allowed_groups": "profiles for some groups only: not in the spec yet",
+    "unlisted_choice": "a free-text choice: not in the spec yet",
+    "dynamic_image_building": "the provider's image building service",
+    "node_selector": "which of the provider's machines run servers",
+    "extra_resource_limits": "GPUs and other devices of the provider's machines",
+    "image_pull_policy": "how the provider's cluster pulls images",
+    "environment": "environment variables for one profile: not in the spec yet",
+    "default_url": "a start page for one profile: not in the spec yet",
+}
+
+
+def override_of(override: dict[str, Any], where: str, values: Values, options: Options) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if override.get("image"):
+        out["image"], note = mapped(image_of(override["image"]), options)
+        if note:
+            values.report.carried.append((where + ".image", "image" + note))
+    limits = resources(override, where, values)
+    if limits:
+        out["limits"] = limits
+    for extra in sorted(set(override) - OVERRIDE_KEYS):
+        values.report.left_out.append(
+            (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
+        )
+    return out
