@@ -249,12 +249,7 @@ def _check_unique_names(data: dict[str, Any], source: str) -> None:
         node: Any = data
         for part in key.split("."):
             node = node.get(part, []) if isinstance(node, dict) else []
-        seen: dict[str, int] = {}
-        for i, item in enumerate(node):
-            name = item.get("name")
-            if name in seen:
-                raise SpecError(f"{source}: {key}[{i}].name: {name!r} is already the name of {key}[{seen[name]}]")
-            seen[name] = i
+        _check_unique(node, key, source)
 
 
 def _check_consistency(data: dict[str, Any], source: str) -> None:

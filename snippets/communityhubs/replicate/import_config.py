@@ -23,7 +23,7 @@ import yaml
 
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..targets.kubernetes import merge
-from ..targets.traits import AUTHENTICATORS, OAUTH_CLASSES, oauth_traits
+from ..targets.traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .values_files import ImportConfigError, outside, read_values, unwrap
 from .values_profiles import image_of, mapped, memory, profiles
 from .values_report import Options, Report, Values, grouped, reason_for
@@ -152,16 +152,10 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
             )
         )
     report.must_give.append(("DNS and HTTPS", "a domain for the new hub, and its certificate"))
-    copied = {
+    # OAuthenticator trait -> spec key: the renderer's own table read backwards, and the traits it sets itself.
+    copied = {trait: key for key, trait in COPIED_KEYS.items()} | {
+        "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name of hosted_domain
         "allowed_organizations": "allowed_organizations",
-        "hosted_domain": "hosted_domains",
-        "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name
-        "strip_domain": "strip_domain",
-        "allowed_idps": "allowed_idps",
-        "authorize_url": "authorize_url",
-        "token_url": "token_url",
-        "userdata_url": "userdata_url",
-        "username_claim": "username_claim",
         "scope": "scope",
         "allow_all": "allow_all",
     }
@@ -375,7 +369,7 @@ def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     return out
 
 
-def https(values: Values, name: str) -> dict[str, Any]:
+def https(values: Values) -> dict[str, Any]:
     """proxy.https: Let's Encrypt comes across; a certificate in a Secret is the provider's to hand over."""
     tls = values.get("proxy.https") or {}
     if not tls.get("enabled"):
@@ -417,7 +411,7 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares
-    secure = https(values, options.name)
+    secure = https(values)
     if secure:
         spec["https"] = secure
     admin_service(values)

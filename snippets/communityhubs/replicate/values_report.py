@@ -78,6 +78,7 @@ class Values:
 
     def __init__(self, data: dict[str, Any], prefix: str, report: Report):
         self.data, self.prefix, self.report = data, prefix, report
+        self.leaves = set(leaves(data)) - {""}  # every value's dotted key, found once: the files do not change
         self.taken: set[str] = set()
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -91,23 +92,16 @@ class Values:
     def take(self, key: str, default: Any = None, to: str | None = None) -> Any:
         """A value, marked as read; `to` records it as carried over to that spec key."""
         value = self.get(key, default)
-        if key in self.get_leaves():
+        if key in self.leaves:
             self.taken.add(key)
         else:
-            self.taken |= {leaf for leaf in self.get_leaves() if leaf.startswith(key + ".")}
+            self.taken |= {leaf for leaf in self.leaves if leaf.startswith(key + ".")}
         if to and self.get(key) is not None:
             self.report.carried.append((self.prefix + key, to))
         return value
 
-    def get_leaves(self) -> set[str]:
-        return set(leaves(self.data))
-
-    def leave(self, key: str, why: str) -> None:
-        self.take(key)
-        self.report.left_out.append((self.prefix + key, why))
-
     def left(self) -> list[str]:
-        return sorted(set(leaves(self.data)) - self.taken - {""})
+        return sorted(self.leaves - self.taken)
 
 
 @dataclass
