@@ -14,6 +14,7 @@ nox -s tests                the whole test suite (builds the site first, guides 
 nox -s baseline             re-run the guides and store their outputs in notebooks/
 nox -s goldens              re-render the example specs into tests/golden/
 nox -s hub -- up|status|down   a local hub from snippets/hub.yaml on 127.0.0.1:8000
+nox -s bench                benchmarks: workshop bursts, first server, site build, replication
 nox -s lint                 ruff
 nox -s linkcheck            external links (needs internet; not run in CI)
 """
@@ -210,11 +211,15 @@ def hub(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: print a table of figures and write JSON under _build/bench/
-    (`nox -s bench -- --runs 5` passes options on). Needs Docker and the user image."""
+    """Benchmarks: print tables and write JSON. `nox -s bench` runs both; `nox -s bench -- burst --runs 2`
+    or `-- replicate ...` runs one with options. Needs Docker and the user image."""
     install(session)
     build_images(session)
-    session.run("python", "-m", "tests.benchmarks.replicate", *session.posargs)
+    which, *options = session.posargs or ["all"]
+    if which in ("all", "burst"):  # workshop bursts etc.; writes docs/benchmarks/burst.json, drawn by the page
+        session.run("python", "-m", "tests.benchmarks.burst", *options)
+    if which in ("all", "replicate"):  # export and import throughput; writes _build/bench/replicate.json
+        session.run("python", "-m", "tests.benchmarks.replicate", *options)
 
 
 @nox.session

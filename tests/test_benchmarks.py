@@ -19,3 +19,28 @@ def test_replicate_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys)
     assert all(r["mb"]["median"] >= 1.0 for r in results if r["case"] == "one 1 MB file")
     assert all(r["files"]["median"] == 20 for r in results if r["case"] == "20 small files")
     assert "export MB/s" in capsys.readouterr().out
+
+
+def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> None:
+    """N = 2 on both hubs, local only: every server ready, none failed, and the page can read the file."""
+    from .benchmarks import burst
+
+    out = tmp_path / "burst.json"
+    assert (
+        burst.main(
+            ["--sizes", "2", "--docker-sizes", "--runs", "1", "--users", "1", "--site-runs", "0", "--out", str(out)]
+        )
+        == 0
+    )
+    data = json.loads(out.read_text())
+    bursts = [r for r in data["results"] if "n" in r]
+    assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", "default", 2), ("local", "project", 2)]
+    for r in bursts:
+        assert r["ready"]["median"] == 2 and r["failed"]["median"] == 0
+        assert 0 < r["p50_s"]["median"] <= r["last_s"]["median"]
+        assert r["cpu_limit_s"]["median"] > 0 and r["idle_mb"]["median"] > 10
+    cases = {r["case"] for r in data["results"] if "n" not in r}
+    assert cases == {"first server, cold", "first server, warm", "browser users"}
+    assert data["machine"]["cpus"] >= 1
+    assert not list(tmp_path.glob("*.partial"))
+    assert "last/limit" in capsys.readouterr().out

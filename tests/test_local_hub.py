@@ -48,7 +48,7 @@ def test_down_leaves_no_proxy_or_user_server(tmp_path: Path) -> None:
     api.start_server("demo-ada")
     family = [psutil.Process(info.pid), *psutil.Process(info.pid).children(recursive=True)]
     names = " ".join(" ".join(p.cmdline()) for p in family)
-    assert "configurable-http-proxy" in names and "jupyterhub-singleuser" in names
+    assert "configurable-http-proxy" in names and "-m communityhubs.singleuser" in names
     assert hub.down() is True
     assert [p.pid for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
     assert hub.info() is None

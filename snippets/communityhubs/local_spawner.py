@@ -52,6 +52,7 @@ def isolation_problem(hub_folder: Path | None = None) -> str:
         "the Python environment": Path(sys.prefix),
         "the Python installation": Path(sys.base_prefix),
         "the hub's folder": (hub_folder or Path.cwd()).resolve().parent,  # the folder itself becomes 0711
+        "these helpers (servers start with `python -m communityhubs.singleuser`)": Path(__file__).parent,
     }
     for what, path in places.items():
         blocked = _unreachable(path.resolve())

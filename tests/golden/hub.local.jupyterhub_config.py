@@ -69,6 +69,9 @@ else:
     c.SimpleLocalProcessSpawner.home_dir_template = str(Path("homes").resolve() / "{username}")
     if os.geteuid() == 0:  # Jupyter refuses to run as root unless told
         c.Spawner.args = ["--allow-root"]
+# jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)
+import sys
+c.Spawner.cmd = [sys.executable, '-m', 'communityhubs.singleuser']
 c.Spawner.notebook_dir = '~'
 
 # --- the admins' own API token ---
