@@ -68,7 +68,7 @@ def test_code_blocks_have_a_copy_button(page, site_url: str) -> None:
     assert page.locator("button.copybtn").count() == blocks.count()
 
 
-@pytest.mark.parametrize("path", ["index.html", "guides/manage-user-servers.html"])
+@pytest.mark.parametrize("path", ["index.html", "guides/manage-user-servers.html", "docs/benchmarks.html"])
 def test_no_wcag_a_or_aa_violations(page, site_url: str, path: str) -> None:
     page.goto(f"{site_url}/{path}")
     page.wait_for_load_state("networkidle")

@@ -103,3 +103,18 @@ def test_guides_index_lists_every_guide(site: Path) -> None:
     html = (site / "guides" / "index.html").read_text()
     for guide in GUIDES:
         assert f'href="{guide}.html"' in html
+
+
+def test_benchmarks_page_draws_its_plot_and_tables_from_the_stored_results(site: Path) -> None:
+    """The page is made from docs/benchmarks/burst.json at build time: its figures appear, and a plot."""
+    import json
+
+    data = json.loads((ROOT / "docs" / "benchmarks" / "burst.json").read_text())
+    html = (site / "docs" / "benchmarks.html").read_text()
+    assert re.search(r'<img[^>]+alt="For each target, the seconds until the last of N servers', html)
+    assert "Traceback" not in html
+    for r in (r for r in data["results"] if "n" in r):
+        last = r["last_s"]
+        row = f"{last['median']:.1f} ({last['min']:.1f}–{last['max']:.1f})"
+        assert row in html, f"{r['target']} {r['hub']} N={r['n']}: {row} is not on the page"
+    assert f"{data['machine']['cpus']} CPUs" in html

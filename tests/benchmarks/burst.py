@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import statistics
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +34,7 @@ from communityhubs import SNIPPETS
 from communityhubs.client import HubAPIError, HubClient
 from communityhubs.hub import Hub
 from communityhubs.hubprocess import HubProcess
+from communityhubs.proxy import find_proxy
 from communityhubs.spec import load_spec
 
 WORKSHOP = SNIPPETS / "examples" / "workshop.yaml"
@@ -123,20 +124,20 @@ class RunningHub:
         self.hub.forget()
 
 
-def start_all(client: HubClient, names: list[str]) -> dict[str, float]:
-    """Send every start request at once; return when each was sent, or NaN where the hub refused it."""
-    sent: dict[str, float] = {}
+def start_all(client: HubClient, names: list[str]) -> set[str]:
+    """Send every start request at once; return the names whose request got an error status
+    (the hub may still start those servers: a proxy can time a slow request out)."""
+    refused: set[str] = set()
 
     def start(name: str) -> None:
-        sent[name] = time.monotonic()
         try:
             client.request("POST", f"/users/{name}/server", json={})
         except HubAPIError:
-            sent[name] = float("nan")
+            refused.add(name)
 
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         list(pool.map(start, names))
-    return sent
+    return refused
 
 
 def watch(client: HubClient, names: list[str], started: float, deadline: float) -> tuple[dict[str, float], set[str]]:
@@ -172,9 +173,8 @@ def one_burst(running: RunningHub, n: int, timeout: float = 600) -> dict[str, fl
     cpu_before = {k: cpu_seconds([p]) for k, p in overhead.items()}
     busy_before = busy_seconds()
     started = time.monotonic()
-    sent = start_all(running.client, names)
-    refused = {name for name, when in sent.items() if when != when}
-    ready, failed = watch(running.client, [n for n in names if n not in refused], started, started + timeout)
+    refused = start_all(running.client, names)
+    ready, failed = watch(running.client, names, started, started + timeout)
     elapsed = time.monotonic() - started
     busy = busy_seconds() - busy_before
     cpu_used = {f"{k}_cpu_s": cpu_seconds([p]) - cpu_before[k] for k, p in overhead.items()}
@@ -183,7 +183,8 @@ def one_burst(running: RunningHub, n: int, timeout: float = 600) -> dict[str, fl
     times = list(ready.values())
     figures = {
         "ready": len(ready),
-        "failed": len(failed | refused),
+        "failed": len(failed),
+        "refused": len(refused),  # start requests answered with an error, whether or not the server came up
         "p50_s": percentile(times, 0.5),
         "p95_s": percentile(times, 0.95),
         "last_s": max(times, default=float("nan")),
@@ -320,7 +321,7 @@ def user_load(work: Path, users: int) -> dict[str, dict[str, float]]:
     return {step: summarise(values) for step, values in steps.items()}
 
 
-def site_build(work: Path) -> dict[str, float]:
+def site_build(work: Path, results: Path) -> dict[str, float]:
     """The site built from a copy of this checkout: cold, again with nothing changed, after one prose edit."""
     import shutil
     import subprocess
@@ -334,6 +335,7 @@ def site_build(work: Path) -> dict[str, float]:
     proxy = root / "snippets" / "proxy" / "node_modules"
     if proxy.is_dir():  # the Node proxy `npm ci` installed
         (copy / "snippets" / "proxy" / "node_modules").symlink_to(proxy)
+    shutil.copy2(results, copy / RESULTS.relative_to(root))  # the page draws what this run measured
     figures = {}
     for kind in ("cold", "warm", "prose_edit"):
         if kind == "prose_edit":
@@ -370,6 +372,7 @@ def machine() -> dict[str, object]:
         "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
         "python": platform.python_version(),
         "jupyterhub": jupyterhub.__version__,
+        "proxy": find_proxy()[1],  # configurable-http-proxy: node, or the python port
         "date": time.strftime("%Y-%m-%d"),
     }
 
@@ -383,30 +386,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-runs", type=int, default=1, help="site builds of each kind, cold ~10 min (0: skip)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    out = {"machine": machine(), "runs": args.runs, "results": []}
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as tmp:
         work = Path(tmp)
-        results = measure({"local": args.sizes, "docker": args.docker_sizes}, args.runs, work)
+        # Saved after each part, so that a part that fails keeps what the others measured.
+        out["results"] += measure({"local": args.sizes, "docker": args.docker_sizes}, args.runs, work)
+        save(out, args.out)
         if args.users:
-            results.append(
-                {
-                    "target": "local",
-                    "hub": "project",
-                    "case": "browser users",
-                    "users": args.users,
-                    **user_load(work, args.users),
-                }
+            load = user_load(work, args.users)
+            out["results"].append(
+                {"target": "local", "hub": "project", "case": "browser users", "users": args.users, **load}
             )
-        if args.site_runs:
-            builds = [site_build(work / f"site-{i}") for i in range(args.site_runs)]
-            results.append({"case": "site build", **{k: summarise([b[k] for b in builds]) for k in builds[0]}})
-    out = {"machine": machine(), "runs": args.runs, "results": results}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.out.with_suffix(".partial")
-    partial.write_text(json.dumps(out, indent=2) + "\n")
-    partial.replace(args.out)  # never a half-written results file
+            save(out, args.out)
+        if args.site_runs:  # after the bursts are saved: the copy builds the page from them
+            builds = [site_build(work / f"site-{i}", args.out) for i in range(args.site_runs)]
+            out["results"].append({"case": "site build", **{k: summarise([b[k] for b in builds]) for k in builds[0]}})
+            save(out, args.out)
     print(table(out))
     print(f"\nwritten to {args.out}")
     return 0
+
+
+def save(out: dict, path: Path) -> None:
+    """Write the results whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(out, indent=2) + "\n")
+    partial.replace(path)
 
 
 def table(out: dict) -> str:
@@ -417,12 +423,12 @@ def table(out: dict) -> str:
 
     m = out["machine"]
     lines = [
-        f"{m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB, JupyterHub {m['jupyterhub']}, "
+        f"{m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB, JupyterHub {m['jupyterhub']}, {m['proxy']} proxy, "
         f"medians over {out['runs']} runs (min-max)",
         "",
     ]
     head = (
-        f"{'target':7} {'hub':8} {'N':>4} {'ready':>6} {'failed':>6} {'p50 s':>16} {'p95 s':>16} "
+        f"{'target':7} {'hub':8} {'N':>4} {'ready':>6} {'failed':>6} {'refused':>7} {'p50 s':>16} {'p95 s':>16} "
         f"{'last s':>16} {'CPU limit s':>16} {'last/limit':>10} {'MB/server':>10}"
     )
     lines += [head, "-" * len(head)]
@@ -432,6 +438,7 @@ def table(out: dict) -> str:
         ratio = r["last_s"]["median"] / r["cpu_limit_s"]["median"]
         lines.append(
             f"{r['target']:7} {r['hub']:8} {r['n']:>4} {r['ready']['median']:>6.0f} {r['failed']['median']:>6.0f} "
+            f"{r['refused']['median']:>7.0f} "
             f"{cell(r['p50_s']):>16} {cell(r['p95_s']):>16} {cell(r['last_s']):>16} {cell(r['cpu_limit_s']):>16} "
             f"{ratio:>10.2f} {r['idle_mb']['median']:>10.0f}"
         )
