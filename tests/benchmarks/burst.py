@@ -37,6 +37,10 @@ from communityhubs.hubprocess import HubProcess
 from communityhubs.proxy import find_proxy
 from communityhubs.spec import load_spec
 
+from ..conftest import CHROMIUM
+from ..test_browser import log_in_in_browser
+from . import cpus, summarise
+
 WORKSHOP = SNIPPETS / "examples" / "workshop.yaml"
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "burst.json"  # what the page draws
 HUBS = ("default", "project")
@@ -44,11 +48,7 @@ USER = "bench-"
 POLL = 0.5
 
 
-def cpus() -> int:
-    return len(os.sched_getaffinity(0))
-
-
-def write_spec(work: Path, settings: str, name: str) -> Path:
+def bench_spec(work: Path, settings: str, name: str) -> Path:
     """The workshop spec as it is ("project"), or without its limits ("default")."""
     data = yaml.safe_load(WORKSHOP.read_text())
     data["name"] = name
@@ -239,18 +239,13 @@ def first_server(spec_path: Path, state_dir: Path, target: str) -> dict[str, flo
     return figures
 
 
-def summarise(values: list[float]) -> dict[str, float]:
-    values = [v for v in values if v == v] or [float("nan")]
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
 def measure(targets: dict[str, list[int]], runs: int, work: Path) -> list[dict]:
     """Every burst size on both hubs, interleaved run by run so both see the same machine."""
     results = []
     for target, sizes in targets.items():
         if not sizes:
             continue
-        hubs = {s: RunningHub.up(write_spec(work, s, f"bench-{target}-{s}"), work / target / s, target) for s in HUBS}
+        hubs = {s: RunningHub.up(bench_spec(work, s, f"bench-{target}-{s}"), work / target / s, target) for s in HUBS}
         try:
             solo = {s: [solo_start(hubs[s]) for _ in range(max(runs, 1))] for s in HUBS}
             bursts: dict[tuple[str, int], list[dict]] = {(s, n): [] for s in HUBS for n in sizes}
@@ -268,7 +263,7 @@ def measure(targets: dict[str, list[int]], runs: int, work: Path) -> list[dict]:
                 figures["cpu_limit_s"] = {k: v * n / cpus() for k, v in solo_cpu.items()}
                 results.append({"target": target, "hub": settings, "n": n, "runs": runs, **figures})
         for settings in HUBS:
-            spec_path = write_spec(work, settings, f"bench-{target}-first-{settings}")
+            spec_path = bench_spec(work, settings, f"bench-{target}-first-{settings}")
             first = [first_server(spec_path, work / target / f"first-{settings}-{i}", target) for i in range(runs)]
             for kind in ("cold", "warm"):
                 key = f"{kind}_first_s"
@@ -289,7 +284,7 @@ def user_load(work: Path, users: int) -> dict[str, dict[str, float]]:
     from communityhubs.kernel import run_in_kernel
     from playwright.sync_api import sync_playwright
 
-    running = RunningHub.up(write_spec(work, "project", "bench-users"), work / "users", "local")
+    running = RunningHub.up(bench_spec(work, "project", "bench-users"), work / "users", "local")
     steps: dict[str, list[float]] = {"login_to_lab_s": [], "run_code_s": [], "stop_s": []}
     password = (running.hub.state_dir / "shared-password").read_text().strip()
     url = running.url.replace("127.0.0.1", "localhost")  # cookies set by an IP-address host are ignored by some jars
@@ -297,15 +292,11 @@ def user_load(work: Path, users: int) -> dict[str, dict[str, float]]:
         names = [f"{USER}user-{i}" for i in range(users)]
         running.client.create_users(names)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             for name in names:
                 page = browser.new_context().new_page()
                 started = time.monotonic()
-                page.goto(f"{url}/hub/login")
-                page.fill("input[name=username]", name)
-                page.fill("input[name=password]", password)
-                page.click("input[type=submit], button[type=submit]")
-                page.locator(".jp-LauncherCard").first.wait_for(timeout=300_000)
+                log_in_in_browser(page, url, name, password)  # the browser tests' login, to the launcher
                 steps["login_to_lab_s"].append(time.monotonic() - started)
                 started = time.monotonic()
                 if run_in_kernel(running.url, running.token, name, "print(6 * 7)").strip() != "42":

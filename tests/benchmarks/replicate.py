@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from communityhubs.replicate.restore import import_bundle
 from communityhubs.spec import load_spec
 
 from ..homes import big_home, many_files_home
+from . import cpus, summarise
 
 DIRECTIONS = [("local", "docker"), ("docker", "local")]
 
@@ -68,10 +68,6 @@ def one_run(work: Path, name: str, home: bytes, source: str, destination: str) -
             hub.forget()
 
 
-def summarise(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -93,17 +89,11 @@ def main(argv: list[str] | None = None) -> int:
             figures = {key: summarise([r[key] for r in runs]) for key in runs[0]}
             results.append({"case": case, "from": source, "to": destination, "runs": len(runs), **figures})
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus()}
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": cpus()}
     args.out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten to {args.out}")
     return 0
-
-
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
 
 
 def table(results: list[dict]) -> str:
