@@ -1,4 +1,4 @@
-"""`jupyterhub-singleuser`, minus about 1.4 CPU-seconds at every server start.
+"""`jupyterhub-singleuser`, minus about 1.3 CPU-seconds at every server start.
 
 Two costs that a user server pays at start-up and never uses, measured on a
 2-core machine with `nox -s bench` (see the "How fast is it" page):
