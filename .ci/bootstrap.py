@@ -36,7 +36,8 @@ FOR_DOCS = {
 FOR_TESTS = {
     "chromium": ("chromium", "the browser tests"),
     "libatomic1": ("lib:atomic", "the Node.js inside Playwright, which drives chromium"),
-    "docker.io": ("docker", "the docker target's hubs and guides"),
+    # the engine, not the client: machines here ship a `docker` client with no daemon
+    "docker.io": ("dockerd", "the docker target's hubs and guides (the Docker engine)"),
     "debootstrap": ("debootstrap", "builds a Debian base image without a container registry"),
     "git": ("git", "the clean-machine check clones the repository"),
 }

@@ -50,3 +50,21 @@ def test_what_is_missing_is_named_with_its_reason(monkeypatch: pytest.MonkeyPatc
     missing = b.missing_packages(b.FOR_DOCS | b.FOR_TESTS)
     assert missing["graphviz"] == "draws the site's diagrams"
     assert "libatomic1" in missing  # a library, found through the loader, not on PATH
+
+
+def test_a_docker_client_without_an_engine_still_installs_the_engine(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Machines here ship a `docker` client and no daemon: the client must not count as Docker."""
+    b = bootstrap()
+    client = tmp_path / "docker"
+    client.write_text("#!/bin/sh\nexit 0\n")
+    client.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert shutil.which("docker") == str(client)
+    missing = b.missing_packages(b.FOR_TESTS)
+    assert "docker.io" in missing
+    engine = tmp_path / "dockerd"
+    engine.write_text("#!/bin/sh\nexit 0\n")
+    engine.chmod(0o755)
+    assert "docker.io" not in b.missing_packages(b.FOR_TESTS)
