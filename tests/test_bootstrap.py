@@ -52,9 +52,7 @@ def test_what_is_missing_is_named_with_its_reason(monkeypatch: pytest.MonkeyPatc
     assert "libatomic1" in missing  # a library, found through the loader, not on PATH
 
 
-def test_a_docker_client_without_an_engine_still_installs_the_engine(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_docker_client_without_an_engine_still_installs_the_engine(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Machines here ship a `docker` client and no daemon: the client must not count as Docker."""
     b = bootstrap()
     client = tmp_path / "docker"

@@ -19,24 +19,21 @@ import sys
 from pathlib import Path
 
 from .client import HubClient
-from .folder_archive import UnsafeArchive
+from .errors import CommunityHubsError, ImportConfigError
 from .hub import Hub, HubError
 from .images import (
     DEBIAN_BASE,
     USER_IMAGE,
-    ImageError,
     build_debian_base,
     build_user_image,
     ensure_images,
     image_size_mb,
 )
-from .proxy import ProxyNotFound
-from .replicate.bundle import BundleError, describe_bundle, open_bundle
+from .replicate.bundle import describe_bundle, open_bundle
 from .replicate.export import export_hub
 from .replicate.import_config import import_config, spec_text, write_spec
-from .replicate.restore import ImportRefused, import_bundle
-from .replicate.values_files import ImportConfigError
-from .spec import EXAMPLE_SPEC, SpecError, load_spec
+from .replicate.restore import import_bundle
+from .spec import EXAMPLE_SPEC, load_spec
 from .targets import NAMES, target_for
 from .targets.kubernetes import KubernetesTarget
 
@@ -131,16 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             return run_dry(args)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target, args.context)
-    except (
-        SpecError,
-        HubError,
-        ProxyNotFound,
-        ImageError,
-        BundleError,
-        ImportRefused,
-        UnsafeArchive,
-        ImportConfigError,
-    ) as err:
+    except CommunityHubsError as err:  # every refusal we anticipated: one line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 1
 

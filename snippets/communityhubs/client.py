@@ -14,10 +14,11 @@ from urllib.parse import quote
 
 import requests
 
+from .errors import CommunityHubsError
 from .secretfiles import record
 
 
-class HubAPIError(RuntimeError):
+class HubAPIError(CommunityHubsError, RuntimeError):
     def __init__(self, method: str, path: str, status: int, message: str):
         super().__init__(f"{method} {path} -> {status}: {message}")
         self.status = status

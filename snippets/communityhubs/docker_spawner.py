@@ -18,7 +18,7 @@ from dockerspawner import DockerSpawner
 from tornado import web
 from traitlets import Dict, List, default
 
-from .spec import memory_bytes
+from .mapping import DOCKER_RESERVATIONS, docker_reservations
 
 OPTION_PREFIX = "profile-option-"
 
@@ -106,12 +106,7 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
                 raise web.HTTPError(400, f"{option_slug}: {choice!r} is not offered; choose one of: {offered}")
             override |= option["choices"][choice].get("kubespawner_override", {})
         self.log.info("%s starts profile %s with %s", self._log_name, slug, override)
-        host_config = dict(self.extra_host_config)
+        self.extra_host_config = dict(self.extra_host_config) | docker_reservations(override)
         for key, value in override.items():
-            if key == "mem_guarantee":
-                host_config["mem_reservation"] = memory_bytes(value)
-            elif key == "cpu_guarantee":
-                host_config["cpu_shares"] = round(value * 1024)  # relative weight: 1024 is one CPU's share
-            else:
+            if key not in DOCKER_RESERVATIONS:
                 setattr(self, key, value)  # image, mem_limit, cpu_limit
-        self.extra_host_config = host_config

@@ -14,8 +14,10 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from .errors import CommunityHubsError
 
-class UnsafeArchive(ValueError):
+
+class UnsafeArchive(CommunityHubsError, ValueError):
     """An archive that would write outside its folder; str(error) is one line."""
 
 

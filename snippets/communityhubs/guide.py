@@ -23,6 +23,7 @@ from pathlib import Path
 import requests
 
 from .client import HubAPIError, HubClient
+from .errors import CommunityHubsError
 from .hub import Hub
 from .spec import EXAMPLE_SPEC, load_spec
 
@@ -126,7 +127,7 @@ def verified_line(target: str, version: str) -> str:
     return f"Verified against {describe(target)}, JupyterHub {version}, on {dt.date.today().isoformat()}."
 
 
-class GuideError(RuntimeError):
+class GuideError(CommunityHubsError, RuntimeError):
     """The reader's HUB_URL or HUB_TOKEN cannot be used; str(error) names which and the fix."""
 
 

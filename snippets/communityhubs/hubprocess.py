@@ -32,6 +32,7 @@ import psutil
 import requests
 import urllib3
 
+from .errors import CommunityHubsError
 from .proxy import find_proxy
 from .secretfiles import write_private
 
@@ -39,7 +40,7 @@ HOST = "127.0.0.1"
 CONFIG_NAME = "jupyterhub_config.py"
 
 
-class HubError(RuntimeError):
+class HubError(CommunityHubsError, RuntimeError):
     """A hub that cannot be started or stopped; str(error) says why in one line."""
 
 

@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 from . import SNIPPETS
+from .errors import CommunityHubsError
 
 USER_IMAGE_DIR = SNIPPETS / "docker" / "singleuser"
 DEBIAN_BASE = "communityhubs/debian-base:bookworm"
 USER_IMAGE = "communityhubs/singleuser:latest"
 
 
-class ImageError(RuntimeError):
+class ImageError(CommunityHubsError, RuntimeError):
     pass
 
 

@@ -14,10 +14,11 @@ import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from .errors import CommunityHubsError
 from .secretfiles import auth_headers
 
 
-class KernelDied(RuntimeError):
+class KernelDied(CommunityHubsError, RuntimeError):
     """The kernel process ended mid-run, e.g. killed for using more memory than its limit."""
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import SNIPPETS
+from .errors import CommunityHubsError
 
 NODE_PROXY = SNIPPETS / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 # Both packages install a command of the same name; the Python port's lives beside
@@ -16,7 +17,7 @@ NODE_PROXY = SNIPPETS / "proxy" / "node_modules" / ".bin" / "configurable-http-p
 PYTHON_PROXY = Path(sys.prefix) / "bin" / "configurable-http-proxy"
 
 
-class ProxyNotFound(RuntimeError):
+class ProxyNotFound(CommunityHubsError, RuntimeError):
     pass
 
 

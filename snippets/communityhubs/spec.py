@@ -19,12 +19,13 @@ import jsonschema
 import yaml
 
 from . import SNIPPETS
+from .errors import CommunityHubsError
 
 SCHEMA_PATH = SNIPPETS / "hub.schema.json"
 EXAMPLE_SPEC = SNIPPETS / "hub.yaml"
 
 
-class SpecError(ValueError):
+class SpecError(CommunityHubsError, ValueError):
     """A hub spec that cannot be used. str(error) is a single line."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..errors import CommunityHubsError
 from ..folder_archive import Listing, UnsafeArchive, listing
 
 KIND = "communityhubs-bundle"
@@ -44,7 +45,7 @@ ENCODING = "utf-8"
 CHUNK = 1 << 20
 
 
-class BundleError(ValueError):
+class BundleError(CommunityHubsError, ValueError):
     """A bundle that cannot be written or used; str(error) is one line naming the file."""
 
 

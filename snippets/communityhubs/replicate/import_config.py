@@ -21,11 +21,12 @@ from typing import Any
 
 import yaml
 
+from .. import mapping
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..targets.kubernetes import merge
 from ..targets.traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .values_files import ImportConfigError, outside, read_values, unwrap
-from .values_profiles import image_of, mapped, memory, profiles
+from .values_profiles import image_of, mapped, profiles
 from .values_report import Options, Report, Values, grouped, reason_for
 
 SECRET_ENV = "OAUTH_CLIENT_SECRET"
@@ -271,10 +272,7 @@ def plain_env(values: Values) -> dict[str, str]:
 
 
 def environment(values: Values, options: Options) -> dict[str, Any]:
-    env: dict[str, Any] = {}
-    default_url = values.take("singleuser.defaultUrl", to="environment.default_url")
-    if default_url:
-        env["default_url"] = default_url
+    env = plain(values, "environment")
     extra = plain_env(values)
     if extra:
         env["env"] = extra
@@ -290,35 +288,26 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
     return env
 
 
-def limits(values: Values) -> dict[str, Any]:
+def plain(values: Values, section: str) -> dict[str, Any]:
+    """A section's plain keys, read back through the one mapping table the renderers write with."""
     out: dict[str, Any] = {}
-    for key, path in [
-        ("mem_limit", "singleuser.memory.limit"),
-        ("mem_guarantee", "singleuser.memory.guarantee"),
-    ]:
-        value = values.take(path, to=f"limits.{key}")
-        if value is not None:
-            out[key] = memory(value, values.prefix + path)
-    for key, path in [("cpu_limit", "singleuser.cpu.limit"), ("cpu_guarantee", "singleuser.cpu.guarantee")]:
-        value = values.take(path, to=f"limits.{key}")
-        if value is not None:
-            out[key] = int(value) if float(value).is_integer() else float(value)
-    timeout = values.take("singleuser.startTimeout", to="limits.start_timeout")
-    if timeout is None:
-        timeout = 300  # Zero to JupyterHub's default
-        values.report.carried.append(
-            (values.prefix + "singleuser.startTimeout", "limits.start_timeout: 300 (not set: the chart's default)")
-        )
-    out["start_timeout"] = int(timeout)
-    http = values.get("hub.config.KubeSpawner.http_timeout")
-    if http is not None and int(http) == out["start_timeout"]:
-        values.take(
-            "hub.config.KubeSpawner.http_timeout", to="limits.start_timeout (the spec uses one timeout for both)"
-        )
-    for path in ("hub.concurrentSpawnLimit", "hub.config.JupyterHub.concurrent_spawn_limit"):
-        value = values.take(path, to="limits.concurrent_spawn_limit")
-        if value is not None:
-            out["concurrent_spawn_limit"] = int(value)
+    for row in mapping.rows(section):
+        found = [(path, values.get(path)) for path in (row.values, *row.also_read)]
+        found = [(path, value) for path, value in found if value is not None]
+        if row.leaf in out:  # another trait of a key already read: carried only where it agrees
+            if found and all(row.to_spec(v, values.prefix + path) == out[row.leaf] for path, v in found):
+                for path, _ in found:
+                    values.take(path, to=f"{row.key} (the spec keeps one value for both)")
+            continue
+        for path, _ in found:
+            values.take(path, to=row.key)
+        if found:
+            path, value = found[-1]  # the last one wins, as in the chart
+            out[row.leaf] = row.to_spec(value, values.prefix + path)
+        elif row.chart_default is not None:
+            out[row.leaf] = row.chart_default
+            why = f"{row.key}: {row.chart_default} (not set: the chart's default)"
+            values.report.carried.append((values.prefix + row.values, why))
     return out
 
 
@@ -406,7 +395,7 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     env = environment(values, options)
     if env:
         spec["environment"] = env
-    spec["limits"] = limits(values)
+    spec["limits"] = plain(values, "limits")
     spec["culling"] = culling(values)
     shares = shared_data(values, options.name)
     if shares:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client import HubClient
+from ..errors import CommunityHubsError
 from ..folder_archive import Listing, listing
 from ..hub import Hub
 from ..spec import HubSpec, parse_yaml, validate_spec
@@ -24,7 +25,7 @@ from .bundle import Bundle, BundleError, count, open_bundle
 from .progress import Progress
 
 
-class ImportRefused(ValueError):
+class ImportRefused(CommunityHubsError, ValueError):
     """The hub already holds something the bundle would overwrite; str(error) is one line."""
 
 

@@ -15,12 +15,10 @@ from typing import Any
 
 import yaml
 
+from ..errors import ImportConfigError
+
 MAX_VALUES_BYTES = 4 << 20
 MAX_VALUES = 200_000  # values after aliases are expanded: real hubs have a few hundred
-
-
-class ImportConfigError(ValueError):
-    """Values files that cannot be imported. str(error) is one line naming the file, key and value."""
 
 
 def looks_encrypted(data: Any) -> bool:

@@ -7,24 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..spec import memory_bytes
-from .values_files import ImportConfigError
+from .. import mapping
 from .values_report import Options, Values
-
-
-def memory(value: Any, key: str) -> str:
-    """A Kubernetes memory quantity as the spec writes sizes: 2G, 512M (1024-based, as KubeSpawner reads them)."""
-    text = str(value).strip()
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?", text)
-    if not match:
-        raise ImportConfigError(f"{key}: {value!r} is not a memory size (such as 512M or 2G)")
-    number, unit = float(match.group(1)), (match.group(2) or "")[:1]
-    size = number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit]
-    for suffix in "TGMK":
-        whole = size / memory_bytes(f"1{suffix}")
-        if whole >= 1 and whole == int(whole) and int(whole) < 10**6:
-            return f"{int(whole)}{suffix}"
-    return f"{max(1, round(size / (1 << 20)))}M"  # bytes that are no whole unit: the nearest megabyte
 
 
 def image_of(value: Any) -> str | None:
@@ -42,26 +26,9 @@ def mapped(image: str, options: Options) -> tuple[str, str]:
     return image, ""
 
 
-def resources(override: dict[str, Any], where: str, values: Values) -> dict[str, Any]:
-    limits = {}
-    for key in ("mem_limit", "mem_guarantee"):
-        if override.get(key) is not None:
-            limits[key] = memory(override[key], where + "." + key)
-    for key in ("cpu_limit", "cpu_guarantee"):
-        if override.get(key) is not None:
-            limits[key] = float(override[key]) if not float(override[key]).is_integer() else int(override[key])
-    return limits
-
-
 def slug_of(item: dict[str, Any], fallback: str) -> str:
     raw = str(item.get("slug") or item.get("display_name") or fallback)
     return re.sub(r"[^a-z0-9_-]+", "-", raw.lower()).strip("-_")[:64] or fallback
-
-
-CHOICE_KEYS = {"display_name", "slug", "description", "default", "kubespawner_override"}
-
-
-OVERRIDE_KEYS = {"image", "mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee"}
 
 
 def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
@@ -145,10 +112,10 @@ def override_of(override: dict[str, Any], where: str, values: Values, options: O
         out["image"], note = mapped(image_of(override["image"]), options)
         if note:
             values.report.carried.append((where + ".image", "image" + note))
-    limits = resources(override, where, values)
+    limits = mapping.per_server_from_override(override, where)
     if limits:
         out["limits"] = limits
-    for extra in sorted(set(override) - OVERRIDE_KEYS):
+    for extra in sorted(set(override) - {"image"} - mapping.override_traits()):
         values.report.left_out.append(
             (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
         )

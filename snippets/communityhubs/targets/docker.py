@@ -17,9 +17,10 @@ from pathlib import Path
 
 from escapism import escape
 
+from .. import mapping
 from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
-from ..spec import HubSpec, SpecError, memory_bytes
+from ..spec import HubSpec, SpecError
 from . import traits
 from .base import ProcessTarget, UserEnvironment, tar_folder
 from .pyconfig import Section, render_config
@@ -95,12 +96,7 @@ class DockerTarget(ProcessTarget):
         sections.append(env)
 
         limits = Section("limits", "Docker enforces these with control groups")
-        mem_guarantee, cpu_guarantee = spec.value("limits.mem_guarantee"), spec.value("limits.cpu_guarantee")
-        host_config = {}
-        if mem_guarantee:
-            host_config["mem_reservation"] = memory_bytes(mem_guarantee)
-        if cpu_guarantee:
-            host_config["cpu_shares"] = round(cpu_guarantee * 1024)  # relative weight: 1024 is one CPU's share
+        host_config = mapping.docker_reservations(spec.section("limits"))
         if host_config:
             limits.set("DockerSpawner.extra_host_config", host_config, "guarantees: Docker's soft reservations")
         sections.append(limits)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .. import mapping
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
 from . import cluster
@@ -102,34 +103,28 @@ def split_image(image: str) -> Values:
     return {"name": name, "tag": tag}
 
 
+def plain(spec: HubSpec, section: str) -> Values:
+    """A section's plain keys at their values paths, from the one mapping table."""
+    values: Values = {}
+    for row, value in mapping.settings(spec, section):
+        values = merge(values, mapping.nested(row.values, value))
+    return values
+
+
 def environment(spec: HubSpec) -> Values:
     env = spec.section("environment")
-    single: Values = {"defaultUrl": spec.value("environment.default_url")}
+    single: Values = {}
     if env.get("env"):
         single["extraEnv"] = dict(env["env"])
     if env.get("image"):
         single["image"] = split_image(env["image"])
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
-    return {"singleuser": single}
+    return merge(plain(spec, "environment"), {"singleuser": single})
 
 
 def limits(spec: HubSpec) -> Values:
-    single: Values = {"startTimeout": spec.value("limits.start_timeout")}
-    for key, (group, field) in {
-        "mem_limit": ("memory", "limit"),
-        "mem_guarantee": ("memory", "guarantee"),
-        "cpu_limit": ("cpu", "limit"),
-        "cpu_guarantee": ("cpu", "guarantee"),
-    }.items():
-        value = spec.value(f"limits.{key}")
-        if value is not None:
-            single.setdefault(group, {})[field] = value
-    hub: Values = {
-        "concurrentSpawnLimit": spec.value("limits.concurrent_spawn_limit"),
-        "config": {"KubeSpawner": {"http_timeout": spec.value("limits.start_timeout")}},
-    }
-    return {"singleuser": single, "hub": hub}
+    return plain(spec, "limits")
 
 
 def culling(spec: HubSpec) -> Values:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import mapping
 from ..hubprocess import HOST, Ports
 from ..spec import HubSpec
 from .traits import (
@@ -160,9 +161,15 @@ def roles_section(spec: HubSpec) -> Section:
     return s
 
 
+def plain(s: Section, spec: HubSpec) -> Section:
+    """The section's plain keys, one line each, from the one mapping table."""
+    for row, value in mapping.settings(spec, s.key):
+        s.set(row.trait, value, row.comment)
+    return s
+
+
 def environment_section(spec: HubSpec) -> Section:
-    s = Section("environment", "what users find when their server starts")
-    s.set("Spawner.default_url", spec.value("environment.default_url"))
+    s = plain(Section("environment", "what users find when their server starts"), spec)
     env = spec.value("environment.env")
     if env:
         s.set("Spawner.environment", env)
@@ -170,16 +177,7 @@ def environment_section(spec: HubSpec) -> Section:
 
 
 def limits_section(spec: HubSpec) -> Section:
-    s = Section("limits", "resources per server, and many starts at once")
-    for key in ("mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee"):
-        value = spec.value(f"limits.{key}")
-        if value is not None:
-            s.set(f"Spawner.{key}", value)
-    timeout = spec.value("limits.start_timeout")
-    s.set("Spawner.start_timeout", timeout, "seconds a server may take to start")
-    s.set("Spawner.http_timeout", timeout, "seconds a started server may take to answer")
-    s.set("JupyterHub.concurrent_spawn_limit", spec.value("limits.concurrent_spawn_limit"))
-    return s
+    return plain(Section("limits", "resources per server, and many starts at once"), spec)
 
 
 def culling_section(spec: HubSpec) -> Section:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import mapping
 from ..spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
@@ -79,7 +80,7 @@ def load_groups(spec: HubSpec) -> dict[str, Any]:
 def group_overrides(spec: HubSpec) -> dict[str, Any]:
     """Spawner.group_overrides for groups with `limits`; keys sort in the spec's order."""
     return {
-        f"{i:02d}-{g['name']}": {"groups": [g["name"]], "spawner_override": dict(g["limits"])}
+        f"{i:02d}-{g['name']}": {"groups": [g["name"]], "spawner_override": mapping.per_server(g["limits"])}
         for i, g in enumerate(spec.data.get("groups", []))
         if g.get("limits")
     }
@@ -92,12 +93,9 @@ def load_roles(spec: HubSpec) -> list[dict[str, Any]]:
     ]
 
 
-RESOURCE_KEYS = ("mem_limit", "mem_guarantee", "cpu_limit", "cpu_guarantee")
-
-
 def _override(item: dict[str, Any]) -> dict[str, Any]:
     """A profile's or choice's image and resources, as KubeSpawner's kubespawner_override."""
-    return {**({"image": item["image"]} if "image" in item else {}), **item.get("limits", {})}
+    return {**({"image": item["image"]} if "image" in item else {}), **mapping.per_server(item.get("limits", {}))}
 
 
 def profile_list(spec: HubSpec) -> list[dict[str, Any]]:
