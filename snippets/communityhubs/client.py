@@ -25,6 +25,10 @@ class HubAPIError(CommunityHubsError, RuntimeError):
         self.message = message
 
 
+class HubUnreachable(CommunityHubsError, ConnectionError):
+    """No HTTP answer at all from the hub's address."""
+
+
 class HubClient:
     """`show_calls=True` prints each change it makes as the REST call a reader can repeat
     with curl (`POST /hub/api/users {...}`); reads (GET) are not shown, nor calls made
@@ -45,13 +49,18 @@ class HubClient:
         if self.show_calls and method != "GET" and threading.current_thread() is threading.main_thread():
             body = kwargs.get("json")
             print(f"{method} /hub/api{path}" + (f" {json.dumps(body, ensure_ascii=False)}" if body else ""))
-        resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
+        try:
+            resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as err:  # advice, not a urllib3 traceback
+            raise HubUnreachable(
+                f"{method} /hub/api{path}: no answer from {self.url} ({type(err).__name__}); is the hub running there?"
+            ) from None
         if resp.status_code >= 400:
             try:
                 message = resp.json().get("message", resp.reason)
             except ValueError:
                 message = resp.reason
-            raise HubAPIError(method, path, resp.status_code, message)
+            raise HubAPIError(method, f"/hub/api{path}", resp.status_code, message)
         if resp.status_code == 204 or not resp.content:
             return None
         return resp.json()
