@@ -70,5 +70,6 @@ def test_a_hub_that_does_not_answer_is_named_with_advice(tmp_path: Path) -> None
     from communityhubs.client import HubClient, HubUnreachable
 
     port = free_port()  # nothing listens here
-    with pytest.raises(HubUnreachable, match=rf"^GET /hub/api/: no answer from http://127.0.0.1:{port} .*running there"):
+    expected = rf"^GET /hub/api/: no answer from http://127.0.0.1:{port} .*running there"
+    with pytest.raises(HubUnreachable, match=expected):
         HubClient(f"http://127.0.0.1:{port}", "not-a-real-token").version()

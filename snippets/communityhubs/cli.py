@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import names
 from .client import HubClient
 from .errors import CommunityHubsError, ImportConfigError
 from .hub import Hub, HubError
@@ -44,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     hub = sub.add_parser("hub", help="run a local hub")
     hub.add_argument("action", choices=["up", "status", "down"])
     hub.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
-    hub.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
-    hub.add_argument("--port", type=int, default=8000, help="public port on 127.0.0.1 (default: %(default)s)")
+    hub.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
+    hub.add_argument(
+        "--port", type=int, default=names.PUBLIC_PORT, help="public port on 127.0.0.1 (default: %(default)s)"
+    )
     hub.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
     hub.add_argument("--context", help="kubernetes: use this kube context instead of creating a kind cluster")
     hub.add_argument(
@@ -58,14 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="write a running hub's users, groups, data and recipes to one bundle")
     export.add_argument("--out", type=Path, required=True, help="bundle file to write (a tar archive)")
     export.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
-    export.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
+    export.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
     export.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
     restore = sub.add_parser("import", help="rebuild a hub from a bundle, on any target")
     restore.add_argument("bundle", type=Path)
     restore.add_argument("--target", choices=NAMES, help="where to rebuild it (default: where it came from)")
-    restore.add_argument("--state", default=".hub", help="state directory root (default: %(default)s)")
+    restore.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
     restore.add_argument(
-        "--port", type=int, default=8000, help="public port if the hub is started (default: %(default)s)"
+        "--port", type=int, default=names.PUBLIC_PORT, help="public port if the hub is started (default: %(default)s)"
     )
     config = sub.add_parser(
         "import-config",

@@ -26,7 +26,11 @@ class HubAPIError(CommunityHubsError, RuntimeError):
 
 
 class HubUnreachable(CommunityHubsError, ConnectionError):
-    """No HTTP answer at all from the hub's address."""
+    """No HTTP answer at all from the hub's address: nothing listens (`timed_out` False), or it took too long."""
+
+    def __init__(self, message: str, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class HubClient:
@@ -52,8 +56,11 @@ class HubClient:
         try:
             resp = self.session.request(method, f"{self.url}/hub/api{path}", timeout=self.timeout, **kwargs)
         except requests.RequestException as err:  # advice, not a urllib3 traceback
+            timed_out = isinstance(err, requests.Timeout)
+            why = f"no answer within {self.timeout:.0f} s" if timed_out else "no answer"
             raise HubUnreachable(
-                f"{method} /hub/api{path}: no answer from {self.url} ({type(err).__name__}); is the hub running there?"
+                f"{method} /hub/api{path}: {why} from {self.url} ({type(err).__name__}); is the hub running there?",
+                timed_out,
             ) from None
         if resp.status_code >= 400:
             try:

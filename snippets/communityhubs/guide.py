@@ -20,16 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
-from .client import HubAPIError, HubClient
+from . import names
+from .client import HubAPIError, HubClient, HubUnreachable
 from .errors import CommunityHubsError
 from .hub import Hub
 from .spec import EXAMPLE_SPEC, load_spec
 
 PREFIX = "demo-"
 READERS_HUB = "HUB_URL"  # the target name of a hub given by HUB_URL/HUB_TOKEN
-STATE_ROOT_ENV = "COMMUNITYHUBS_STATE_ROOT"
 
 
 @dataclass
@@ -55,13 +53,13 @@ class GuideHub:
     @property
     def log_file(self) -> Path | None:
         """The hub's log, for a throwaway local hub."""
-        return self._state_dir / "hub.log" if self._state_dir else None
+        return self._state_dir / names.LOG_FILE if self._state_dir else None
 
     def shared_password(self) -> str:
         """The throwaway hub's shared password, read from its 0600 file (never print it)."""
         if not self._state_dir:
             raise RuntimeError("only a throwaway local hub has a password file")
-        return (self._state_dir / "shared-password").read_text().strip()
+        return (self._state_dir / names.SHARED_PASSWORD_FILE).read_text().strip()
 
     def about(self) -> str:
         """'a local hub, JupyterHub 6.1.1', or 'your hub, ...' when it is the reader's."""
@@ -114,7 +112,7 @@ class GuideHub:
             self._local.down()
             self._local.forget()  # a throwaway hub's data goes with it
             self._local = None
-            if self._state_dir and not os.environ.get(STATE_ROOT_ENV):
+            if self._state_dir and not os.environ.get(names.STATE_ROOT_ENV):
                 shutil.rmtree(self._state_dir, ignore_errors=True)
 
 
@@ -162,10 +160,10 @@ def connect(url: str, token: str) -> HubClient:
     client = HubClient(url, token, show_calls=True)
     try:
         client.whoami()
-    except requests.ConnectionError:
+    except HubUnreachable as err:
+        if err.timed_out:
+            raise GuideError(f"HUB_URL={url!r}: the hub did not answer within {client.timeout:.0f} s") from None
         raise GuideError(f"HUB_URL={url!r}: no hub answers at this address; is the hub running?") from None
-    except requests.Timeout:
-        raise GuideError(f"HUB_URL={url!r}: the hub did not answer within {client.timeout:.0f} s") from None
     except HubAPIError as err:
         if err.status in (401, 403):
             raise GuideError(
@@ -187,7 +185,7 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
         return GuideHub(url=url, client=client, target=READERS_HUB, version=client.version(), _token=token)
 
     spec = load_spec(spec_file)
-    root = os.environ.get(STATE_ROOT_ENV)
+    root = os.environ.get(names.STATE_ROOT_ENV)
     if root:
         Path(root).mkdir(parents=True, exist_ok=True)
     state_dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))

@@ -32,6 +32,7 @@ import psutil
 import requests
 import urllib3
 
+from . import names
 from .errors import CommunityHubsError
 from .proxy import find_proxy
 from .secretfiles import write_private
@@ -48,7 +49,7 @@ class HubError(CommunityHubsError, RuntimeError):
 class Ports:
     """Where the hub listens: the public proxy port, the hub's API, the proxy's API."""
 
-    public: int = 8000
+    public: int = names.PUBLIC_PORT
     hub: int = 8081
     proxy_api: int = 8001
 
@@ -67,11 +68,11 @@ class HubInfo:
 
     @property
     def token_file(self) -> Path:
-        return self.state_dir / "admin-token"
+        return self.state_dir / names.ADMIN_TOKEN_FILE
 
     @property
     def password_file(self) -> Path:
-        return self.state_dir / "shared-password"
+        return self.state_dir / names.SHARED_PASSWORD_FILE
 
     def admin_token(self) -> str:
         return self.token_file.read_text().strip()
@@ -135,15 +136,15 @@ class HubProcess:
 
     @property
     def pid_file(self) -> Path:
-        return self.state_dir / "hub.pid"
+        return self.state_dir / names.PID_FILE
 
     @property
     def meta_file(self) -> Path:
-        return self.state_dir / "hub.url"
+        return self.state_dir / names.RUN_FILE
 
     @property
     def log_file(self) -> Path:
-        return self.state_dir / "hub.log"
+        return self.state_dir / names.LOG_FILE
 
     @property
     def config_file(self) -> Path:
@@ -156,7 +157,7 @@ class HubProcess:
 
     @property
     def lock_file(self) -> Path:
-        return self.state_dir / "hub.lock"
+        return self.state_dir / names.LOCK_FILE
 
     def _lock_held(self) -> bool:
         """True while a hub started from this directory runs: it holds the lock until it exits."""

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import SNIPPETS
+from . import SNIPPETS, names
 from .errors import CommunityHubsError
 
 USER_IMAGE_DIR = SNIPPETS / "docker" / "singleuser"
@@ -83,15 +83,7 @@ def build_debian_base(tag: str = DEBIAN_BASE, suite: str = "bookworm", mirror: s
     return time.monotonic() - started
 
 
-def default_base_image() -> str | None:
-    """COMMUNITYHUBS_BASE_IMAGE, else our Debian base where it is built, else the Dockerfile's default."""
-    chosen = os.environ.get("COMMUNITYHUBS_BASE_IMAGE")
-    if chosen:
-        return chosen
-    return DEBIAN_BASE if docker_answers() and image_exists(DEBIAN_BASE) else None
-
-
-CA_ENV = "COMMUNITYHUBS_CA_CERTS"
+CA_ENV = names.CA_CERTS_ENV
 
 
 def default_ca_certs() -> list[Path]:
@@ -178,7 +170,7 @@ def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = N
     """
     if not docker_answers():
         return "no Docker engine answers"
-    base_image = base_image or os.environ.get("COMMUNITYHUBS_BASE_IMAGE")
+    base_image = base_image or os.environ.get(names.BASE_IMAGE_ENV)
     if not base_image:
         base_image = DEBIAN_BASE
         if not image_exists(base_image):

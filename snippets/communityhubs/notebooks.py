@@ -18,9 +18,10 @@ import nbformat
 from nbformat import NotebookNode
 from pytest_notebook.diffing import diff_notebooks, diff_to_string, filter_diff
 
+from . import names
 from .scrub import scrub_text
 
-HELPERS_ENV = "COMMUNITYHUBS_HELPERS"
+HELPERS_ENV = names.HELPERS_ENV
 HELPERS_SOURCE = "communityhubs @ git+https://github.com/community-hubs/community-hubs#subdirectory=snippets"
 INSTALL_TAG = "communityhubs-install"
 INSTALL_CELL = f"""\

@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import SNIPPETS
+from . import SNIPPETS, names
 from .errors import CommunityHubsError
 
 NODE_PROXY = SNIPPETS / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -23,10 +23,10 @@ class ProxyNotFound(CommunityHubsError, RuntimeError):
 
 def find_proxy() -> tuple[list[str], str]:
     """Return (command, kind) where kind is 'node', 'python' or 'custom'."""
-    custom = os.environ.get("COMMUNITYHUBS_PROXY")
+    custom = os.environ.get(names.PROXY_ENV)
     if custom:
         if not shutil.which(custom):
-            raise ProxyNotFound(f"COMMUNITYHUBS_PROXY={custom!r}: no such program")
+            raise ProxyNotFound(f"{names.PROXY_ENV}={custom!r}: no such program")
         return [custom], "custom"
     if shutil.which("node") and NODE_PROXY.exists():
         return [str(NODE_PROXY)], "node"

@@ -11,7 +11,9 @@ import os
 import secrets
 from pathlib import Path
 
-LEDGER_ENV = "COMMUNITYHUBS_SECRET_LEDGER"
+from . import names
+
+LEDGER_ENV = names.SECRET_LEDGER_ENV
 
 
 def write_private(path: Path, text: str) -> None:

@@ -129,9 +129,6 @@ class Bundle:
     def json(self, name: str) -> Any:
         return json.loads(self.read(name))
 
-    def names(self, prefix: str = "") -> list[str]:
-        return [n for n in self._where if n.startswith(prefix)]
-
     @property
     def size(self) -> int:
         return self.path.stat().st_size

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import names
 from ..client import HubClient
 from ..folder_archive import listing
 from ..hub import Hub, HubError
@@ -56,7 +57,7 @@ def new_hub_needs(spec: HubSpec) -> list[str]:
     auth = spec.data["authenticator"]
     needs = ["an admin token: the new hub makes its own (tokens are never exported; users make new ones)"]
     if auth["type"] == "shared-password":
-        needs.append("the shared password: set HUB_SHARED_PASSWORD, or the new hub generates one")
+        needs.append(f"the shared password: set {names.SHARED_PASSWORD_ENV}, or the new hub generates one")
     if "client_secret_env" in auth:
         needs.append(f"the OAuth client secret, in the environment variable {auth['client_secret_env']}")
         needs.append(f"the OAuth app's callback URL, now {auth['callback_url']}, changed at the provider (manual)")

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .. import mapping
+from .. import mapping, names
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..targets.kubernetes import merge
 from ..targets.traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
@@ -35,7 +35,7 @@ SECRET_ENV = "OAUTH_CLIENT_SECRET"
 CLIENT_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-OAUTH-CLIENT-ID"
 
 
-LOCAL_CALLBACK = "http://127.0.0.1:8000/hub/oauth_callback"  # where `hub up` serves a hub by default
+LOCAL_CALLBACK = f"http://127.0.0.1:{names.PUBLIC_PORT}/hub/oauth_callback"  # where `hub up` serves a hub by default
 
 # authenticator_class as values files write it -> spec type
 
@@ -100,9 +100,11 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
     auth: dict[str, Any] = {"type": kind}
     report = values.report
     if kind == "shared-password":
-        values.take("hub.extraEnv.HUB_SHARED_PASSWORD")
-        values.take("hub.extraConfig.shared-password")
-        report.must_give.append(("the shared password", "$HUB_SHARED_PASSWORD, or `hub up` generates one (mode 0600)"))
+        values.take(f"hub.extraEnv.{names.SHARED_PASSWORD_ENV}")
+        values.take(f"hub.extraConfig.{names.SHARED_PASSWORD_FILE}")
+        report.must_give.append(
+            ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
+        )
     if kind not in OAUTH_CLASSES:
         return auth
     cls = OAUTH_CLASSES[kind]
@@ -126,12 +128,12 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
             env
             for env, spec in (values.get("hub.extraEnv") or {}).items()
             if isinstance(spec, dict)
-            and spec.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == "oauth-client-secret"
+            and spec.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == names.OAUTH_SECRET_FILE
         ),
         SECRET_ENV,
     )
     values.take(f"hub.extraEnv.{secret_env}")
-    values.take("hub.extraConfig.oauth-client-secret")
+    values.take(f"hub.extraConfig.{names.OAUTH_SECRET_FILE}")
     auth["client_secret_env"] = secret_env
     if values.get(f"{base}.client_secret") is not None:
         values.take(f"{base}.client_secret")
@@ -345,9 +347,10 @@ def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     out = []
     for volume in filter(lambda v: isinstance(v, dict), volumes):
         claim = (volume.get("persistentVolumeClaim") or {}).get("claimName", "")
-        folder = claim.removeprefix(f"{name}-shared-")
+        folder = claim.removeprefix(names.shared_claim(name, ""))
         mount = next((m for m in mounts if m.get("name") == volume.get("name")), None)
-        if claim.startswith(f"{name}-shared-") and mount and mount.get("mountPath") == f"/srv/shared/{folder}":
+        shared = claim.startswith(names.shared_claim(name, ""))
+        if shared and mount and mount.get("mountPath") == f"{names.SHARED_ROOT}/{folder}":
             item: dict[str, Any] = {"name": folder}
             if not mount.get("readOnly", True):
                 item["read_only"] = False

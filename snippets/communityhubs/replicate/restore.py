@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import names
 from ..client import HubClient
 from ..errors import CommunityHubsError
 from ..folder_archive import Listing, listing
@@ -163,7 +164,7 @@ class ImportReport:
 
 
 def import_bundle(
-    path: str | Path, target: str | None = None, state_root: Path = Path(".hub"), port: int | None = None
+    path: str | Path, target: str | None = None, state_root: Path = Path(names.STATE_ROOT), port: int | None = None
 ) -> ImportReport:
     """Rebuild the bundle's hub on `target` (default: the target it came from), or complete one
     already running there. Refuses, changing nothing, a bad bundle or one that conflicts."""

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import names
 from ..folder_archive import listing
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
 from ..secretfiles import ensure_secret
@@ -150,11 +151,11 @@ class ProcessTarget(Target):
         process.prepare()
         state = process.state_dir
         try:
-            ensure_secret(state / "admin-token")
+            ensure_secret(state / names.ADMIN_TOKEN_FILE)
             if spec.data["authenticator"]["type"] == "shared-password":
-                ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
+                ensure_secret(state / names.SHARED_PASSWORD_FILE, env=names.SHARED_PASSWORD_ENV, nbytes=16)
             # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
-            ensure_secret(state / "jupyterhub_cookie_secret")
+            ensure_secret(state / names.COOKIE_SECRET_FILE)
             return process.start(config, ports, self.name, certificate=spec.section("https").get("certificate"))
         except BaseException:  # `start` has already stopped a half-started hub
             if not existed:  # a first up that failed leaves no folder of secrets behind

@@ -24,16 +24,17 @@ from pathlib import Path
 
 import psutil
 
-from .. import SNIPPETS
+from .. import SNIPPETS, names
 from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
 from ..spec import HubSpec
 from . import traits
+from .chart import CHART_REPO, CHART_VERSION, secret_files
 from .traits import ADMIN_SERVICE
 
-KIND_CONFIG = SNIPPETS / "kubernetes" / "kind-config.yaml"
+KIND_CONFIG = SNIPPETS / "kubernetes" / names.KIND_CONFIG_FILE
 RECORD = "cluster.json"
 HELM_TIMEOUT = "10m"
 
@@ -81,12 +82,12 @@ class UpPlan:
         lines.append(f"\n# --- secrets, generated into 0600 files and never printed: {', '.join(self.secrets)}")
         for step in self.steps:
             lines += [f"\n# {step.why}", step.shell()]
-        lines.append(f"\n# then HUB_URL={self.url} and HUB_TOKEN from {self.state_dir / 'admin-token'}")
+        lines.append(f"\n# then HUB_URL={self.url} and HUB_TOKEN from {self.state_dir / names.ADMIN_TOKEN_FILE}")
         return "\n".join(lines) + "\n"
 
 
 def kind_cluster_name(spec: HubSpec) -> str:
-    return f"chub-{spec.name}"
+    return names.resource(spec.name)
 
 
 def built_here(spec: HubSpec) -> list[str]:
@@ -95,19 +96,7 @@ def built_here(spec: HubSpec) -> list[str]:
     return [i for i in traits.images(spec, default="") if recipe_folder(i)]
 
 
-def secret_files(spec: HubSpec) -> dict[str, str]:
-    """{key in the hub's Kubernetes Secret: file in the state directory}."""
-    auth = spec.data["authenticator"]
-    files = {}
-    if auth["type"] == "shared-password":
-        files["shared-password"] = "shared-password"
-    if "client_secret_env" in auth:
-        files["oauth-client-secret"] = "oauth-client-secret"
-    return files
-
-
 def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
-    from .kubernetes import CHART_REPO, CHART_VERSION, secrets_name, tls_secret_name
 
     state_dir = Path(state_dir)
     namespace = release = spec.name
@@ -117,7 +106,7 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     files = {"values.yaml": values}
     steps = []
     if kind:
-        files["kind-config.yaml"] = KIND_CONFIG.read_text()
+        files[names.KIND_CONFIG_FILE] = KIND_CONFIG.read_text()
         steps.append(
             Step(
                 "a kind cluster for this hub (kept if it already exists)",
@@ -128,7 +117,7 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
                     "--name",
                     kind,
                     "--config",
-                    str(state_dir / "kind-config.yaml"),
+                    str(state_dir / names.KIND_CONFIG_FILE),
                     "--wait",
                     "120s",
                 ],
@@ -151,13 +140,13 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     secrets = secret_files(spec)
     steps.append(
         Step(
-            f"the Secret {secrets_name(spec)}, read from files so no secret is on a command line",
+            f"the Secret {names.secrets_name(spec.name)}, read from files so no secret is on a command line",
             [
                 *kubectl,
                 "create",
                 "secret",
                 "generic",
-                secrets_name(spec),
+                names.secrets_name(spec.name),
                 *(f"--from-file={key}={state_dir / name}" for key, name in secrets.items()),
                 "--dry-run=client",
                 "-o",
@@ -170,13 +159,14 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     if "certificate" in https:
         steps.append(
             Step(
-                f"the TLS Secret {tls_secret_name(spec)} the proxy serves, from the certificate and key files",
+                f"the TLS Secret {names.tls_secret_name(spec.name)} the proxy serves, "
+                "from the certificate and key files",
                 [
                     *kubectl,
                     "create",
                     "secret",
                     "tls",
-                    tls_secret_name(spec),
+                    names.tls_secret_name(spec.name),
                     f"--cert={https['certificate']}",
                     f"--key={https['key']}",
                     "--dry-run=client",
@@ -214,7 +204,8 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     )
     steps.append(
         Step(
-            "the admin service's token, which the chart generated, into admin-token (0600, never printed)",
+            "the admin service's token, which the chart generated, "
+            f"into {names.ADMIN_TOKEN_FILE} (0600, never printed)",
             [*kubectl, "get", "secret", "hub", "-o", f"jsonpath={{.data.hub\\.services\\.{ADMIN_SERVICE}\\.apiToken}}"],
         )
     )
@@ -225,7 +216,15 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
         )
     )
     return UpPlan(
-        state_dir, files, sorted(secrets.values()) + ["admin-token"], steps, context, namespace, release, port, kind
+        state_dir,
+        files,
+        sorted(secrets.values()) + [names.ADMIN_TOKEN_FILE],
+        steps,
+        context,
+        namespace,
+        release,
+        port,
+        kind,
     )
 
 
@@ -296,9 +295,9 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
     for name, content in plan.files.items():
         write_private(state / name, content)
     if auth["type"] == "shared-password":
-        ensure_secret(state / "shared-password", env="HUB_SHARED_PASSWORD", nbytes=16)
+        ensure_secret(state / names.SHARED_PASSWORD_FILE, env=names.SHARED_PASSWORD_ENV, nbytes=16)
     if client_secret:
-        write_private(state / "oauth-client-secret", client_secret)
+        write_private(state / names.OAUTH_SECRET_FILE, client_secret)
     record = {"context": plan.context, "namespace": plan.namespace, "release": plan.release, "url": plan.url}
     try:
         _carry_out(plan, record)
@@ -333,7 +332,7 @@ def _carry_out(plan: UpPlan, record: dict) -> None:
             raise
     token = base64.b64decode(_run(token_step)).decode()
     record_secret(token)
-    write_private(state / "admin-token", token + "\n")
+    write_private(state / names.ADMIN_TOKEN_FILE, token + "\n")
     log = (state / "port-forward.log").open("ab")
     process = subprocess.Popen(forward.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     record["port_forward_pid"] = process.pid
@@ -437,7 +436,7 @@ def new_claim(record: dict, user: str, capacity: str) -> str:
 
 def in_pod(record: dict, image: str, command: list[str], claim: str = "", stdin: bytes | None = None) -> bytes:
     """Run `command` in a throwaway pod, as root, with the claim (if any) mounted at /data."""
-    pod = f"chub-home-{os.urandom(4).hex()}"
+    pod = names.helper_pod()
     spec = {
         "apiVersion": "v1",
         "kind": "Pod",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from escapism import escape
 
-from .. import mapping
+from .. import mapping, names
 from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError
@@ -25,18 +25,15 @@ from . import traits
 from .base import ProcessTarget, UserEnvironment, tar_folder
 from .pyconfig import Section, render_config
 
-HOME = "/home/jovyan"
-SHARED = "/srv/shared"
-
 
 def volume_name(hub: str, what: str) -> str:
     """Docker names for a hub's volumes: one per user, one per shared folder."""
-    return f"chub-{hub}-{what}"
+    return names.resource(hub, what)
 
 
 def network_name(hub: str) -> str:
     """The Docker network a hub's user servers run on."""
-    return f"chub-{hub}"
+    return names.resource(hub)
 
 
 def escaped(username: str) -> str:
@@ -77,11 +74,11 @@ class DockerTarget(ProcessTarget):
         s.set("DockerSpawner.image", environment.get("image", USER_IMAGE))
         s.set("DockerSpawner.pull_policy", "never", "images are built on this machine, never pulled")
         s.set("DockerSpawner.remove", True, "containers go when servers stop; the volumes stay")
-        s.set("DockerSpawner.name_template", f"chub-{spec.name}-{{username}}")
-        s.set("DockerSpawner.notebook_dir", HOME)
+        s.set("DockerSpawner.name_template", names.resource(spec.name, "{username}"))
+        s.set("DockerSpawner.notebook_dir", names.HOME)
         s.set(
             "DockerSpawner.volumes",
-            {volume_name(spec.name, "home-{username}"): HOME},
+            {volume_name(spec.name, "home-{username}"): names.HOME},
             "each user's home is a named volume that outlives the container",
         )
         sections = [s]
@@ -104,7 +101,7 @@ class DockerTarget(ProcessTarget):
         shared = Section("shared_data", "folders shared with every user")
         volumes = {
             volume_name(spec.name, f"shared-{d['name']}"): {
-                "path": f"{SHARED}/{d['name']}",
+                "path": f"{names.SHARED_ROOT}/{d['name']}",
                 "read_only": d.get("read_only", spec.value("shared_data[].read_only")),
             }
             for d in spec.data.get("shared_data", [])
@@ -139,7 +136,7 @@ class DockerTarget(ProcessTarget):
             volume = self.shared_volume(spec, data["name"])
             if _docker("volume", "inspect", volume).returncode != 0:
                 _docker("volume", "create", volume)
-                self._run_in_volume(spec, volume, "chown", "1000:1000", "/data")
+                self._run_in_volume(spec, volume, "chown", names.DOCKER_OWNER, "/data")
 
     def _run_in_volume(self, spec: HubSpec, volume: str, *cmd: str, stdin: bytes | None = None) -> bytes:
         image = self.images(spec)[0]
@@ -155,7 +152,7 @@ class DockerTarget(ProcessTarget):
         stopped = super().down(spec, state_dir)
         if not stopped:  # no hub ran from this folder: containers of this name belong to another copy
             return False
-        listed = _docker("ps", "-aq", "--filter", f"name=^chub-{spec.name}-")
+        listed = _docker("ps", "-aq", "--filter", f"name={names.resources_filter(spec.name)}")
         ids = listed.stdout.decode().split()
         if ids:  # the hub stops its servers; these are what a crashed hub left
             _docker("rm", "-f", *ids)
@@ -173,14 +170,15 @@ class DockerTarget(ProcessTarget):
         found = process.leftovers()  # one scan of the process table
         if not found:  # only a crash of this folder's hub says the containers are its own
             return ""
-        listed = _docker("ps", "-q", "--filter", f"name=^chub-{spec.name}-").stdout.decode().split()
+        listed = _docker("ps", "-q", "--filter", f"name={names.resources_filter(spec.name)}").stdout.decode().split()
         return process.describe_leftovers(containers=len(listed), found=found)
 
     def forget(self, spec: HubSpec, state_dir: Path) -> None:
         """Delete the hub's user and shared volumes: its data is gone after this."""
-        names = _docker("volume", "ls", "-q", "--filter", f"name=^chub-{spec.name}-").stdout.decode().split()
-        if names:
-            _docker("volume", "rm", "-f", *names)
+        listed = _docker("volume", "ls", "-q", "--filter", f"name={names.resources_filter(spec.name)}")
+        volumes = listed.stdout.decode().split()
+        if volumes:
+            _docker("volume", "rm", "-f", *volumes)
 
     def home_volume(self, spec: HubSpec, user: str) -> str:
         return volume_name(spec.name, f"home-{escaped(user)}")
@@ -194,7 +192,9 @@ class DockerTarget(ProcessTarget):
     def write_volume(self, spec: HubSpec, volume: str, archive: bytes) -> None:
         """Unpack into a volume (made if needed), owned by the image's user (uid 1000)."""
         _docker("volume", "create", volume)
-        self._run_in_volume(spec, volume, "sh", "-c", "tar -C /data -xf - && chown -R 1000:1000 /data", stdin=archive)
+        self._run_in_volume(
+            spec, volume, "sh", "-c", f"tar -C /data -xf - && chown -R {names.DOCKER_OWNER} /data", stdin=archive
+        )
 
     def shared_volume(self, spec: HubSpec, name: str) -> str:
         return volume_name(spec.name, f"shared-{name}")

@@ -15,11 +15,12 @@ from typing import Any
 
 import yaml
 
-from .. import mapping
+from .. import mapping, names
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..spec import HubSpec
 from . import cluster
 from .base import Target, TargetUnavailable, UserEnvironment, tar_folder
+from .chart import CHART, CHART_REPO, CHART_VERSION, DEFAULT_SINGLEUSER_IMAGE, HOME_CAPACITY, secret_files
 from .traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
@@ -32,12 +33,6 @@ from .traits import (
     profile_list,
 )
 
-CHART = "jupyterhub/jupyterhub"
-CHART_REPO = "https://hub.jupyter.org/helm-chart/"
-CHART_VERSION = "4.3.1"
-DEFAULT_SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample"  # the chart's, tagged with its version
-HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity below
-HOME_OWNER = "1000:100"  # jovyan:users in the chart's images
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
     "helm": "https://helm.sh/docs/intro/install/",
@@ -47,15 +42,11 @@ TOOLS = {
 Values = dict[str, Any]
 
 
-def secrets_name(spec: HubSpec) -> str:
-    return f"{spec.name}-secrets"
-
-
 def _secret_env(spec: HubSpec, env: str, key: str, trait: str) -> Values:
     """Read one secret from the hub's Kubernetes Secret into a trait, through the environment."""
     return {
         "hub": {
-            "extraEnv": {env: {"valueFrom": {"secretKeyRef": {"name": secrets_name(spec), "key": key}}}},
+            "extraEnv": {env: {"valueFrom": {"secretKeyRef": {"name": names.secrets_name(spec.name), "key": key}}}},
             "extraConfig": {key: f"import os\nc.{trait} = os.environ[{env!r}]\n"},
         }
     }
@@ -68,11 +59,11 @@ def authenticator(spec: HubSpec) -> Values:
     values: Values = {"hub": {"config": config}}
     if kind == "shared-password":
         trait = "SharedPasswordAuthenticator.user_password"
-        return merge(values, _secret_env(spec, "HUB_SHARED_PASSWORD", "shared-password", trait))
+        return merge(values, _secret_env(spec, names.SHARED_PASSWORD_ENV, names.SHARED_PASSWORD_FILE, trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         config[cls] = oauth_traits(spec)
-        secret = _secret_env(spec, auth["client_secret_env"], "oauth-client-secret", f"{cls}.client_secret")
+        secret = _secret_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
     return values
 
@@ -141,22 +132,21 @@ def shared_data(spec: HubSpec) -> Values:
         return {}
     default_ro = spec.value("shared_data[].read_only")
     volumes = [
-        {"name": f"shared-{d['name']}", "persistentVolumeClaim": {"claimName": f"{spec.name}-shared-{d['name']}"}}
+        {
+            "name": f"shared-{d['name']}",
+            "persistentVolumeClaim": {"claimName": names.shared_claim(spec.name, d["name"])},
+        }
         for d in shares
     ]
     mounts = [
         {
             "name": f"shared-{d['name']}",
-            "mountPath": f"/srv/shared/{d['name']}",
+            "mountPath": f"{names.SHARED_ROOT}/{d['name']}",
             "readOnly": d.get("read_only", default_ro),
         }
         for d in shares
     ]
     return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
-
-
-def tls_secret_name(spec: HubSpec) -> str:
-    return f"{spec.name}-tls"
 
 
 def https(spec: HubSpec) -> Values:
@@ -172,7 +162,11 @@ def https(spec: HubSpec) -> Values:
         return {"proxy": {"https": tls}}
     if "certificate" in settings:
         # kubectl -n NAME create secret tls NAME-tls --cert=CERTIFICATE --key=KEY (the plan does this)
-        return {"proxy": {"https": {"enabled": True, "type": "secret", "secret": {"name": tls_secret_name(spec)}}}}
+        return {
+            "proxy": {
+                "https": {"enabled": True, "type": "secret", "secret": {"name": names.tls_secret_name(spec.name)}}
+            }
+        }
     return {}
 
 
@@ -183,11 +177,11 @@ def admin_service(spec: HubSpec) -> Values:
 
 def spawner(spec: HubSpec) -> Values:
     # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
-    return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": "/home/jovyan"}}}
+    return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": names.HOME}}}
 
 
 def network(spec: HubSpec) -> Values:
-    # Reached with `kubectl port-forward svc/proxy-public 8000:80`; HTTPS is proxy.https on a real domain.
+    # Reached with `kubectl port-forward svc/proxy-public PORT:80`; HTTPS is proxy.https on a real domain.
     return {"proxy": {"service": {"type": "ClusterIP"}}}
 
 
@@ -260,8 +254,8 @@ class KubernetesTarget(Target):
             chart=CHART,
             version=CHART_VERSION,
             repo=CHART_REPO,
-            secrets=secrets_name(spec),
-            secret_files="".join(f" --from-file={key}" for key in cluster.secret_files(spec)),
+            secrets=names.secrets_name(spec.name),
+            secret_files="".join(f" --from-file={key}" for key in secret_files(spec)),
             tls=self.tls_line(spec),
         )
         return {self.native_file: header + dump(self.values(spec))}
@@ -270,7 +264,7 @@ class KubernetesTarget(Target):
         https = spec.section("https")
         if "certificate" not in https:
             return ""
-        command = f"kubectl -n {spec.name} create secret tls {tls_secret_name(spec)}"
+        command = f"kubectl -n {spec.name} create secret tls {names.tls_secret_name(spec.name)}"
         return f"#   {command} --cert={https['certificate']} --key={https['key']}\n"
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
@@ -321,7 +315,7 @@ class KubernetesTarget(Target):
     def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
         record = self._record(spec, state_dir)
         claim = cluster.claim_of(record, user) or cluster.new_claim(record, user, HOME_CAPACITY)
-        unpack = f"tar -C /data -xf - && chown -R {HOME_OWNER} /data"
+        unpack = f"tar -C /data -xf - && chown -R {names.CHART_OWNER} /data"
         cluster.in_pod(record, self.image(spec), ["sh", "-c", unpack], claim, stdin=archive)
 
     def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
