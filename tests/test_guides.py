@@ -10,10 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from communityhubs.notebooks import diff, executed_dir, read, scrub_notebook
+from communityhubs.notebooks import executed_dir, read, scrub_notebook
 
 from .conftest import GUIDES, ROOT
 from .needs import guide_problem, need_guide_target
+from .notebook_diff import diff
 
 
 @pytest.mark.parametrize("guide", GUIDES)

@@ -137,7 +137,7 @@ def test_import_refuses_a_hub_whose_user_has_other_files(tmp_path: Path) -> None
 # --- bad bundles: refused before anything is written -----------------------------------------------
 
 
-def write_bundle(path: Path, home: bytes, made_with_format: int = FORMAT) -> Path:
+def write_bundle(path: Path, home: bytes, made_with_format: int = FORMAT, manifest: dict | None = None) -> Path:
     """A bundle made by hand around one home archive (a real export never holds unsafe ones)."""
     spec_text = (SNIPPETS / "hub.yaml").read_text()
     user = {"name": "demo-ada", "admin": False, "groups": [], "roles": ["user"], "home": "homes/0001.tar"}
@@ -146,8 +146,17 @@ def write_bundle(path: Path, home: bytes, made_with_format: int = FORMAT) -> Pat
         bundle.add("homes/0001.tar", home)
         for name, value in (("users", [user]), ("groups", []), ("shared", []), ("environments", [])):
             bundle.add(f"hub/{name}.json", dumps(value))
-        bundle.finish({"hub": "demo-community", "source": {"target": "local"}})
+        bundle.finish(manifest or MANIFEST)
     return path
+
+
+MANIFEST = {
+    "hub": "demo-community",
+    "exported_at": "2026-12-01T00:00:00+00:00",
+    "source": {"target": "local", "jupyterhub": "6.1.1"},
+    "counts": {"users": 1, "groups": 0, "homes": 1, "files": 0},
+    "new_hub_needs": ["the shared password"],
+}
 
 
 def flipped(path: Path, member: str) -> Path:
@@ -193,6 +202,10 @@ BAD_BUNDLES = {
     "a file that is not a bundle": (
         lambda p: p.write_bytes(b"PK\x03\x04 certainly a zip file" * 100) and p,
         r"not a Community Hubs bundle",
+    ),
+    "a sealed manifest without counts": (
+        lambda p: write_bundle(p, homes.varied_home(), manifest={k: v for k, v in MANIFEST.items() if k != "counts"}),
+        r"not a complete bundle: manifest\.json has no 'counts\.users'",
     ),
     "a plain tar": (
         lambda p: p.write_bytes(homes.varied_home()) and p,

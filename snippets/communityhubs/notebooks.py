@@ -2,10 +2,12 @@
 
 The site build executes every guide (myst-nb writes the executed notebook to
 _build/jupyter_execute/guides/NAME.ipynb). `store` copies those, scrubbed, to
-notebooks/ as the baseline; `compare` diffs a fresh run against the baseline.
+notebooks/ as the baseline; the tests diff a fresh run against it.
 
     python -m communityhubs.notebooks store _build/html notebooks
-    python -m communityhubs.notebooks compare _build/html notebooks
+
+The comparison (`tests/notebook_diff.py`) lives with the tests: it needs
+pytest-notebook, a test library this runtime package never imports.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from pytest_notebook.diffing import diff_notebooks, diff_to_string, filter_diff
 
 from . import names
 from .scrub import scrub_text
@@ -50,10 +51,6 @@ def without_install_cell(nb: NotebookNode) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if INSTALL_TAG not in c.get("metadata", {}).get("tags", [])]
     return nb
-
-
-# Cell ids and execution metadata differ between runs and say nothing about a guide.
-IGNORED_PATHS = ["/metadata", "/cells/*/metadata", "/cells/*/id", "/nbformat_minor"]
 
 
 def executed_dir(html_dir: Path) -> Path:
@@ -118,54 +115,13 @@ def store(html_dir: Path, notebooks_dir: Path) -> list[Path]:
     return written
 
 
-def without_images(nb: NotebookNode) -> NotebookNode:
-    """Plots drawn from a run's own timings differ in every pixel: compare that an image is there, not which."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            for mime in output.get("data", {}):
-                if mime.startswith("image/"):
-                    output["data"][mime] = f"<{mime}>"
-    return nb
-
-
-def diff(expected: NotebookNode, obtained: NotebookNode) -> str:
-    """'' when the two agree after scrubbing, else a readable diff."""
-    expected = without_images(scrub_notebook(without_install_cell(expected)))
-    obtained = without_images(scrub_notebook(without_install_cell(obtained)))
-    found = filter_diff(diff_notebooks(expected, obtained), IGNORED_PATHS)
-    if not found:
-        return ""
-    return diff_to_string(expected, found, use_git=False, use_diff=True, use_color=False)
-
-
-def compare(html_dir: Path, notebooks_dir: Path) -> dict[str, str]:
-    """{guide: diff} for every guide whose fresh outputs differ from its baseline."""
-    problems = {}
-    source = executed_dir(html_dir)
-    for path in sorted(source.rglob("*.ipynb")):
-        baseline = notebooks_dir / path.relative_to(source)
-        if not baseline.exists():
-            problems[path.stem] = f"no baseline {baseline}; run `nox -s baseline`"
-            continue
-        found = diff(read(baseline), read(path))
-        if found:
-            problems[path.stem] = found
-    return problems
-
-
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("store", "compare"):
+    if len(argv) != 3 or argv[0] != "store":
         print(__doc__, file=sys.stderr)
         return 2
-    action, html_dir, notebooks_dir = argv[0], Path(argv[1]), Path(argv[2])
-    if action == "store":
-        for path in store(html_dir, notebooks_dir):
-            print(f"stored {path}")
-        return 0
-    problems = compare(html_dir, notebooks_dir)
-    for name, text in problems.items():
-        print(f"== {name}\n{text}")
-    return 1 if problems else 0
+    for path in store(Path(argv[1]), Path(argv[2])):
+        print(f"stored {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import SNIPPETS
 from .errors import CommunityHubsError
 
-SCHEMA_PATH = SNIPPETS / "hub.schema.json"
-EXAMPLE_SPEC = SNIPPETS / "hub.yaml"
+SPECS = Path(__file__).resolve().parent / "specs"
+"""Package data: the schema, the example hub spec and the other example specs (snippets/ links to them)."""
+SCHEMA_PATH = SPECS / "hub.schema.json"
+EXAMPLE_SPEC = SPECS / "hub.yaml"
+EXAMPLES = SPECS / "examples"
 
 
 class SpecError(CommunityHubsError, ValueError):

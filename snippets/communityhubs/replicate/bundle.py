@@ -218,6 +218,18 @@ def _check_layout(path: Path, f: Any, members: list[tarfile.TarInfo]) -> None:
             raise BundleError(f"{path}: damaged after byte {expected_offset}: data after the end of the archive")
 
 
+MANIFEST_KEYS = (
+    "hub",
+    "exported_at",
+    "files",
+    "new_hub_needs",
+    "source.target",
+    "source.jupyterhub",
+    *(f"counts.{what}" for what in ("users", "groups", "homes", "files")),
+)
+"""What `verify` and `import` read from every manifest."""
+
+
 def _check_manifest(path: Path, tar: tarfile.TarFile, members: list[tarfile.TarInfo]) -> dict[str, Any]:
     if [m.name for m in members[-2:]] != [MANIFEST, SEAL]:
         raise BundleError(f"{path}: truncated or damaged: it does not end with {MANIFEST} and {SEAL}")
@@ -231,6 +243,12 @@ def _check_manifest(path: Path, tar: tarfile.TarFile, members: list[tarfile.TarI
         or manifest.get("format") != json.loads(tar.extractfile(members[0]).read())["format"]
     ):  # type: ignore[union-attr]
         raise BundleError(f"{path}: damaged: {MANIFEST} and {MARKER} disagree")
+    for key in MANIFEST_KEYS:  # sealed, yet not written by `communityhubs export`: say what is missing
+        node: Any = manifest
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise BundleError(f"{path}: not a complete bundle: {MANIFEST} has no {key!r}")
+            node = node[part]
     return manifest
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from .. import SNIPPETS, names
+from .. import names
 from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
@@ -34,7 +34,7 @@ from . import traits
 from .chart import CHART_REPO, CHART_VERSION, secret_files
 from .traits import ADMIN_SERVICE
 
-KIND_CONFIG = SNIPPETS / "kubernetes" / names.KIND_CONFIG_FILE
+KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/
 RECORD = "cluster.json"
 HELM_TIMEOUT = "10m"
 
