@@ -11,7 +11,7 @@ from communityhubs.client import HubClient
 from communityhubs.hub import Hub
 from communityhubs.spec import SpecError, load_spec
 from communityhubs.targets import TARGETS
-from communityhubs.targets.traits import profile_list
+from communityhubs.traits import profile_list
 
 from .needs import need_docker
 
@@ -147,7 +147,7 @@ def test_home_data_is_written_and_read_through_the_volume(tmp_path: Path) -> Non
 
 def test_the_spawn_page_offers_each_profile_and_option_and_reads_the_choice_as_the_api_does() -> None:
     from communityhubs.docker_spawner import ProfilesDockerSpawner
-    from communityhubs.targets.traits import profile_list
+    from communityhubs.traits import profile_list
 
     spawner = ProfilesDockerSpawner(
         profile_list=profile_list(load_spec(SNIPPETS / "examples" / "docker-profiles.yaml"))

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 from communityhubs import SNIPPETS
-from communityhubs.replicate.import_config import canonical, import_config
-from communityhubs.replicate.values_files import ImportConfigError, leaves
+from communityhubs.import_config import canonical, import_config
+from communityhubs.import_config.values_files import ImportConfigError, leaves
 from communityhubs.spec import HubSpec, load_spec
 from communityhubs.targets import TARGETS
 

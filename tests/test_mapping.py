@@ -15,7 +15,7 @@ import pytest
 import yaml
 from communityhubs import mapping, spec
 from communityhubs.errors import ImportConfigError
-from communityhubs.replicate.import_config import import_config
+from communityhubs.import_config import import_config
 from communityhubs.spec import SpecError, load_spec
 from communityhubs.targets import TARGETS
 

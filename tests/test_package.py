@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,8 +67,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment outside the repository with the wheel and the runtime pins; its bin/."""
     where = tmp_path_factory.mktemp("wheel")
     assert ROOT not in where.parents
+    source = where / "source"  # a copy: building in place would leave build/ in the checkout
+    shutil.copytree(PACKAGE, source / "communityhubs", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SNIPPETS / "pyproject.toml", source)
     wheels = where / "dist"
-    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(SNIPPETS)]
+    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(source)]
     subprocess.run(build, check=True, cwd=where)
     (wheel,) = wheels.glob("communityhubs-*.whl")
     venv = where / "venv"

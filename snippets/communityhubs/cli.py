@@ -30,9 +30,9 @@ from .images import (
     ensure_images,
     image_size_mb,
 )
+from .import_config import import_config, spec_text, write_spec
 from .replicate.bundle import describe_bundle, open_bundle
 from .replicate.export import export_hub
-from .replicate.import_config import import_config, spec_text, write_spec
 from .replicate.restore import import_bundle
 from .spec import EXAMPLE_SPEC, load_spec
 from .targets import NAMES, target_for

@@ -169,6 +169,14 @@ def docker_reservations(limits: dict[str, Any]) -> dict[str, Any]:
     return {field: convert(limits[key]) for key, (field, convert) in DOCKER_RESERVATIONS.items() if limits.get(key)}
 
 
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge maps, as helm merges values files (later wins; lists are replaced)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def nested(path: str, value: Any) -> dict[str, Any]:
     """A dotted values path and its value as the map helm reads: "a.b", 1 -> {"a": {"b": 1}}."""
     out: Any = value

@@ -24,15 +24,14 @@ from pathlib import Path
 
 import psutil
 
-from .. import names
+from .. import names, traits
 from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
 from ..spec import HubSpec
-from . import traits
+from ..traits import ADMIN_SERVICE
 from .chart import CHART_REPO, CHART_VERSION, secret_files
-from .traits import ADMIN_SERVICE
 
 KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/
 RECORD = "cluster.json"

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from escapism import escape
 
-from .. import mapping, names
+from .. import mapping, names, traits
 from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError
-from . import traits
 from .base import ProcessTarget, UserEnvironment, tar_folder
 from .pyconfig import Section, render_config
 

@@ -17,11 +17,9 @@ import yaml
 
 from .. import mapping, names
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
+from ..mapping import merge
 from ..spec import HubSpec
-from . import cluster
-from .base import Target, TargetUnavailable, UserEnvironment, tar_folder
-from .chart import CHART, CHART_REPO, CHART_VERSION, DEFAULT_SINGLEUSER_IMAGE, HOME_CAPACITY, secret_files
-from .traits import (
+from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
     OAUTH_CLASSES,
@@ -32,6 +30,9 @@ from .traits import (
     oauth_traits,
     profile_list,
 )
+from . import cluster
+from .base import Target, TargetUnavailable, UserEnvironment, tar_folder
+from .chart import CHART, CHART_REPO, CHART_VERSION, DEFAULT_SINGLEUSER_IMAGE, HOME_CAPACITY, secret_files
 
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
@@ -200,14 +201,6 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
 }
 ALWAYS = [admin_service, spawner, network]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
-
-
-def merge(base: Values, extra: Values) -> Values:
-    """Deep-merge maps, as helm merges values files (later wins; lists are replaced)."""
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
 
 
 class _Dumper(yaml.SafeDumper):

@@ -17,7 +17,7 @@ from typing import Any
 from .. import mapping, names
 from ..hubprocess import HOST, Ports
 from ..spec import HubSpec
-from .traits import (
+from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
     CULLER_SCOPES,

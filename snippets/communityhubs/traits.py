@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import mapping
-from ..spec import HubSpec
+from . import mapping
+from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
 """The service whose token the guides and tests use to administer the hub."""

@@ -7,7 +7,7 @@ value in the files ends in exactly one place of the report: carried over into
 the spec, left out with the reason, or (for secrets, which are never read)
 something the new hub must be given. Nothing is dropped silently.
 
-This is the inverse of `targets/kubernetes.py`: rendering a spec to values.yaml
+This is the inverse of `targets/kubernetes.py` (both read `mapping.py`): rendering a spec to values.yaml
 and importing it back gives the same spec (tests/test_import_config.py).
 """
 
@@ -22,12 +22,12 @@ from typing import Any
 import yaml
 
 from .. import mapping, names
+from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
-from ..targets.kubernetes import merge
-from ..targets.traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
+from ..traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
+from .profiles import image_of, mapped, profiles
+from .report import Options, Report, Values, grouped, reason_for
 from .values_files import ImportConfigError, outside, read_values, unwrap
-from .values_profiles import image_of, mapped, profiles
-from .values_report import Options, Report, Values, grouped, reason_for
 
 SECRET_ENV = "OAUTH_CLIENT_SECRET"
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from .. import mapping
-from .values_report import Options, Values
+from .report import Options, Values
 
 
 def image_of(value: Any) -> str | None:
