@@ -142,11 +142,11 @@ def test_a_home_survives_a_restart_and_is_read_through_a_pod(kind_hub) -> None:
     from . import homes
 
     hub, info = kind_hub
-    hub.target.write_home(hub.spec, hub.state_dir, "demo-ada", homes.varied_home())
+    hub.write_home("demo-ada", homes.varied_home())
     client = HubClient(info.url, info.admin_token())
     client.start_server("demo-ada", timeout=600)
     client.stop_server("demo-ada", timeout=300)
-    back = listing(hub.target.read_home(hub.spec, hub.state_dir, "demo-ada"))
+    back = listing(hub.read_home("demo-ada"))
     assert listing(homes.varied_home()).entries.items() <= back.entries.items()
 
 
@@ -163,6 +163,6 @@ def test_the_plan_names_secret_files_never_their_values(tmp_path: Path, monkeypa
     monkeypatch.setenv("OAUTH_CLIENT_SECRET", "canary-client-secret-0123456789")
     monkeypatch.setenv("HUB_SHARED_PASSWORD", "canary-shared-password-0123456789")
     for spec_file in ("hub.yaml", "examples/github-login.yaml"):
-        text = TARGETS["kubernetes"].plan(load_spec(SNIPPETS / spec_file), tmp_path / "state").text()
+        text = TARGETS["kubernetes"].runner(load_spec(SNIPPETS / spec_file), tmp_path / "state").plan().text()
         assert "canary" not in text
         assert "--from-file=" in text

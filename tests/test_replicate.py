@@ -15,7 +15,7 @@ import yaml
 from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
 from communityhubs.folder_archive import listing
-from communityhubs.hub import Hub
+from communityhubs.hub import Hub, Runner
 from communityhubs.kernel import run_in_kernel
 from communityhubs.replicate import bundle as bundle_format
 from communityhubs.replicate.bundle import FORMAT, BundleError, BundleWriter, dumps, open_bundle
@@ -39,21 +39,20 @@ def spec_named(tmp_path: Path, name: str) -> Path:
     return path
 
 
-def populate(hub: Hub, client: HubClient, big: bool) -> None:
+def populate(hub: Runner, client: HubClient, big: bool) -> None:
     """Users of every kind, a group with properties, and homes written through the target."""
     client.create_users([ODD_USER, "demo-big", "demo-many"])
     client.create_group("demo-field-team", ["demo-ada", "demo-zoë"])
     client.set_group_properties("demo-field-team", {"room": "B 12", "season": 2026})
-    write = hub.target.write_home
-    write(hub.spec, hub.state_dir, "demo-ada", homes.varied_home())
-    write(hub.spec, hub.state_dir, "demo-zoë", homes.varied_home())
-    write(hub.spec, hub.state_dir, "demo-many", homes.many_files_home(2000))
+    hub.write_home("demo-ada", homes.varied_home())
+    hub.write_home("demo-zoë", homes.varied_home())
+    hub.write_home("demo-many", homes.many_files_home(2000))
     if big:
-        write(hub.spec, hub.state_dir, "demo-big", homes.big_home(50))
+        hub.write_home("demo-big", homes.big_home(50))
     # demo-grace never starts a server and has no home: she must still come across.
 
 
-def running(hub: Hub) -> HubClient:
+def running(hub: Runner) -> HubClient:
     info = hub.info()
     assert info is not None
     return HubClient(info.url, info.admin_token())
@@ -122,7 +121,7 @@ def test_import_refuses_a_hub_whose_user_has_other_files(tmp_path: Path) -> None
     taken = Hub(spec, tmp_path / "taken" / "rt-small")
     taken.up()
     try:
-        taken.target.write_home(spec, taken.state_dir, "demo-ada", homes.unsafe_home("thesis.tex"))
+        taken.write_home("demo-ada", homes.unsafe_home("thesis.tex"))
         client = running(taken)
         before = (client.users(), client.groups())
         with pytest.raises(ImportRefused, match=r"user 'demo-ada' already has other files in their home"):
@@ -302,11 +301,11 @@ def test_shared_folders_move_with_the_hub_and_local_refuses_them(tmp_path: Path)
     new = Hub(spec, tmp_path / "new" / "rt-shared")
     try:
         old.up()
-        old.target.write_shared(spec, old.state_dir, "datasets", homes.many_files_home(100))
+        old.write_shared("datasets", homes.many_files_home(100))
         export_hub(old, tmp_path / "shared.bundle")
         old.down()
         old.forget()  # the old machine is gone
-        assert listing(old.target.read_shared(spec, old.state_dir, "datasets")).empty
+        assert listing(old.read_shared("datasets")).empty
 
         with pytest.raises(Exception, match=r"shared_data: the local target cannot use this key"):
             import_bundle(tmp_path / "shared.bundle", "local", tmp_path / "elsewhere")
@@ -314,7 +313,7 @@ def test_shared_folders_move_with_the_hub_and_local_refuses_them(tmp_path: Path)
 
         report = import_bundle(tmp_path / "shared.bundle", None, tmp_path / "new")  # same kind of target
         assert report.hub.target.name == "docker" and len(report.plan.shared) == 1
-        moved = listing(new.target.read_shared(spec, new.state_dir, "datasets"))
+        moved = listing(new.read_shared("datasets"))
         assert moved.entries == open_bundle(tmp_path / "shared.bundle").archives["shared/0001.tar"].entries
         assert moved.files == 100
     finally:

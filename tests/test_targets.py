@@ -44,9 +44,9 @@ def golden_outputs() -> dict[str, str]:
         kubernetes = TARGETS["kubernetes"]
         if f"{spec_file.stem}.kubernetes.values.yaml" in out:  # `hub up --dry-run`: every file and command
             state = Path(".hub") / spec.name
-            out[f"{spec_file.stem}.kubernetes.up-dry-run.txt"] = kubernetes.plan(spec, state).text()
+            out[f"{spec_file.stem}.kubernetes.up-dry-run.txt"] = kubernetes.runner(spec, state).plan().text()
             if spec_file.name == "hub.yaml":
-                plan = kubernetes.plan(spec, state, context="my-cluster")
+                plan = kubernetes.runner(spec, state, context="my-cluster").plan()
                 out[f"{spec_file.stem}.kubernetes.up-dry-run-context.txt"] = plan.text()
     return out
 

@@ -36,7 +36,6 @@ from .replicate.export import export_hub
 from .replicate.restore import import_bundle
 from .spec import EXAMPLE_SPEC, load_spec
 from .targets import NAMES, target_for
-from .targets.kubernetes import KubernetesTarget
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,10 +201,11 @@ def run_dry(args: argparse.Namespace) -> int:
     """`hub up --target kubernetes --dry-run`: the plan `up` would carry out, with nothing done."""
     check_port(args.port)
     spec = load_spec(args.spec)
-    target = target_for(spec, args.target)
-    if args.action != "up" or not isinstance(target, KubernetesTarget):
-        raise HubError("--dry-run: only `hub up --target kubernetes` has a plan to print (see `communityhubs render`)")
-    sys.stdout.write(target.plan(spec, Path(args.state) / spec.name, args.port, args.context).text())
+    if args.action != "up":
+        raise HubError("--dry-run: only `hub up` has a plan to print (see `communityhubs render`)")
+    options = {"context": args.context} if args.context else {}
+    hub = Hub(spec, check_state(Path(args.state)) / spec.name, port=args.port, target=args.target, **options)
+    sys.stdout.write(hub.plan().text())
     return 0
 
 
@@ -214,7 +214,8 @@ def run_hub(
 ) -> int:
     check_port(port)
     spec = load_spec(spec_path)
-    hub = Hub(spec, check_state(state_root) / spec.name, port=port, target=target, context=context)
+    options = {"context": context} if context else {}  # a kube context: only the kubernetes target takes one
+    hub = Hub(spec, check_state(state_root) / spec.name, port=port, target=target, **options)
     if action == "up":
         info = hub.up()
         print(f"hub {spec.name} is running at {info.url}/ (pid {info.pid}, {info.proxy} proxy)")

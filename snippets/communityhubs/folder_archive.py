@@ -1,6 +1,6 @@
-"""What a folder archive (a user's home, a shared folder) holds, and whether it is safe to unpack.
+"""Folder archives (a user's home, a shared folder): made, checked, listed and unpacked.
 
-Targets hand homes over as tar archives (`Target.read_home`). Here an archive
+Hubs hand homes over as tar archives (`Runner.read_home`). Here an archive
 becomes a listing, {path: what}, where `what` is a file's SHA-256, a link's
 target or "dir": two homes are the same when their listings are equal, whatever
 tar wrote them (Python's tarfile locally, GNU tar in a container).
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tarfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .errors import CommunityHubsError
 
@@ -90,3 +91,35 @@ def listing(archive: bytes, where: str = "archive") -> Listing:
     except tarfile.TarError as err:
         raise UnsafeArchive(f"{where}: not a readable tar archive: {err}") from None
     return Listing(entries, total)
+
+
+def tar_folder(folder: Path | None) -> bytes:
+    """A folder's contents as a tar archive (empty for None or a missing folder);
+    links are kept as links, never followed."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        if folder is not None and folder.is_dir():
+            for item in sorted(folder.iterdir()):
+                tar.add(item, arcname=item.name)
+    return buffer.getvalue()
+
+
+def untar_into(archive: bytes, folder: Path) -> None:
+    """Unpack an archive that `folder_archive.listing` accepts: nothing lands outside the
+    folder or is written through a link; links themselves are kept as they are. Files
+    belong to the account the hub runs as, whoever wrote the archive."""
+    listing(archive, where=str(folder))  # refuses before anything is written
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
+        members = [owned_here(m) for m in tar.getmembers()]
+        if hasattr(tarfile, "tar_filter"):  # Python 3.11.4 and later: tarfile's own checks as well
+            tar.extractall(folder, members=members, filter="tar")
+        else:  # Debian 12's Python 3.11.2 has no extraction filters; `listing` did the checks
+            tar.extractall(folder, members=members, numeric_owner=True)
+
+
+def owned_here(member: tarfile.TarInfo) -> tarfile.TarInfo:
+    """The member owned by this account, without setuid, setgid or sticky bits."""
+    member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    member.mode &= 0o777
+    return member

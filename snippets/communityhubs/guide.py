@@ -23,7 +23,7 @@ from pathlib import Path
 from . import names
 from .client import HubAPIError, HubClient, HubUnreachable
 from .errors import CommunityHubsError
-from .hub import Hub
+from .hub import Hub, Runner
 from .spec import EXAMPLE_SPEC, load_spec
 
 PREFIX = "demo-"
@@ -39,7 +39,7 @@ class GuideHub:
     target: str
     version: str
     _token: str = field(repr=False)
-    _local: Hub | None = field(default=None, repr=False)
+    _local: Runner | None = field(default=None, repr=False)
     _state_dir: Path | None = field(default=None, repr=False)
     _had_users: set[str] = field(default_factory=set, repr=False)
     _had_servers: set[str] = field(default_factory=set, repr=False)

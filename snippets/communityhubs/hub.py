@@ -1,57 +1,26 @@
-"""One hub: a spec, a state directory and the target it runs on.
+"""One hub: the runner of its target, bound to a spec and a state folder.
 
 `Hub(spec, state_dir).up()` is what `communityhubs hub up` and the guides'
-throwaway hubs do; every target-specific step lives in `targets/`.
+throwaway hubs do; every target-specific step lives in `targets/`, in that
+target's `Runner`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from .hubprocess import HubError, HubInfo, HubProcess
+from .hubprocess import HubError, HubInfo
 from .spec import HubSpec
-from .targets import Target, target_for
+from .targets import Runner, target_for
 
 
-class Hub:
-    def __init__(
-        self,
-        spec: HubSpec,
-        state_dir: Path,
-        port: int | None = None,
-        target: str | None = None,
-        context: str | None = None,
-    ):
-        self.spec = spec
-        self.state_dir = Path(state_dir).resolve()
-        self.port = port
-        self.context = context
-        self.target: Target = target_for(spec, target)
-
-    @property
-    def log_file(self) -> Path:
-        return HubProcess(self.state_dir).log_file
-
-    def up(self) -> HubInfo:
-        return self.target.up(self.spec, self.state_dir, self.port, self.context)
-
-    def info(self) -> HubInfo | None:
-        return self.target.status(self.spec, self.state_dir)
-
-    def isolation(self) -> str:
-        """Whom user servers run as on this target, here (one line, or '')."""
-        return self.target.isolation(self.state_dir)
-
-    def leftovers(self) -> str:
-        """When the hub is not running: what its last run left running, or ''."""
-        return self.target.leftovers(self.spec, self.state_dir)
-
-    def down(self) -> bool:
-        return self.target.down(self.spec, self.state_dir)
-
-    def forget(self) -> None:
-        """After `down`: remove what the hub kept outside its state directory (volumes)."""
-        self.target.forget(self.spec, self.state_dir)
+def Hub(  # noqa: N802 (reads as the object it returns: `old = Hub(spec, folder)`)
+    spec: HubSpec, state_dir: Path, port: int | None = None, target: str | None = None, **options: Any
+) -> Runner:
+    """The hub described by `spec`, kept in `state_dir`, on `target` (default: the spec's, else local).
+    `options` are the target's own, such as `context` for kubernetes; others refuse them."""
+    return target_for(spec, target).runner(spec, Path(state_dir), port, **options)
 
 
-__all__ = ["Hub", "HubError", "HubInfo"]
+__all__ = ["Hub", "HubError", "HubInfo", "Runner"]

@@ -32,7 +32,7 @@ import psutil
 import yaml
 from communityhubs import SNIPPETS
 from communityhubs.client import HubAPIError, HubClient
-from communityhubs.hub import Hub
+from communityhubs.hub import Hub, Runner
 from communityhubs.hubprocess import HubProcess
 from communityhubs.proxy import find_proxy
 from communityhubs.spec import load_spec
@@ -101,7 +101,7 @@ def unique_mb(procs: list[psutil.Process]) -> float:
 
 @dataclass
 class RunningHub:
-    hub: Hub
+    hub: Runner
     client: HubClient
     url: str
     token: str

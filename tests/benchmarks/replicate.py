@@ -43,7 +43,7 @@ def one_run(work: Path, name: str, home: bytes, source: str, destination: str) -
     try:
         info = old.up()
         HubClient(info.url, info.admin_token()).create_users(["demo-bench"])
-        old.target.write_home(spec, old.state_dir, "demo-bench", home)
+        old.write_home("demo-bench", home)
         exported = export_hub(old, work / "bench.bundle")
         old.down()
         started = time.monotonic()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..client import HubClient
 from ..folder_archive import listing
-from ..hub import Hub
+from ..targets import Runner
 from . import people
 from .bundle import Bundle, count
 
@@ -53,7 +53,7 @@ def summary(entries: dict[str, str]) -> str:
     return f"{count(files, 'file')}, {count(links, 'link')}"
 
 
-def compare(bundle: Bundle, hub: Hub) -> Comparison:
+def compare(bundle: Bundle, hub: Runner) -> Comparison:
     info = hub.info()
     if info is None:
         raise RuntimeError(f"hub {hub.spec.name} is not running")
@@ -79,7 +79,7 @@ def compare(bundle: Bundle, hub: Hub) -> Comparison:
     files = 0
     for user in users_then:
         then = bundle.archives[user["home"]].entries if user["home"] else {}
-        now = listing(hub.target.read_home(hub.spec, hub.state_dir, user["name"])).entries
+        now = listing(hub.read_home(user["name"])).entries
         files += sum(1 for what in then.values() if what.startswith("sha256:"))
         exported, rebuilt = summary(then), summary(now)
         if then != now:  # same counts can still hide a changed byte: say so

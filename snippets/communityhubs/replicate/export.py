@@ -16,8 +16,9 @@ import yaml
 from .. import names
 from ..client import HubClient
 from ..folder_archive import listing
-from ..hub import Hub, HubError
+from ..hub import HubError
 from ..spec import HubSpec
+from ..targets import Runner
 from . import people
 from .bundle import BundleWriter, count, dumps, sha256
 from .progress import Progress
@@ -65,7 +66,7 @@ def new_hub_needs(spec: HubSpec) -> list[str]:
     return needs
 
 
-def export_hub(hub: Hub, out: Path) -> ExportReport:
+def export_hub(hub: Runner, out: Path) -> ExportReport:
     """Write `hub` (which must be running) to the bundle `out`; nothing is left behind on failure."""
     info = hub.info()
     if info is None:
@@ -81,7 +82,7 @@ def export_hub(hub: Hub, out: Path) -> ExportReport:
             bundle.add(f"config/{name}", text.encode())
         homes = 0
         for i, user in enumerate(everyone, start=1):
-            archive = target.read_home(spec, hub.state_dir, user["name"])
+            archive = hub.read_home(user["name"])
             found = listing(archive, where=f"home of {user['name']}")
             user["home"] = None
             if not found.empty:
@@ -91,13 +92,13 @@ def export_hub(hub: Hub, out: Path) -> ExportReport:
             progress.add(found.files, found.bytes)
         shared = []
         for i, folder in enumerate(spec.data.get("shared_data", []), start=1):
-            archive = target.read_shared(spec, hub.state_dir, folder["name"])
+            archive = hub.read_shared(folder["name"])
             found = listing(archive, where=f"shared folder {folder['name']}")
             shared.append({"name": folder["name"], "archive": f"shared/{i:04d}.tar"})
             bundle.add(shared[-1]["archive"], archive)
             progress.add(found.files, found.bytes)
         environments = []
-        for i, env in enumerate(target.environments(spec, hub.state_dir), start=1):
+        for i, env in enumerate(hub.environments(), start=1):
             folder = f"environments/{i:04d}"
             bundle.add(f"{folder}/packages.txt", env.packages.encode())
             for name, data in env.recipe.items():

@@ -8,7 +8,6 @@ conflicts is carried out. Importing the same bundle twice changes nothing.
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..errors import CommunityHubsError
 from ..folder_archive import Listing, listing
 from ..hub import Hub
 from ..spec import HubSpec, parse_yaml, validate_spec
-from ..targets import TargetUnavailable
+from ..targets import Runner
 from . import people
 from .bundle import Bundle, BundleError, count, open_bundle
 from .progress import Progress
@@ -71,7 +70,7 @@ def first_difference(current: Listing, wanted: Listing) -> str:
     return next(p for p in sorted(wanted.entries) if current.entries.get(p) != wanted.entries[p])
 
 
-def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
+def plan_import(bundle: Bundle, hub: Runner, client: HubClient) -> Plan:
     plan = Plan()
     here = {u["name"]: u for u in people.users(client)}
     for user in bundle.json("hub/users.json"):
@@ -87,7 +86,7 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
         if not user["home"]:
             continue  # nothing to write, so nothing to compare (on docker each read is a container)
         wanted = bundle.archives[user["home"]]
-        current = listing(hub.target.read_home(hub.spec, hub.state_dir, name), where=f"home of {name}")
+        current = listing(hub.read_home(name), where=f"home of {name}")
         verdict = same_folder(current, wanted)
         if verdict == "write":
             plan.homes.append((name, user["home"]))
@@ -99,7 +98,7 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
         else:
             plan.unchanged["homes"] += 1
     for folder in bundle.json("hub/shared.json"):
-        current = listing(hub.target.read_shared(hub.spec, hub.state_dir, folder["name"]), where=folder["name"])
+        current = listing(hub.read_shared(folder["name"]), where=folder["name"])
         wanted = bundle.archives[folder["archive"]]
         verdict = same_folder(current, wanted)
         if verdict == "write":
@@ -129,7 +128,7 @@ def plan_import(bundle: Bundle, hub: Hub, client: HubClient) -> Plan:
 
 @dataclass
 class ImportReport:
-    hub: Hub
+    hub: Runner
     url: str
     plan: Plan
     files: int
@@ -172,26 +171,15 @@ def import_bundle(
     bundle = open_bundle(path)
     spec = bundle_spec(bundle)
     hub = Hub(spec, Path(state_root) / spec.name, port=port, target=target or bundle.manifest["source"]["target"])
-    hub.target.render(spec)  # a key the target cannot use is refused now, before anything is written
-    why = hub.target.unavailable()
-    if why:
-        raise TargetUnavailable(f"the {hub.target.name} target cannot run here: {why}")
-    existed = hub.state_dir.exists()
     info = hub.info()
     started = info is None
-    try:
-        if info is None:
-            info = hub.up()
+    # Refused before anything is written; on failure, no hub we started and no state folder we made.
+    with hub.undone_on_failure(stop=started):
+        info = hub.start() if info is None else info
         client = HubClient(info.url, info.admin_token())
         plan = plan_import(bundle, hub, client)
         if plan.conflicts:
             raise ImportRefused(f"{bundle.path}: not imported into {spec.name}: {plan.conflicts[0]}")
-    except BaseException:
-        if started:  # leave the machine as it was: no hub we started, no state directory we made
-            hub.down()
-            if not existed:
-                shutil.rmtree(hub.state_dir, ignore_errors=True)
-        raise
     progress = apply(bundle, hub, client, plan)
     notes = role_notes(bundle, client)
     return ImportReport(
@@ -199,14 +187,14 @@ def import_bundle(
     )
 
 
-def apply(bundle: Bundle, hub: Hub, client: HubClient, plan: Plan) -> Progress:
+def apply(bundle: Bundle, hub: Runner, client: HubClient, plan: Plan) -> Progress:
     total = sum(bundle.archives[m].bytes for _, m in plan.homes + plan.shared)
     progress = Progress("import", total)
     for user, member in plan.homes:
-        hub.target.write_home(hub.spec, hub.state_dir, user, bundle.read(member))
+        hub.write_home(user, bundle.read(member))
         progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
     for name, member in plan.shared:
-        hub.target.write_shared(hub.spec, hub.state_dir, name, bundle.read(member))
+        hub.write_shared(name, bundle.read(member))
         progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
     for admin in (False, True):
         names = [u["name"] for u in plan.create_users if u["admin"] is admin]

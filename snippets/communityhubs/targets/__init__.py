@@ -1,11 +1,12 @@
-"""Where a hub can run. One module per target, all following `base.Target`;
+"""Where a hub can run. One module per target, each a `base.Target` (renders) and a
+`base.Runner` (runs one hub);
 this registry is the one list of them: the CLI's choices, the schema's
 `target` enum, conf.py and the tests all derive from it."""
 
 from __future__ import annotations
 
 from ..spec import HubSpec, SpecError
-from .base import Target, TargetUnavailable
+from .base import Runner, Target, TargetUnavailable
 from .docker import DockerTarget
 from .kubernetes import KubernetesTarget
 from .local import LocalTarget
@@ -27,4 +28,4 @@ def target_for(spec: HubSpec, name: str | None = None) -> Target:
     return get_target(name or spec.value("target") or DEFAULT)
 
 
-__all__ = ["DEFAULT", "NAMES", "TARGETS", "Target", "TargetUnavailable", "get_target", "target_for"]
+__all__ = ["DEFAULT", "NAMES", "TARGETS", "Runner", "Target", "TargetUnavailable", "get_target", "target_for"]

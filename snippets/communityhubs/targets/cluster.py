@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import signal
 import subprocess
 import time
@@ -289,7 +288,6 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
     client_secret = os.environ.get(auth.get("client_secret_env", ""), "")
     if "client_secret_env" in auth and not client_secret:
         raise ClusterError(f"authenticator.client_secret_env: ${auth['client_secret_env']} is not set")
-    existed = state.exists()
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in plan.files.items():
         write_private(state / name, content)
@@ -302,9 +300,7 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
         _carry_out(plan, record)
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to report
-            down(state)
-        if not existed:
-            shutil.rmtree(state, ignore_errors=True)
+            down(state)  # what this call created; the runner removes a state folder it made
         raise
     return info(state)  # type: ignore[return-value]
 

@@ -11,17 +11,17 @@ published on 127.0.0.1 only, where the proxy reaches it.
 
 from __future__ import annotations
 
-import string
-import subprocess
 from pathlib import Path
-
-from escapism import escape
+from types import SimpleNamespace
+from typing import Any
 
 from .. import mapping, names, traits
-from ..hubprocess import DEFAULT_PORTS, HubError, HubProcess, Ports
+from ..hubprocess import DEFAULT_PORTS, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
 from ..spec import HubSpec, SpecError
-from .base import ProcessTarget, UserEnvironment, tar_folder
+from . import docker_engine as engine
+from .base import UserEnvironment
+from .process import ProcessRunner, ProcessTarget
 from .pyconfig import Section, render_config
 
 
@@ -30,18 +30,14 @@ def volume_name(hub: str, what: str) -> str:
     return names.resource(hub, what)
 
 
+def home_template(hub: str) -> str:
+    """DockerSpawner's template for a user's home volume; it fills in the escaped username."""
+    return volume_name(hub, "home-{username}")
+
+
 def network_name(hub: str) -> str:
     """The Docker network a hub's user servers run on."""
     return names.resource(hub)
-
-
-def escaped(username: str) -> str:
-    """A username as DockerSpawner writes it in names: `demo-ada` becomes `demo-2dada`."""
-    return escape(username, set(string.ascii_lowercase + string.digits), escape_char="-").lower()
-
-
-def _docker(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, input=stdin)
 
 
 def spawner_class(spec: HubSpec) -> str:
@@ -55,9 +51,6 @@ def spawner_class(spec: HubSpec) -> str:
 
 class DockerTarget(ProcessTarget):
     name = "docker"
-
-    def images(self, spec: HubSpec) -> list[str]:
-        return traits.images(spec, default=USER_IMAGE)
 
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
         environment = spec.section("environment")
@@ -77,7 +70,7 @@ class DockerTarget(ProcessTarget):
         s.set("DockerSpawner.notebook_dir", names.HOME)
         s.set(
             "DockerSpawner.volumes",
-            {volume_name(spec.name, "home-{username}"): names.HOME},
+            {home_template(spec.name): names.HOME},
             "each user's home is a named volume that outlives the container",
         )
         sections = [s]
@@ -117,107 +110,88 @@ class DockerTarget(ProcessTarget):
             return f"the user image {USER_IMAGE} is not built (communityhubs image build)"
         return ""
 
-    def prepare(self, spec: HubSpec) -> None:
+    def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> DockerRunner:
+        self.check_options(options)
+        return DockerRunner(self, spec, state_dir, port)
+
+
+class DockerRunner(ProcessRunner):
+    """A docker hub: its network, its containers and its volumes, all named `chub-<hub>-...`."""
+
+    @property
+    def images(self) -> list[str]:
+        return traits.images(self.spec, default=USER_IMAGE)
+
+    @property
+    def network(self) -> str:
+        return network_name(self.spec.name)
+
+    def prepare(self) -> None:
         """Check the images; create the hub's network, and shared-data volumes that the
         image's user (uid 1000) owns."""
-        super().prepare(spec)
-        for image in self.images(spec):
+        super().prepare()
+        for image in self.images:
             if not image_exists(image):
                 raise SpecError(
-                    f"{spec.source}: environment.image: {image!r} is not built here: run `communityhubs image build`"
+                    f"{self.spec.source}: environment.image: {image!r} is not built here: "
+                    "run `communityhubs image build`"
                 )
-        network = network_name(spec.name)
-        if _docker("network", "inspect", network).returncode != 0:
-            made = _docker("network", "create", "--opt", "com.docker.network.bridge.enable_icc=false", network)
-            if made.returncode != 0:
-                raise HubError(f"docker network create {network} failed: {made.stderr.decode(errors='replace')[:200]}")
-        for data in spec.data.get("shared_data", []):
-            volume = self.shared_volume(spec, data["name"])
-            if _docker("volume", "inspect", volume).returncode != 0:
-                _docker("volume", "create", volume)
-                self._run_in_volume(spec, volume, "chown", names.DOCKER_OWNER, "/data")
+        engine.ensure_network(self.network)
+        for data in self.spec.data.get("shared_data", []):
+            engine.new_volume(self.images[0], self.shared_volume(data["name"]), names.DOCKER_OWNER)
 
-    def _run_in_volume(self, spec: HubSpec, volume: str, *cmd: str, stdin: bytes | None = None) -> bytes:
-        image = self.images(spec)[0]
-        args = ["run", "--rm", "-i", "--network", "none", "--user", "0", "-v", f"{volume}:/data", image, *cmd]
-        done = _docker(*args, stdin=stdin)
-        if done.returncode != 0:
-            raise HubError(
-                f"docker run on volume {volume} failed: {done.stderr.decode(errors='replace').strip()[:200]}"
-            )
-        return done.stdout
-
-    def down(self, spec: HubSpec, state_dir: Path) -> bool:
-        stopped = super().down(spec, state_dir)
-        if not stopped:  # no hub ran from this folder: containers of this name belong to another copy
+    def down(self) -> bool:
+        if not super().down():  # no hub ran from this folder: containers of this name belong to another copy
             return False
-        listed = _docker("ps", "-aq", "--filter", f"name={names.resources_filter(spec.name)}")
-        ids = listed.stdout.decode().split()
-        if ids:  # the hub stops its servers; these are what a crashed hub left
-            _docker("rm", "-f", *ids)
-        _docker("network", "rm", network_name(spec.name))
+        # The hub stops its servers; these are what a crashed hub left.
+        engine.remove("container", engine.listed("container", names.resources_filter(self.spec.name)))
+        engine.remove_network(self.network)
         return True
 
-    def isolation(self, state_dir: Path) -> str:
+    def isolation(self) -> str:
         return (
             "user servers run as: uid 1000 in a container each, on the hub's own network "
             "(no traffic between containers), each home a volume of its own"
         )
 
-    def leftovers(self, spec: HubSpec, state_dir: Path) -> str:
-        process = HubProcess(state_dir)
-        found = process.leftovers()  # one scan of the process table
+    def leftovers(self) -> str:
+        found = self.process.leftovers()  # one scan of the process table
         if not found:  # only a crash of this folder's hub says the containers are its own
             return ""
-        listed = _docker("ps", "-q", "--filter", f"name={names.resources_filter(spec.name)}").stdout.decode().split()
-        return process.describe_leftovers(containers=len(listed), found=found)
+        running = engine.listed("container", names.resources_filter(self.spec.name), stopped_too=False)
+        return self.process.describe_leftovers(containers=len(running), found=found)
 
-    def forget(self, spec: HubSpec, state_dir: Path) -> None:
+    def forget(self) -> None:
         """Delete the hub's user and shared volumes: its data is gone after this."""
-        listed = _docker("volume", "ls", "-q", "--filter", f"name={names.resources_filter(spec.name)}")
-        volumes = listed.stdout.decode().split()
-        if volumes:
-            _docker("volume", "rm", "-f", *volumes)
+        engine.remove("volume", engine.listed("volume", names.resources_filter(self.spec.name)))
 
-    def home_volume(self, spec: HubSpec, user: str) -> str:
-        return volume_name(spec.name, f"home-{escaped(user)}")
+    def home_volume(self, user: str) -> str:
+        """The volume DockerSpawner mounts as `user`'s home, named by DockerSpawner's own escaping."""
+        from dockerspawner import DockerSpawner  # imports JupyterHub: only when asked
+        from dockerspawner.volumenamingstrategy import default_format_volume_name
 
-    def read_volume(self, spec: HubSpec, volume: str) -> bytes:
-        """A volume's contents as a tar archive; empty when it was never made (a user who never started)."""
-        if _docker("volume", "inspect", volume).returncode != 0:
-            return tar_folder(None)
-        return self._run_in_volume(spec, volume, "tar", "-C", "/data", "-cf", "-", ".")
+        spawner = DockerSpawner(user=SimpleNamespace(name=user), image=self.images[0])
+        return default_format_volume_name(home_template(self.spec.name), spawner)
 
-    def write_volume(self, spec: HubSpec, volume: str, archive: bytes) -> None:
-        """Unpack into a volume (made if needed), owned by the image's user (uid 1000)."""
-        _docker("volume", "create", volume)
-        self._run_in_volume(
-            spec, volume, "sh", "-c", f"tar -C /data -xf - && chown -R {names.DOCKER_OWNER} /data", stdin=archive
-        )
+    def shared_volume(self, name: str) -> str:
+        return volume_name(self.spec.name, f"shared-{name}")
 
-    def shared_volume(self, spec: HubSpec, name: str) -> str:
-        return volume_name(spec.name, f"shared-{name}")
+    def read_home(self, user: str) -> bytes:
+        return engine.read_volume(self.images[0], self.home_volume(user))
 
-    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
-        return self.read_volume(spec, self.home_volume(spec, user))
+    def write_home(self, user: str, archive: bytes) -> None:
+        engine.write_volume(self.images[0], self.home_volume(user), archive, names.DOCKER_OWNER)
 
-    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
-        self.write_volume(spec, self.home_volume(spec, user), archive)
+    def read_shared(self, name: str) -> bytes:
+        return engine.read_volume(self.images[0], self.shared_volume(name))
 
-    def read_shared(self, spec: HubSpec, state_dir: Path, name: str) -> bytes:
-        return self.read_volume(spec, self.shared_volume(spec, name))
+    def write_shared(self, name: str, archive: bytes) -> None:
+        engine.write_volume(self.images[0], self.shared_volume(name), archive, names.DOCKER_OWNER)
 
-    def write_shared(self, spec: HubSpec, state_dir: Path, name: str, archive: bytes) -> None:
-        self.write_volume(spec, self.shared_volume(spec, name), archive)
-
-    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
+    def environments(self) -> list[UserEnvironment]:
         found = []
-        for image in self.images(spec):
-            done = _docker("run", "--rm", "--network", "none", "--entrypoint", "python3", image, "-m", "pip", "freeze")
-            if done.returncode != 0:
-                raise HubError(f"pip freeze in {image} failed: {done.stderr.decode(errors='replace').strip()[:200]}")
-            identity = _docker("image", "inspect", "-f", "{{.Id}}", image).stdout.decode().strip()
+        for image in self.images:
             folder = recipe_folder(image)
             recipe = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()} if folder else {}
-            found.append(UserEnvironment(image, done.stdout.decode(), recipe, identity))
+            found.append(UserEnvironment(image, engine.pip_freeze(image), recipe, engine.image_id(image)))
         return found

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .. import mapping, names
+from ..folder_archive import tar_folder
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..mapping import merge
 from ..spec import HubSpec
@@ -31,7 +32,7 @@ from ..traits import (
     profile_list,
 )
 from . import cluster
-from .base import Target, TargetUnavailable, UserEnvironment, tar_folder
+from .base import Runner, Target, TargetUnavailable, UserEnvironment
 from .chart import CHART, CHART_REPO, CHART_VERSION, DEFAULT_SINGLEUSER_IMAGE, HOME_CAPACITY, secret_files
 
 TOOLS = {
@@ -270,48 +271,70 @@ class KubernetesTarget(Target):
             return "not installed: " + "; ".join(missing)
         return ""
 
-    def plan(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None):
-        """Every file and command of `up`, in order: what `hub up --dry-run` prints."""
-        values = self.render(spec)[self.native_file]
-        return cluster.plan_up(spec, state_dir, port or DEFAULT_PORTS.public, values, context)
-
-    def up(self, spec: HubSpec, state_dir: Path, port: int | None = None, context: str | None = None) -> HubInfo:
-        plan = self.plan(spec, state_dir, port, context)  # refuses bad keys before anything is done
-        why = self.unavailable()
-        if why:
-            raise TargetUnavailable(f"the kubernetes target cannot run here: {why}")
-        return cluster.up(spec, plan)
-
-    def status(self, spec: HubSpec, state_dir: Path) -> HubInfo | None:
-        return cluster.info(state_dir)
-
-    def down(self, spec: HubSpec, state_dir: Path) -> bool:
-        return cluster.down(state_dir)
-
-    def _record(self, spec: HubSpec, state_dir: Path) -> dict:
-        record = cluster.read_record(state_dir)
-        if record is None:
-            raise TargetUnavailable(f"hub {spec.name} is not running on kubernetes: `hub up --target kubernetes` first")
-        return record
+    def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> KubernetesRunner:
+        return KubernetesRunner(self, spec, state_dir, port, context=options.get("context"))
 
     def image(self, spec: HubSpec) -> str:
         """The user image: the spec's, else the chart's default singleuser image."""
         return spec.section("environment").get("image") or f"{DEFAULT_SINGLEUSER_IMAGE}:{CHART_VERSION}"
 
-    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
-        record = self._record(spec, state_dir)
+
+class KubernetesRunner(Runner):
+    """A hub on a kind cluster this runner creates, or in a kube context you name."""
+
+    target: KubernetesTarget
+
+    def __init__(
+        self,
+        target: KubernetesTarget,
+        spec: HubSpec,
+        state_dir: Path,
+        port: int | None = None,
+        context: str | None = None,
+    ):
+        super().__init__(target, spec, state_dir, port)
+        self.context = context
+
+    def plan(self) -> cluster.UpPlan:
+        """Every file and command of `up`, in order: what `hub up --dry-run` prints."""
+        values = self.target.render(self.spec)[self.target.native_file]
+        return cluster.plan_up(self.spec, self.state_dir, self.port or DEFAULT_PORTS.public, values, self.context)
+
+    def check(self) -> None:
+        self.plan()  # refuses bad keys before anything is done
+        super().check()
+
+    def start(self) -> HubInfo:
+        return cluster.up(self.spec, self.plan())
+
+    def info(self) -> HubInfo | None:
+        return cluster.info(self.state_dir)
+
+    def down(self) -> bool:
+        return cluster.down(self.state_dir)
+
+    def _record(self) -> dict:
+        record = cluster.read_record(self.state_dir)
+        if record is None:
+            raise TargetUnavailable(
+                f"hub {self.spec.name} is not running on kubernetes: `hub up --target kubernetes` first"
+            )
+        return record
+
+    def read_home(self, user: str) -> bytes:
+        record = self._record()
         claim = cluster.claim_of(record, user)
         if not claim:
             return tar_folder(None)  # never started: no volume yet
-        return cluster.in_pod(record, self.image(spec), ["tar", "-C", "/data", "-cf", "-", "."], claim)
+        return cluster.in_pod(record, self.target.image(self.spec), ["tar", "-C", "/data", "-cf", "-", "."], claim)
 
-    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
-        record = self._record(spec, state_dir)
+    def write_home(self, user: str, archive: bytes) -> None:
+        record = self._record()
         claim = cluster.claim_of(record, user) or cluster.new_claim(record, user, HOME_CAPACITY)
         unpack = f"tar -C /data -xf - && chown -R {names.CHART_OWNER} /data"
-        cluster.in_pod(record, self.image(spec), ["sh", "-c", unpack], claim, stdin=archive)
+        cluster.in_pod(record, self.target.image(self.spec), ["sh", "-c", unpack], claim, stdin=archive)
 
-    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
-        image = self.image(spec)
-        freeze = cluster.in_pod(self._record(spec, state_dir), image, ["python3", "-m", "pip", "freeze"])
+    def environments(self) -> list[UserEnvironment]:
+        image = self.target.image(self.spec)
+        freeze = cluster.in_pod(self._record(), image, ["python3", "-m", "pip", "freeze"])
         return [UserEnvironment(image, freeze.decode())]

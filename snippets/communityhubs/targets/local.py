@@ -10,11 +10,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from .. import SNIPPETS
+from ..folder_archive import tar_folder, untar_into
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..spec import HubSpec
-from .base import ProcessTarget, UserEnvironment, refuse, tar_folder, untar_into
+from .base import UserEnvironment, refuse
+from .process import ProcessRunner, ProcessTarget
 from .pyconfig import Section, render_config
 
 HOMES = "homes"
@@ -51,11 +54,19 @@ class LocalTarget(ProcessTarget):
         spawner.set("Spawner.notebook_dir", "~")
         return render_config(spec, ports, [spawner])
 
-    def isolation(self, state_dir: Path) -> str:
+    def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> LocalRunner:
+        self.check_options(options)
+        return LocalRunner(self, spec, state_dir, port)
+
+
+class LocalRunner(ProcessRunner):
+    """A local hub: homes are folders in its state folder, servers run from this Python."""
+
+    def isolation(self) -> str:
         """One line for `hub up`: whom user servers run as, and what follows from it."""
         from ..local_spawner import isolation_problem  # imports JupyterHub: only when asked
 
-        problem = isolation_problem(Path(state_dir))
+        problem = isolation_problem(self.state_dir)
         if not problem:
             return "user servers run as: a Unix account of their own each (jupyter-NAME), home folders 0700"
         return (
@@ -64,16 +75,16 @@ class LocalTarget(ProcessTarget):
             "for real users run the hub as root, or use --target docker"
         )
 
-    def home(self, state_dir: Path, user: str) -> Path:
-        return Path(state_dir).resolve() / HOMES / user
+    def home(self, user: str) -> Path:
+        return self.state_dir / HOMES / user
 
-    def read_home(self, spec: HubSpec, state_dir: Path, user: str) -> bytes:
-        return tar_folder(self.home(state_dir, user))
+    def read_home(self, user: str) -> bytes:
+        return tar_folder(self.home(user))
 
-    def write_home(self, spec: HubSpec, state_dir: Path, user: str, archive: bytes) -> None:
-        untar_into(archive, self.home(state_dir, user))
+    def write_home(self, user: str, archive: bytes) -> None:
+        untar_into(archive, self.home(user))
 
-    def environments(self, spec: HubSpec, state_dir: Path) -> list[UserEnvironment]:
+    def environments(self) -> list[UserEnvironment]:
         """Servers run from the hub's own Python environment; the project's requirements rebuild it."""
         freeze = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True)
         requirements = SNIPPETS.parent / "requirements.txt"
