@@ -134,7 +134,7 @@ def rows(section: str | None = None) -> list[Row]:
 def settings(spec: HubSpec, section: str) -> Iterator[tuple[Row, Any]]:
     """(row, value) for each row of a section the spec sets or whose schema default is not empty."""
     for row in rows(section):
-        value = spec.value(row.key)
+        value = spec.settings[row.key]
         if value is not None and value != {}:
             yield row, value
 

@@ -11,7 +11,7 @@ import functools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +33,18 @@ class SpecError(CommunityHubsError, ValueError):
 
 @dataclass(frozen=True)
 class HubSpec:
-    """A validated hub spec. `data` keeps the file's structure."""
+    """A validated hub spec. `data` keeps the file's structure; `settings` holds every key of
+    the schema with its value, or its schema default when unset, resolved once here so that
+    renderers look values up and never come back for a default."""
 
     source: str
     data: dict[str, Any]
+    settings: dict[str, Any] = field(init=False, repr=False, compare=False)
+    """{dotted key: value}: "culling.every", "limits.mem_limit" (None when unset with no default);
+    keys inside list items ("shared_data[].read_only") hold their default."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", resolved_settings(self.data))
 
     @property
     def name(self) -> str:
@@ -58,14 +66,29 @@ class HubSpec:
     def section(self, key: str) -> dict[str, Any]:
         return dict(self.data.get(key, {}))
 
-    def value(self, key: str) -> Any:
-        """A dotted key's value ("culling.every"), or its schema default when unset."""
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return schema_default(key)  # list items ("shared_data[].read_only") always use the default
-            node = node[part]
-        return node
+
+_UNSET = object()
+
+
+def resolved_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """Every key the schema declares, with the spec's value or the schema's default."""
+    schema = _schema()
+    out: dict[str, Any] = {}
+
+    def visit(node: dict[str, Any], key: str, value: Any) -> None:
+        node = resolve_ref(node, schema)
+        if node.get("type") == "object" and node.get("properties"):
+            for name, child in node["properties"].items():
+                below = value.get(name, _UNSET) if isinstance(value, dict) else _UNSET
+                visit(child, f"{key}.{name}" if key else name, below)
+            if not key:
+                return
+        elif node.get("type") == "array" and "items" in node:
+            visit(node["items"], f"{key}[]", _UNSET)  # keys inside list items: their default
+        out[key] = node.get("default") if value is _UNSET else value
+
+    visit(schema, "", data)
+    return out
 
 
 def schema_default(key: str) -> Any:

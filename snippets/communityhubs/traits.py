@@ -52,7 +52,7 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
         return {}
     traits: dict[str, Any] = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
     traits |= {trait: auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
-    scopes = list(spec.value("authenticator.scope") or (["openid", "profile"] if kind == "generic-oauth" else []))
+    scopes = list(spec.settings["authenticator.scope"] or (["openid", "profile"] if kind == "generic-oauth" else []))
     if auth.get("allowed_organizations"):
         traits["allowed_organizations"] = sorted(auth["allowed_organizations"])
         if "read:org" not in scopes:
@@ -60,7 +60,7 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
             scopes.append("read:org")
     if scopes:
         traits["scope"] = scopes
-    if spec.value("authenticator.allow_all"):
+    if spec.settings["authenticator.allow_all"]:
         traits["allow_all"] = True
     return traits
 

@@ -25,7 +25,7 @@ def get_target(name: str) -> Target:
 
 def target_for(spec: HubSpec, name: str | None = None) -> Target:
     """The target asked for, else the spec's own `target`, else the default."""
-    return get_target(name or spec.value("target") or DEFAULT)
+    return get_target(name or spec.settings["target"] or DEFAULT)
 
 
 __all__ = ["DEFAULT", "NAMES", "TARGETS", "Runner", "Target", "TargetUnavailable", "get_target", "target_for"]

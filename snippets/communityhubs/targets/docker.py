@@ -94,7 +94,7 @@ class DockerTarget(ProcessTarget):
         volumes = {
             volume_name(spec.name, f"shared-{d['name']}"): {
                 "path": f"{names.SHARED_ROOT}/{d['name']}",
-                "read_only": d.get("read_only", spec.value("shared_data[].read_only")),
+                "read_only": d.get("read_only", spec.settings["shared_data[].read_only"]),
             }
             for d in spec.data.get("shared_data", [])
         }

@@ -121,10 +121,10 @@ def limits(spec: HubSpec) -> Values:
 
 
 def culling(spec: HubSpec) -> Values:
-    cull: Values = {"enabled": bool(spec.value("culling.enabled"))}
+    cull: Values = {"enabled": bool(spec.settings["culling.enabled"])}
     if cull["enabled"]:
-        cull |= {"timeout": spec.value("culling.timeout"), "every": spec.value("culling.every")}
-        cull["maxAge"] = spec.value("culling.max_age")
+        cull |= {"timeout": spec.settings["culling.timeout"], "every": spec.settings["culling.every"]}
+        cull["maxAge"] = spec.settings["culling.max_age"]
     return {"cull": cull}
 
 
@@ -132,7 +132,7 @@ def shared_data(spec: HubSpec) -> Values:
     shares = spec.data.get("shared_data", [])
     if not shares:
         return {}
-    default_ro = spec.value("shared_data[].read_only")
+    default_ro = spec.settings["shared_data[].read_only"]
     volumes = [
         {
             "name": f"shared-{d['name']}",

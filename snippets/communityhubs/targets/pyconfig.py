@@ -170,7 +170,7 @@ def plain(s: Section, spec: HubSpec) -> Section:
 
 def environment_section(spec: HubSpec) -> Section:
     s = plain(Section("environment", "what users find when their server starts"), spec)
-    env = spec.value("environment.env")
+    env = spec.settings["environment.env"]
     if env:
         s.set("Spawner.environment", env)
     return s
@@ -182,17 +182,17 @@ def limits_section(spec: HubSpec) -> Section:
 
 def culling_section(spec: HubSpec) -> Section:
     s = Section("culling", "stop idle servers (jupyterhub-idle-culler)")
-    if not spec.value("culling.enabled"):
+    if not spec.settings["culling.enabled"]:
         return s.code("# culling is off")
     command = [
         "python3",
         "-m",
         "jupyterhub_idle_culler",
-        f"--timeout={spec.value('culling.timeout')}",
-        f"--cull-every={spec.value('culling.every')}",
+        f"--timeout={spec.settings['culling.timeout']}",
+        f"--cull-every={spec.settings['culling.every']}",
     ]
-    if spec.value("culling.max_age"):
-        command.append(f"--max-age={spec.value('culling.max_age')}")
+    if spec.settings["culling.max_age"]:
+        command.append(f"--max-age={spec.settings['culling.max_age']}")
     s.code(f"c.JupyterHub.services.append({py({'name': 'idle-culler', 'command': command})})")
     role = {"name": "idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]}
     return s.code(f"c.JupyterHub.load_roles.append({py(role)})", "the culler may only see and stop servers")
