@@ -127,22 +127,21 @@ def test_home_data_is_written_and_read_through_the_volume(tmp_path: Path) -> Non
     import io
     import tarfile
 
-    spec = load_spec(DOCKER_SPEC)
-    target = TARGETS["docker"]
+    hub = Hub(load_spec(DOCKER_SPEC), tmp_path, target="docker")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         info = tarfile.TarInfo("notes/hello.txt")
         info.size = 5
         tar.addfile(info, io.BytesIO(b"hello"))
     try:
-        target.write_home(spec, tmp_path, "demo-ada", buffer.getvalue())
+        hub.write_home("demo-ada", buffer.getvalue())
         volumes = subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True, text=True).stdout.split()
         assert "chub-docker-demo-home-demo-2dada" in volumes  # DockerSpawner's escaped name
-        back = tarfile.open(fileobj=io.BytesIO(target.read_home(spec, tmp_path, "demo-ada")))
+        back = tarfile.open(fileobj=io.BytesIO(hub.read_home("demo-ada")))
         member = back.extractfile("./notes/hello.txt")
         assert member is not None and member.read() == b"hello"
     finally:
-        target.forget(spec, tmp_path)
+        hub.forget()
 
 
 def test_the_spawn_page_offers_each_profile_and_option_and_reads_the_choice_as_the_api_does() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from communityhubs import SNIPPETS
-from communityhubs.targets.base import tar_folder
+from communityhubs.folder_archive import tar_folder
 
 from .conftest import ROOT
 from .test_replicate import write_bundle

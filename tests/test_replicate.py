@@ -367,7 +367,7 @@ def test_homes_unpack_the_same_with_and_without_tarfile_filters(
     """Debian 12's Python 3.11.2 has no `extractall(filter=...)`: homes still unpack, owned by this account."""
     import os
 
-    from communityhubs.targets.base import tar_folder, untar_into
+    from communityhubs.folder_archive import tar_folder, untar_into
 
     if not filters:
         monkeypatch.delattr(tarfile, "tar_filter", raising=False)
