@@ -76,7 +76,7 @@ class GuideHub:
         self._had_servers = {u["name"] for u in users if u["servers"]}
         self._had_groups = {g["name"] for g in self.client.groups(PREFIX)}
 
-    def leftovers(self) -> list[str]:
+    def left_behind(self) -> list[str]:
         """What this guide created (users, groups, servers) that is still there: [] after `cleanup`."""
         users = self.client.users(PREFIX)
         left = [f"user {u['name']}" for u in users if u["name"] not in self._had_users]

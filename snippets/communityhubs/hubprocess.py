@@ -139,7 +139,7 @@ class HubProcess:
         return self.state_dir / names.PID_FILE
 
     @property
-    def meta_file(self) -> Path:
+    def run_file(self) -> Path:
         return self.state_dir / names.RUN_FILE
 
     @property
@@ -207,7 +207,7 @@ class HubProcess:
                 return proc.pid
         return None  # the lock is held by a `hub up` that is still starting the hub
 
-    def leftovers(self) -> list[psutil.Process]:
+    def leftover_processes(self) -> list[psutil.Process]:
         """What a hub that died without cleaning up left running: its proxy and
         services (working in the state directory) and local user servers (below it)."""
         if self._lock_held():  # a hub runs (or is starting): these are its own
@@ -217,7 +217,7 @@ class HubProcess:
 
     def describe_leftovers(self, containers: int = 0, found: list[psutil.Process] | None = None) -> str:
         """One line naming what a crashed hub left running (`found`, if already listed), or ''."""
-        found = self.leftovers() if found is None else found
+        found = self.leftover_processes() if found is None else found
         servers = sum(1 for p in found if not self._works_here(p))
         parts = [
             f"{len(found) - servers} of its own processes (proxy, services)" if len(found) > servers else "",
@@ -231,12 +231,12 @@ class HubProcess:
     def stop_leftover_proxy(self) -> None:
         """Before a restart: stop the dead hub's proxy and services so the new hub can take
         their ports. User servers are left running for the new hub to take over."""
-        stale = [p for p in self.leftovers() if self._works_here(p)]
+        stale = [p for p in self.leftover_processes() if self._works_here(p)]
         _terminate(stale)
 
     def saved_ports(self) -> Ports | None:
         try:
-            return Ports(**json.loads(self.meta_file.read_text())["ports"])
+            return Ports(**json.loads(self.run_file.read_text())["ports"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -255,7 +255,7 @@ class HubProcess:
         for kept, what in ((saved.hub, "the hub's API"), (saved.proxy_api, "the proxy's API")):
             if not port_is_free(kept):
                 raise HubError(
-                    f"port {kept} on {HOST} ({what}, kept in {self.meta_file} so that user servers find the hub "
+                    f"port {kept} on {HOST} ({what}, kept in {self.run_file} so that user servers find the hub "
                     "again after a restart) is in use by another program"
                 )
         return Ports(public=port, hub=saved.hub, proxy_api=saved.proxy_api)
@@ -264,7 +264,7 @@ class HubProcess:
         pid = self.running_pid()
         if pid is None:
             return None
-        meta = json.loads(self.meta_file.read_text())
+        meta = json.loads(self.run_file.read_text())
         return HubInfo(url=meta["url"], pid=pid, state_dir=self.state_dir, proxy=meta["proxy"], target=meta["target"])
 
     def refuse_if_running(self) -> None:
@@ -327,7 +327,7 @@ class HubProcess:
             )
         write_private(self.pid_file, str(proc.pid))
         meta = {"url": url, "proxy": proxy_kind, "target": target, "ports": ports.__dict__}
-        write_private(self.meta_file, json.dumps(meta))
+        write_private(self.run_file, json.dumps(meta))
         try:
             self._wait_ready(proc, url, timeout, certificate)
         except BaseException:
@@ -359,7 +359,7 @@ class HubProcess:
         pid = self.running_pid()
         if pid is not None:
             self.stop_tree(pid, timeout)
-        left = self.leftovers()
+        left = self.leftover_processes()
         _terminate(left)
         self.pid_file.unlink(missing_ok=True)
         return pid is not None or bool(left)

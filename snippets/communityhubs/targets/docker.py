@@ -155,7 +155,7 @@ class DockerRunner(ProcessRunner):
         )
 
     def leftovers(self) -> str:
-        found = self.process.leftovers()  # one scan of the process table
+        found = self.process.leftover_processes()  # one scan of the process table
         if not found:  # only a crash of this folder's hub says the containers are its own
             return ""
         running = engine.listed("container", names.resources_filter(self.spec.name), stopped_too=False)
