@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from communityhubs.images import docker_answers
 from communityhubs.targets import TARGETS
+
+from .conftest import ROOT
 
 
 def docker_problem() -> str:
@@ -52,3 +55,24 @@ def need_guide_target(guide: str) -> None:
         need_docker()
     elif guide.startswith("kubernetes/"):
         need_cluster()
+
+
+def chart_folder() -> Path:
+    """The Zero to JupyterHub chart at the version we render for: $COMMUNITYHUBS_CHART, else the
+    unchanged copy in ../shared/upstream/ (elsewhere: `helm pull jupyterhub --repo ... --version V`)."""
+    from communityhubs import names
+    from communityhubs.targets.chart import CHART_VERSION
+
+    chosen = os.environ.get(names.CHART_ENV)
+    return Path(chosen) if chosen else ROOT.parent / "shared" / "upstream" / f"zero-to-jupyterhub-{CHART_VERSION}"
+
+
+def need_chart() -> Path:
+    """In CI the chart is part of the job (../shared/ is beside the clone): its absence is a failure."""
+    folder = chart_folder()
+    if not (folder / "Chart.yaml").is_file():
+        problem = f"no Zero to JupyterHub chart at {folder} (set COMMUNITYHUBS_CHART to a `helm pull` of it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide the chart: {problem}")
+        pytest.skip(f"needs the chart: {problem}")
+    return folder

@@ -233,3 +233,16 @@ def test_the_cli_writes_a_spec_that_passes_check(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "hub.yaml").read_text()
     assert text.startswith("# Imported by `communityhubs import-config`")
     assert "quay.io" not in yaml.safe_load(text)["environment"]["image"]
+
+
+def test_shared_folders_come_across_from_the_charts_list_form_and_map_form(tmp_path: Path) -> None:
+    """Chart 4 keeps extraVolumes as a map (our form); older files write a list. Both mean the same."""
+    spec = load_spec(SNIPPETS / "examples" / "docker-hub.yaml")
+    values = yaml.safe_load(TARGETS["kubernetes"].render(spec)["values.yaml"])
+    storage = values["singleuser"]["storage"]
+    assert isinstance(storage["extraVolumes"], dict)
+    as_map, _ = import_config([write(tmp_path, "map.yaml", values)], name=spec.name)
+    storage["extraVolumes"] = list(storage["extraVolumes"].values())
+    storage["extraVolumeMounts"] = list(storage["extraVolumeMounts"].values())
+    as_list, _ = import_config([write(tmp_path, "list.yaml", values)], name=spec.name)
+    assert as_list["shared_data"] == as_map["shared_data"] == [{"name": "datasets"}]  # read-only: the default

@@ -37,6 +37,8 @@ PROXY_ENV = "COMMUNITYHUBS_PROXY"
 CA_CERTS_ENV = "COMMUNITYHUBS_CA_CERTS"
 BASE_IMAGE_ENV = "COMMUNITYHUBS_BASE_IMAGE"
 HELPERS_ENV = "COMMUNITYHUBS_HELPERS"
+CHART_ENV = "COMMUNITYHUBS_CHART"
+"""A folder holding the Zero to JupyterHub chart the tests render (default: ../shared/upstream/)."""
 
 # --- resources outside this machine's files: Docker, kind, Kubernetes ---------------------------
 PREFIX = "chub"

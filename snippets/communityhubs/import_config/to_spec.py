@@ -339,10 +339,13 @@ def culling(values: Values) -> dict[str, Any]:
 
 def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     """Shared folders as this project's values write them: a claim `<hub>-shared-<folder>` at /srv/shared/<folder>."""
+    # The chart takes a list (before 4.0) or a map of them (its form since, and ours).
     volumes = values.get("singleuser.storage.extraVolumes") or []
     mounts = values.get("singleuser.storage.extraVolumeMounts") or []
+    volumes = list(volumes.values()) if isinstance(volumes, dict) else volumes
+    mounts = list(mounts.values()) if isinstance(mounts, dict) else mounts
     if not isinstance(volumes, list) or not isinstance(mounts, list):
-        return []  # the chart's newer map form is not ours: left out below
+        return []  # left out below
     mounts = [m for m in mounts if isinstance(m, dict)]
     out = []
     for volume in filter(lambda v: isinstance(v, dict), volumes):

@@ -133,21 +133,23 @@ def shared_data(spec: HubSpec) -> Values:
     if not shares:
         return {}
     default_ro = spec.settings["shared_data[].read_only"]
-    volumes = [
-        {
+    # Maps keyed by volume name, the chart's own form since 4.0: a list in their place makes Helm
+    # warn "cannot overwrite table with non table" (tests/test_chart.py).
+    volumes = {
+        f"shared-{d['name']}": {
             "name": f"shared-{d['name']}",
             "persistentVolumeClaim": {"claimName": names.shared_claim(spec.name, d["name"])},
         }
         for d in shares
-    ]
-    mounts = [
-        {
+    }
+    mounts = {
+        f"shared-{d['name']}": {
             "name": f"shared-{d['name']}",
             "mountPath": f"{names.SHARED_ROOT}/{d['name']}",
             "readOnly": d.get("read_only", default_ro),
         }
         for d in shares
-    ]
+    }
     return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
 
 

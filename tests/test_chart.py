@@ -1,0 +1,86 @@
+"""Zero to JupyterHub's own code reads the values.yaml we render (issue: Kubernetes proven
+without a cluster), part one: Helm renders the chart with it.
+
+For every example spec, Helm's own Go code (helm-python-sdk) renders the chart at the
+version our values name, with no warning; the values pass the chart's values.schema.json;
+every manifest validates against the Kubernetes API schemas (kubernetes-validate) of the
+oldest Kubernetes the chart supports and of the newest known.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from communityhubs.mapping import merge
+from communityhubs.spec import EXAMPLE_SPEC, EXAMPLES, SpecError, load_spec
+from communityhubs.targets import TARGETS
+
+from .needs import need_chart
+
+SPECS = [EXAMPLE_SPEC, *sorted(EXAMPLES.glob("*.yaml"))]
+KUBERNETES = ("1.28.0", "1.37.0")  # the chart's kubeVersion floor (>=1.28.0-0), and the newest schemas known
+
+
+def rendered_values(path: Path) -> dict[str, Any] | None:
+    try:
+        return yaml.safe_load(TARGETS["kubernetes"].render(load_spec(path))["values.yaml"])
+    except SpecError:
+        return None  # refused in one line: tests/golden/*.kubernetes.refused
+
+
+def helm_render(chart: Path, values: dict[str, Any], name: str) -> dict[str, str]:
+    from helm_python import Chart
+
+    return Chart.load(str(chart)).render(values, name=name, namespace=name, is_install=True)
+
+
+def manifests(files: dict[str, str]) -> list[dict[str, Any]]:
+    return [doc for path, text in files.items() if path.endswith(".yaml") for doc in yaml.safe_load_all(text) if doc]
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_helm_renders_the_chart_with_our_values_without_a_warning(path: Path, capfd: pytest.CaptureFixture) -> None:
+    chart = need_chart()
+    values = rendered_values(path)
+    if values is None:
+        return
+    # Helm checks the chart's defaults merged with ours, as it will install them.
+    defaults = yaml.safe_load((chart / "values.yaml").read_text())
+    jsonschema.validate(merge(defaults, values), json.loads((chart / "values.schema.json").read_text()))
+    capfd.readouterr()
+    files = helm_render(chart, values, load_spec(path).name)
+    said = capfd.readouterr()
+    assert "warning" not in (said.out + said.err).lower(), said.err  # Helm's Go code logs to the process's stderr
+    docs = manifests(files)
+    assert {"Deployment", "Service", "Secret", "ConfigMap"} <= {d["kind"] for d in docs}
+
+
+@pytest.mark.parametrize("version", KUBERNETES)
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_every_manifest_is_valid_kubernetes(path: Path, version: str) -> None:
+    import kubernetes_validate
+
+    chart = need_chart()
+    values = rendered_values(path)
+    if values is None:
+        return
+    for doc in manifests(helm_render(chart, values, load_spec(path).name)):
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+def test_the_check_sees_a_warning_and_an_invalid_manifest(capfd: pytest.CaptureFixture) -> None:
+    """The two checks above can fail: a list where the chart keeps a map, and a pod with a bad field."""
+    import kubernetes_validate
+
+    chart = need_chart()
+    capfd.readouterr()
+    helm_render(chart, {"singleuser": {"storage": {"extraVolumes": [{"name": "x", "emptyDir": {}}]}}}, "probe")
+    assert "cannot overwrite table with non table" in capfd.readouterr().err
+    bad = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [], "nope": 1}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(bad, KUBERNETES[0], strict=True)
