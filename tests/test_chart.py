@@ -9,6 +9,7 @@ oldest Kubernetes the chart supports and of the newest known.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,29 @@ def test_the_check_sees_a_warning_and_an_invalid_manifest(capfd: pytest.CaptureF
     bad = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [], "nope": 1}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(bad, KUBERNETES[0], strict=True)
+
+
+def hub_values(chart: Path, values: dict[str, Any], name: str) -> dict[str, Any]:
+    """The values as the chart's hub reads them: Helm writes them into the `hub` Secret with toYaml."""
+    secret = next(
+        d
+        for d in manifests(helm_render(chart, values, name))
+        if d["kind"] == "Secret" and d["metadata"]["name"] == "hub"
+    )
+    return yaml.safe_load(base64.b64decode(secret["data"]["values.yaml"]))
+
+
+@pytest.mark.parametrize("path", [p for p in SPECS if "options:" in p.read_text()], ids=lambda p: p.stem)
+def test_a_user_who_picks_nothing_gets_the_specs_default_choice_on_kubernetes(path: Path) -> None:
+    """KubeSpawner takes the choice marked default, else the first it reads; Helm's toYaml sorts the
+    choices by name on the way into the hub, so order alone must never decide."""
+    from communityhubs.docker_spawner import default_of  # KubeSpawner's rule, as our docker spawner applies it
+    from communityhubs.traits import default_choice
+
+    chart = need_chart()
+    spec = load_spec(path)
+    read = hub_values(chart, rendered_values(path) or {}, spec.name)["singleuser"]["profileList"]
+    for profile, as_read in zip(spec.data["environment"]["profiles"], read, strict=True):
+        for option in profile.get("options", []):
+            choices = as_read["profile_options"][option["name"]]["choices"]
+            assert default_of(choices) == default_choice(option), (profile["name"], option["name"], list(choices))

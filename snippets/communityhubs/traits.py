@@ -118,7 +118,9 @@ def profile_list(spec: HubSpec) -> list[dict[str, Any]]:
                         c["name"]: {
                             "display_name": c.get("display_name", c["name"]),
                             **({"description": c["description"]} if "description" in c else {}),
-                            **({"default": True} if c.get("default") else {}),
+                            # Always said, never left to order: Helm's toYaml sorts these keys, and
+                            # KubeSpawner takes the first one it reads unless one says default.
+                            **({"default": True} if c["name"] == default_choice(o) else {}),
                             "kubespawner_override": _override(c),
                         }
                         for c in o["choices"]
@@ -128,6 +130,11 @@ def profile_list(spec: HubSpec) -> list[dict[str, Any]]:
             }
         out.append(profile)
     return out
+
+
+def default_choice(option: dict[str, Any]) -> str:
+    """The spec's default choice of an option: the one marked `default`, else the first listed."""
+    return next((c["name"] for c in option["choices"] if c.get("default")), option["choices"][0]["name"])
 
 
 def images(spec: HubSpec, default: str) -> list[str]:

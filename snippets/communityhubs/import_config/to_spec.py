@@ -420,13 +420,19 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
 
 def canonical(data: dict[str, Any]) -> dict[str, Any]:
     """The spec without what changes nothing: values equal to the schema's defaults, empty lists and
-    maps, scopes the renderer adds anyway, sorted user lists with admins among the allowed."""
+    maps, scopes the renderer adds anyway, a `default` on a first choice, sorted user lists with
+    admins among the allowed."""
     out = _drop_defaults(data, "")
     auth = out["authenticator"]
     if "scope" in auth:
         without = {**out, "authenticator": {k: v for k, v in auth.items() if k != "scope"}}
         if oauth_traits(HubSpec("<canonical>", without)).get("scope") == auth["scope"]:
             del auth["scope"]
+    for profile in out.get("environment", {}).get("profiles", []):
+        for option in profile.get("options", []):
+            first = option["choices"][0]
+            if first.get("default"):  # the first listed is the default anyway
+                del first["default"]
     admins, allowed = sorted(out.get("admins", [])), out.get("allowed_users", [])
     if admins:
         out["admins"] = admins
