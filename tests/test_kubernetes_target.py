@@ -166,3 +166,25 @@ def test_the_plan_names_secret_files_never_their_values(tmp_path: Path, monkeypa
         text = TARGETS["kubernetes"].runner(load_spec(SNIPPETS / spec_file), tmp_path / "state").plan().text()
         assert "canary" not in text
         assert "--from-file=" in text
+
+
+def test_the_files_the_secret_is_made_from_hold_exactly_the_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kubectl create secret --from-file` copies a file byte for byte: a trailing newline would become
+    part of the password the chart's hub reads, and nobody could log in with the one they were given."""
+    from communityhubs import names
+    from communityhubs.secretfiles import ensure_secret
+
+    monkeypatch.setenv(names.SHARED_PASSWORD_ENV, "canary-shared-password-0123456789")
+    plan = TARGETS["kubernetes"].runner(load_spec(), tmp_path / "state").plan()
+    (step,) = [s for s in plan.steps if "--from-file=" in s.shell()]
+    sources = [arg.split("=", 1)[1] for arg in step.argv if arg.startswith("--from-file=")]
+    assert sources == [f"{names.SHARED_PASSWORD_FILE}={tmp_path / 'state' / names.SHARED_PASSWORD_FILE}"]
+    path = tmp_path / "state" / names.SHARED_PASSWORD_FILE
+    ensure_secret(path, env=names.SHARED_PASSWORD_ENV)  # what `up` writes before it runs that step
+    assert path.read_bytes() == b"canary-shared-password-0123456789"
+    path.write_text("an older file, with a newline\n")  # files written before this fix are rewritten
+    monkeypatch.delenv(names.SHARED_PASSWORD_ENV)
+    assert ensure_secret(path) == "an older file, with a newline"
+    assert path.read_bytes() == b"an older file, with a newline"

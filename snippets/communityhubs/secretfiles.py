@@ -47,8 +47,10 @@ def ensure_secret(path: Path, *, env: str | None = None, nbytes: int = 32) -> st
         value = path.read_text().strip()
     if not value:
         value = secrets.token_hex(nbytes)
-    if not path.exists() or path.read_text().strip() != value:
-        write_private(path, value + "\n")
+    if not path.exists() or path.read_text() != value:
+        # The exact bytes and no newline: `kubectl create secret --from-file` copies the file as it
+        # is, and a hub reading the Secret would otherwise expect the password plus "\n".
+        write_private(path, value)
     record(value)
     return value
 
