@@ -146,6 +146,11 @@ def choice(**changes: Any) -> dict:
     return profile(options=[{"name": "size", "choices": [{**CHOICE, **changes}]}])
 
 
+def second_choice(**changes: Any) -> dict:
+    """Like `choice`, with a second choice after it; `changes` go into the second."""
+    return profile(options=[{"name": "size", "choices": [dict(CHOICE), {**CHOICE, "name": "large", **changes}]}])
+
+
 def limits_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[dict, dict]]:
     base = {"mem_limit": "2G", "mem_guarantee": "1G", "cpu_limit": 2, "cpu_guarantee": 1}
     changed = {"mem_limit": "4G", "mem_guarantee": "512M", "cpu_limit": 3, "cpu_guarantee": 0.5}
@@ -273,7 +278,8 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "environment.profiles[].options[].choices[].name": (choice(), choice(name="tiny")),
     "environment.profiles[].options[].choices[].display_name": (choice(), choice(display_name="Small")),
     "environment.profiles[].options[].choices[].description": (choice(), choice(description="1 GB")),
-    "environment.profiles[].options[].choices[].default": (choice(), choice(default=True)),
+    # The first choice is the default anyway (and is always rendered as one): mark the second.
+    "environment.profiles[].options[].choices[].default": (second_choice(), second_choice(default=True)),
     "environment.profiles[].options[].choices[].image": (choice(), choice(image="i:2")),
     "environment.profiles[].options[].choices[].limits": (choice(), choice(limits={"cpu_limit": 1})),
     **limits_changes("environment.profiles[].options[].choices[]", choice),
