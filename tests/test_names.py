@@ -23,6 +23,8 @@ CONTAINED = [
     names.SHARED_ROOT,
     names.HOME,
     "jupyterhub.sqlite",
+    names.CLUSTER_RECORD_FILE,
+    names.PORT_FORWARD_LOG,
 ]
 EXACT = [names.STATE_ROOT, names.PID_FILE, names.LOG_FILE, names.LOCK_FILE, names.RUN_FILE, names.PUBLIC_PORT]
 

@@ -38,7 +38,7 @@ from .proxy import find_proxy
 from .secretfiles import write_private
 
 HOST = "127.0.0.1"
-CONFIG_NAME = "jupyterhub_config.py"
+CONFIG_NAME = names.HUB_CONFIG_FILE
 
 
 class HubError(CommunityHubsError, RuntimeError):

@@ -27,6 +27,13 @@ LOCK_FILE = "hub.lock"
 RUN_FILE = "hub.url"
 """The running hub's URL, ports, proxy and target (JSON)."""
 KIND_CONFIG_FILE = "kind-config.yaml"
+HUB_CONFIG_FILE = "jupyterhub_config.py"
+"""The rendered configuration a local or docker hub runs from (also their native file)."""
+HOMES_FOLDER = "homes"
+"""Local target: one home folder per user, beside the database."""
+CLUSTER_RECORD_FILE = "cluster.json"
+"""Kubernetes target: what `up` created (context, namespace, kind cluster), so `down` removes only that."""
+PORT_FORWARD_LOG = "port-forward.log"
 
 # --- environment variables ---------------------------------------------------------------------
 SHARED_PASSWORD_ENV = "HUB_SHARED_PASSWORD"

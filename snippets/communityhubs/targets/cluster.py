@@ -33,7 +33,7 @@ from ..traits import ADMIN_SERVICE
 from .chart import CHART_REPO, CHART_VERSION, secret_files
 
 KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/
-RECORD = "cluster.json"
+RECORD = names.CLUSTER_RECORD_FILE
 HELM_TIMEOUT = "10m"
 
 
@@ -328,14 +328,16 @@ def _carry_out(plan: UpPlan, record: dict) -> None:
     token = base64.b64decode(_run(token_step)).decode()
     record_secret(token)
     write_private(state / names.ADMIN_TOKEN_FILE, token + "\n")
-    log = (state / "port-forward.log").open("ab")
+    log = (state / names.PORT_FORWARD_LOG).open("ab")
     process = subprocess.Popen(forward.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     record["port_forward_pid"] = process.pid
     write_private(state / RECORD, json.dumps(record, indent=2))
     deadline = time.monotonic() + 60
     while not hub_answers(plan.url):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise ClusterError(f"kubectl port-forward to {plan.url} did not answer: see {state / 'port-forward.log'}")
+            raise ClusterError(
+                f"kubectl port-forward to {plan.url} did not answer: see {state / names.PORT_FORWARD_LOG}"
+            )
         time.sleep(0.5)
 
 

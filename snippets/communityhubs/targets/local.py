@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import SNIPPETS
+from .. import SNIPPETS, names
 from ..folder_archive import tar_folder, untar_into
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..spec import HubSpec
@@ -20,7 +20,7 @@ from .base import UserEnvironment, refuse
 from .process import ProcessRunner, ProcessTarget
 from .pyconfig import Section, render_config
 
-HOMES = "homes"
+HOMES = names.HOMES_FOLDER
 
 
 class LocalTarget(ProcessTarget):

@@ -19,7 +19,7 @@ from .pyconfig import Section, config_text
 class ProcessTarget(Target):
     """Renders jupyterhub_config.py, section by section."""
 
-    native_file = "jupyterhub_config.py"
+    native_file = names.HUB_CONFIG_FILE
 
     @abstractmethod
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
