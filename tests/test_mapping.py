@@ -30,12 +30,15 @@ def schema_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     copy = tmp_path / "hub.schema.json"
     copy.write_text(spec.SCHEMA_PATH.read_text())
     monkeypatch.setattr(spec, "SCHEMA_PATH", copy)
-    spec._schema.cache_clear()
-    spec._validator.cache_clear()
+    clear_caches()
     yield copy
     monkeypatch.undo()
-    spec._schema.cache_clear()
-    spec._validator.cache_clear()
+    clear_caches()
+
+
+def clear_caches() -> None:
+    for cached in (spec._schema, spec._validator, spec._defaults):
+        cached.cache_clear()
 
 
 def a_spec(tmp_path: Path, limits: dict) -> Path:
@@ -54,8 +57,7 @@ def test_a_new_plain_key_is_one_schema_entry_and_one_row(
     schema = json.loads(schema_copy.read_text())
     schema["properties"]["limits"]["properties"]["active_server_limit"] = {"type": "integer", "minimum": 0}
     schema_copy.write_text(json.dumps(schema))
-    spec._schema.cache_clear()
-    spec._validator.cache_clear()
+    clear_caches()
     loaded = load_spec(spec_file)
     config = TARGETS["local"].render(loaded)["jupyterhub_config.py"]
     assert "c.JupyterHub.active_server_limit" not in config  # in the schema, but no row: nothing reads it

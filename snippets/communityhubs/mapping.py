@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ImportConfigError
-from .spec import HubSpec, memory_bytes
+from .spec import MEMORY_UNITS, HubSpec, memory_bytes
 
 # --- converters: a value as a values file writes it -> the spec's form ------------------------
 
@@ -43,17 +43,15 @@ def number(value: Any, where: str) -> int | float:
     return int(as_float) if as_float.is_integer() else as_float
 
 
-_UNIT = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-
-
 def memory(value: Any, where: str) -> str:
     """A Kubernetes memory quantity as the spec writes sizes: 2G, 512M (1024-based, as KubeSpawner reads them)."""
     match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGT]i?)?", str(value).strip())
     if not match:
         raise ImportConfigError(f"{where}: {value!r} is not a memory size (such as 512M or 2G)")
-    size = float(match.group(1)) * _UNIT[(match.group(2) or "")[:1]]
+    unit = (match.group(2) or "")[:1]
+    size = float(match.group(1)) * MEMORY_UNITS.get(unit, 1)
     for suffix in "TGMK":
-        whole = size / memory_bytes(f"1{suffix}")
+        whole = size / MEMORY_UNITS[suffix]
         if whole >= 1 and whole == int(whole) and int(whole) < 10**6:
             return f"{int(whole)}{suffix}"
     return f"{max(1, round(size / (1 << 20)))}M"  # bytes that are no whole unit: the nearest megabyte

@@ -96,16 +96,16 @@ def schema_default(key: str) -> Any:
 
     Defaults are declared once, in hub.schema.json, beside the key's description.
     """
-    schema = _schema()
-    node: dict[str, Any] = schema
-    for part in key.split("."):
-        child = node.get("properties", {}).get(part.removesuffix("[]"))
-        if child is None:
-            raise KeyError(f"{key}: not a key of {SCHEMA_PATH.name}")
-        node = resolve_ref(child, schema)
-        if part.endswith("[]"):
-            node = resolve_ref(node["items"], schema)
-    return node.get("default")
+    try:
+        return _defaults()[key]
+    except KeyError:
+        raise KeyError(f"{key}: not a key of {SCHEMA_PATH.name}") from None
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """Every key's default: the settings of an empty spec (one walk of the schema, `resolved_settings`)."""
+    return resolved_settings({})
 
 
 def resolve_ref(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -235,12 +235,12 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{key}: {value!r}: {error.message.split(chr(10))[0]}"
 
 
-_MEMORY_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+MEMORY_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def memory_bytes(size: str) -> int:
     """'512M' -> 536870912."""
-    return int(size[:-1]) * _MEMORY_UNITS[size[-1]]
+    return int(size[:-1]) * MEMORY_UNITS[size[-1]]
 
 
 MAX_MEMORY = 64 << 40  # 64T: more than any one machine offers a single server
