@@ -302,10 +302,6 @@ class KubernetesRunner(Runner):
         values = self.target.render(self.spec)[self.target.native_file]
         return cluster.plan_up(self.spec, self.state_dir, self.port or DEFAULT_PORTS.public, values, self.context)
 
-    def check(self) -> None:
-        self.plan()  # refuses bad keys before anything is done
-        super().check()
-
     def start(self) -> HubInfo:
         return cluster.up(self.spec, self.plan())
 
