@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CHROMIUM = "/usr/bin/chromium"
+
+
+def communityhubs(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """The command line as a reader runs it, `python -m communityhubs ARGS` in `cwd`, its output captured."""
+    command = [sys.executable, "-m", "communityhubs", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
 
 # Every guide page, as a path under guides/ without .md ("docker/set-memory-and-cpu-limits").
 # The index and included fragments (names starting with "_") are not guides.

@@ -3,8 +3,6 @@ value, and nothing is changed. Plus a property-based test: no spec crashes the l
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,8 @@ from communityhubs import SNIPPETS
 from communityhubs.spec import SpecError, load_spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from .conftest import communityhubs
 
 GOOD = yaml.safe_load((SNIPPETS / "hub.yaml").read_text())
 
@@ -130,7 +130,7 @@ def test_bad_command_lines_are_one_line_and_change_nothing(tmp_path: Path, args:
     (tmp_path / "afile").write_text("not a folder\n")
     (tmp_path / "bomb.yaml").write_text(ALIAS_BOMB)
     before = sorted(p.name for p in tmp_path.iterdir())
-    done = subprocess.run([sys.executable, "-m", "communityhubs", *args], cwd=tmp_path, capture_output=True, text=True)
+    done = communityhubs(*args, cwd=tmp_path)
     assert done.returncode == 1, done.stdout
     assert done.stderr.startswith(expected) and done.stderr.count("\n") == 1, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no state folder, no bundle, nothing

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from communityhubs import SNIPPETS
 from communityhubs.hubprocess import free_port
 
+from .conftest import communityhubs
+
 SPEC = SNIPPETS / "hub.yaml"
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "communityhubs", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return communityhubs(*args, cwd=cwd, timeout=300)
 
 
 def one_line_error(done: subprocess.CompletedProcess) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,8 @@ from communityhubs.import_config.values_files import ImportConfigError, leaves
 from communityhubs.spec import HubSpec, load_spec
 from communityhubs.targets import TARGETS
 
+from .conftest import communityhubs
+
 EXAMPLES = [SNIPPETS / "hub.yaml", *sorted((SNIPPETS / "examples").glob("*.yaml"))]
 CAMPUS = SNIPPETS / "provider-values" / "example-campus"
 CAMPUS_FILES = [CAMPUS / "common.values.yaml", CAMPUS / "campus.values.yaml"]
@@ -26,10 +26,6 @@ def write(folder: Path, name: str, data: Any) -> Path:
     path = folder / name
     path.write_text(data if isinstance(data, str) else yaml.safe_dump(data))
     return path
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "communityhubs", *args], cwd=cwd, capture_output=True, text=True)
 
 
 # --- round trip ---------------------------------------------------------------------------
@@ -165,7 +161,7 @@ def test_lists_are_replaced_not_appended(tmp_path: Path) -> None:
 def test_a_secret_in_plain_text_is_never_carried_nor_shown(tmp_path: Path) -> None:
     traits = {"client_id": "abc", "client_secret": "s3cret-value-xyz", "allowed_organizations": ["lab"]}
     values = write(tmp_path, "h.values.yaml", helm_values("github", "GitHubOAuthenticator", traits, []))
-    done = cli("import-config", str(values), "--out", "hub.yaml", cwd=tmp_path)
+    done = communityhubs("import-config", str(values), "--out", "hub.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "s3cret-value-xyz" not in done.stdout + done.stderr + (tmp_path / "hub.yaml").read_text()
     assert "client_secret" in done.stdout and "never imported" in done.stdout
@@ -206,7 +202,7 @@ def test_bad_input_is_refused_in_one_line_and_writes_nothing(
 ) -> None:
     values = write(tmp_path, "bad.values.yaml", content)
     (tmp_path / "hub.yaml").write_text("# the admin's own spec, kept\n")
-    done = cli("import-config", str(values), "--out", "hub.yaml", *args, cwd=tmp_path)
+    done = communityhubs("import-config", str(values), "--out", "hub.yaml", *args, cwd=tmp_path)
     assert done.returncode == 1
     assert message in done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: "), done.stderr
@@ -224,11 +220,11 @@ def test_aliases_are_read_but_cannot_explode(tmp_path: Path) -> None:
 
 def test_the_cli_writes_a_spec_that_passes_check(tmp_path: Path) -> None:
     args = [str(p) for p in CAMPUS_FILES]
-    done = cli("import-config", *args, "--out", "out/hub.yaml", "--default-image", "my/lab:1", cwd=tmp_path)
+    done = communityhubs("import-config", *args, "--out", "out/hub.yaml", "--default-image", "my/lab:1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Carried over (")
     assert "Left out (" in done.stdout and "The new hub must be given (" in done.stdout
-    check = cli("check", "out/hub.yaml", cwd=tmp_path)
+    check = communityhubs("check", "out/hub.yaml", cwd=tmp_path)
     assert check.returncode == 0 and "ok (campus)" in check.stdout
     text = (tmp_path / "out" / "hub.yaml").read_text()
     assert text.startswith("# Imported by `communityhubs import-config`")

