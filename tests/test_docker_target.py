@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -156,4 +157,29 @@ def test_the_spawn_page_offers_each_profile_and_option_and_reads_the_choice_as_t
     assert '<select name="profile-option-standard--size">' in form
     assert '<option value="small" selected>Small (512 MB)</option>' in form
     fields = {"profile": ["standard"], "profile-option-standard--size": ["large"], "profile-option-tables--x": ["y"]}
-    assert spawner.options_from_form(fields) == {"profile": "standard", "profile-option-size": "large"}
+    assert spawner.options_from_form(fields) == {"profile": "standard", "size": "large"}
+
+
+@pytest.mark.parametrize(
+    "request_body, refused",
+    [
+        ({"profile": "standard", "size": "large"}, ""),
+        ({"profile": "standard", "profile-option-size": "large"}, "'profile-option-size' is not an option"),
+        ({"profile": "standard", "size": "huge"}, "size: 'huge' is not offered"),
+    ],
+)
+def test_a_start_request_names_the_option_bare_as_kubespawner_reads_it(request_body: dict, refused: str) -> None:
+    """KubeSpawner 7 reads {"profile": NAME, OPTION: CHOICE}; the spawn form's `profile-option-` names are
+    not a request format, and a request using them is refused here rather than given the default choice."""
+    from communityhubs.docker_spawner import ProfilesDockerSpawner
+    from communityhubs.traits import profile_list
+    from tornado import web
+
+    spec = load_spec(SNIPPETS / "examples" / "docker-profiles.yaml")
+    spawner = ProfilesDockerSpawner(profile_list=profile_list(spec), user=SimpleNamespace(name="demo-ada", admin=False))
+    if refused:
+        with pytest.raises(web.HTTPError, match=refused):
+            spawner.apply_profile(request_body)
+    else:
+        spawner.apply_profile(request_body)
+        assert spawner.mem_limit == 2 * 1024**3

@@ -20,7 +20,8 @@ from traitlets import Dict, List, default
 
 from .mapping import DOCKER_RESERVATIONS, docker_reservations
 
-OPTION_PREFIX = "profile-option-"
+FORM_PREFIX = "profile-option-"
+"""Only the spawn form names fields `profile-option-PROFILE--OPTION`; a start request names the option bare."""
 
 
 class SharedDataDockerSpawner(DockerSpawner):
@@ -63,7 +64,7 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
             text = html.escape(p["display_name"]) + (f": {html.escape(p['description'])}" if "description" in p else "")
             rows.append(f'<label><input type="radio" name="profile" value="{slug}"{checked}> {text}</label>')
             for option_slug, option in p.get("profile_options", {}).items():
-                name = f"{OPTION_PREFIX}{slug}--{option_slug}"
+                name = f"{FORM_PREFIX}{slug}--{option_slug}"
                 first = default_of(option["choices"])
                 choices = "".join(
                     f'<option value="{c}"{" selected" if c == first else ""}>{html.escape(choice["display_name"])}'
@@ -75,13 +76,10 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
         return "<br>\n".join(rows)
 
     def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, str]:
-        """The form's fields as the API's user_options: {"profile": ..., "profile-option-OPTION": ...}."""
+        """The form's fields as the API's user_options, as KubeSpawner 7 reads them: {"profile": ..., OPTION: CHOICE}."""
         profile = formdata.get("profile", [default_of(self._profiles())])[0]
-        prefix = f"{OPTION_PREFIX}{profile}--"
-        options = {
-            f"{OPTION_PREFIX}{k.removeprefix(prefix)}": v[0] for k, v in formdata.items() if k.startswith(prefix)
-        }
-        return {"profile": profile, **options}
+        prefix = f"{FORM_PREFIX}{profile}--"
+        return {"profile": profile, **{k.removeprefix(prefix): v[0] for k, v in formdata.items() if k.startswith(prefix)}}
 
     @default("apply_user_options")
     def _apply_default(self):
@@ -97,10 +95,11 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
         override = dict(profile.get("kubespawner_override", {}))
         options = profile.get("profile_options", {})
         for key in user_options:
-            if key != "profile" and key.removeprefix(OPTION_PREFIX) not in options:
-                raise web.HTTPError(400, f"{key!r} is not an option of profile {slug!r}")
+            if key != "profile" and key not in options:
+                # KubeSpawner would ignore it and start the default choice; say so instead.
+                raise web.HTTPError(400, f"{key!r} is not an option of profile {slug!r}; send {{OPTION: CHOICE}}")
         for option_slug, option in options.items():
-            choice = user_options.get(f"{OPTION_PREFIX}{option_slug}") or default_of(option["choices"])
+            choice = user_options.get(option_slug) or default_of(option["choices"])
             if choice not in option["choices"]:
                 offered = ", ".join(option["choices"])
                 raise web.HTTPError(400, f"{option_slug}: {choice!r} is not offered; choose one of: {offered}")

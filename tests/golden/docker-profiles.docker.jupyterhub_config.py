@@ -71,7 +71,7 @@ c.DockerSpawner.notebook_dir = '/home/jovyan'
 c.DockerSpawner.volumes = {'chub-docker-profiles-home-{username}': '/home/jovyan'}
 
 # --- choices of environment ---
-# KubeSpawner's profile_list; start a server with {'profile': NAME, 'profile-option-OPTION': CHOICE}
+# KubeSpawner's profile_list; start a server with {'profile': NAME, 'OPTION': CHOICE}
 c.ProfilesDockerSpawner.profile_list = [{'display_name': 'standard',
   'slug': 'standard',
   'description': 'JupyterLab and Python',

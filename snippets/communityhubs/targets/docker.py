@@ -80,7 +80,7 @@ class DockerTarget(ProcessTarget):
             env.set(
                 "ProfilesDockerSpawner.profile_list",
                 traits.profile_list(spec),
-                "KubeSpawner's profile_list; start a server with {'profile': NAME, 'profile-option-OPTION': CHOICE}",
+                "KubeSpawner's profile_list; start a server with {'profile': NAME, 'OPTION': CHOICE}",
             )
         sections.append(env)
 
