@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from communityhubs import SNIPPETS

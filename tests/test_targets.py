@@ -18,8 +18,9 @@ from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
 from communityhubs.guide import GuideError, connect
 from communityhubs.hub import Hub
+from communityhubs.hubprocess import HubError
 from communityhubs.schema_reference import key_docs
-from communityhubs.spec import SpecError, load_schema, load_spec, validate_spec
+from communityhubs.spec import HubSpec, SpecError, load_schema, load_spec, validate_spec
 from communityhubs.targets import NAMES, TARGETS
 
 from .conftest import ROOT
@@ -27,6 +28,9 @@ from .needs import need_cluster, need_docker
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted([SNIPPETS / "hub.yaml", *(SNIPPETS / "examples").glob("*.yaml")])
+
+
+PUSHED_IMAGE = "registry.example.org/demo-community/singleuser:2026-12"
 
 
 def golden_outputs() -> dict[str, str]:
@@ -46,6 +50,14 @@ def golden_outputs() -> dict[str, str]:
             state = Path(".hub") / spec.name
             out[f"{spec_file.stem}.kubernetes.up-dry-run.txt"] = kubernetes.runner(spec, state).plan().text()
             if spec_file.name == "hub.yaml":
+                # A cluster you name pulls images from a registry: ours, built here, is refused.
+                try:
+                    kubernetes.runner(spec, state, context="my-cluster").plan()
+                except HubError as err:
+                    refused = str(err).replace(str(SNIPPETS), "snippets") + "\n"
+                    out[f"{spec_file.stem}.kubernetes.up-dry-run-context.refused"] = refused
+                pushed = {**spec.data["environment"], "image": PUSHED_IMAGE}
+                spec = HubSpec(spec.source, {**spec.data, "environment": pushed})
                 plan = kubernetes.runner(spec, state, context="my-cluster").plan()
                 out[f"{spec_file.stem}.kubernetes.up-dry-run-context.txt"] = plan.text()
     return out

@@ -76,10 +76,13 @@ class ProfilesDockerSpawner(SharedDataDockerSpawner):
         return "<br>\n".join(rows)
 
     def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, str]:
-        """The form's fields as the API's user_options, as KubeSpawner 7 reads them: {"profile": ..., OPTION: CHOICE}."""
+        """The form as user_options, as KubeSpawner 7 reads them: {"profile": ..., OPTION: CHOICE}."""
         profile = formdata.get("profile", [default_of(self._profiles())])[0]
         prefix = f"{FORM_PREFIX}{profile}--"
-        return {"profile": profile, **{k.removeprefix(prefix): v[0] for k, v in formdata.items() if k.startswith(prefix)}}
+        return {
+            "profile": profile,
+            **{k.removeprefix(prefix): v[0] for k, v in formdata.items() if k.startswith(prefix)},
+        }
 
     @default("apply_user_options")
     def _apply_default(self):

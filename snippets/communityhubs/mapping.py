@@ -75,7 +75,10 @@ class Row:
     per_server: bool = False
     """Also a profile's or group's override (KubeSpawner's kubespawner_override, Spawner.group_overrides)."""
     chart_default: Any = None
-    """What the chart uses when the values leave it unset; import-config carries it and says so."""
+    """What the chart uses when the values leave it unset, and we let it: values.yaml leaves the row
+    out unless the spec itself gives the key. import-config carries it and says so."""
+    null_on_chart: bool = False
+    """values.yaml says null when the spec gives nothing, so a chart default we don't keep never applies."""
     also_read: tuple[str, ...] = ()
     """Other values paths with the same meaning; the last one present wins, as in the chart."""
 
@@ -95,7 +98,15 @@ class Row:
 ROWS: list[Row] = [
     Row("environment.default_url", "Spawner.default_url", "singleuser.defaultUrl"),
     Row("limits.mem_limit", "Spawner.mem_limit", "singleuser.memory.limit", memory, per_server=True),
-    Row("limits.mem_guarantee", "Spawner.mem_guarantee", "singleuser.memory.guarantee", memory, per_server=True),
+    # The chart asks for 1G by default: above a smaller limit, a pod Kubernetes refuses.
+    Row(
+        "limits.mem_guarantee",
+        "Spawner.mem_guarantee",
+        "singleuser.memory.guarantee",
+        memory,
+        per_server=True,
+        null_on_chart=True,
+    ),
     Row("limits.cpu_limit", "Spawner.cpu_limit", "singleuser.cpu.limit", number, per_server=True),
     Row("limits.cpu_guarantee", "Spawner.cpu_guarantee", "singleuser.cpu.guarantee", number, per_server=True),
     Row(
@@ -104,7 +115,7 @@ ROWS: list[Row] = [
         "singleuser.startTimeout",
         integer,
         comment="seconds a server may take to start",
-        chart_default=300,
+        chart_default=300,  # image pulls and new nodes take longer than a process or a container
     ),
     # One spec key, two traits: the spec keeps a single timeout for starting and for answering.
     Row(
@@ -135,6 +146,16 @@ def settings(spec: HubSpec, section: str) -> Iterator[tuple[Row, Any]]:
         value = spec.settings[row.key]
         if value is not None and value != {}:
             yield row, value
+
+
+def given(spec: HubSpec, key: str) -> bool:
+    """Whether the spec itself sets a dotted key (not its schema default)."""
+    found: Any = spec.data
+    for part in key.split("."):
+        if not isinstance(found, dict) or part not in found:
+            return False
+        found = found[part]
+    return True
 
 
 def per_server(limits: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
 """The service whose token the guides and tests use to administer the hub."""
+CULLER_SERVICE = "jupyterhub-idle-culler"
+"""The idle culler's service and role name, as Zero to JupyterHub names it."""
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
@@ -40,18 +42,19 @@ COPIED_KEYS = {
     "username_claim": "username_claim",
     "hosted_domains": "hosted_domain",
     "strip_domain": "strip_domain",
-    "allowed_idps": "allowed_idps",
+    "allowed_idps": "idps",  # OAuthenticator 17.4's name; 17.3 (Zero to JupyterHub 4.3.1) reads allowed_idps
 }
 
 
-def oauth_traits(spec: HubSpec) -> dict[str, Any]:
-    """The OAuthenticator class's settings (without the client secret); {} for other logins."""
+def oauth_traits(spec: HubSpec, renamed: dict[str, str] | None = None) -> dict[str, Any]:
+    """The OAuthenticator class's settings (without the client secret); {} for other logins.
+    `renamed`: {trait: the name an older OAuthenticator reads instead}."""
     auth = spec.data["authenticator"]
     kind = auth["type"]
     if kind not in OAUTH_CLASSES:
         return {}
     traits: dict[str, Any] = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
-    traits |= {trait: auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
+    traits |= {(renamed or {}).get(trait, trait): auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
     scopes = list(spec.settings["authenticator.scope"] or (["openid", "profile"] if kind == "generic-oauth" else []))
     if auth.get("allowed_organizations"):
         traits["allowed_organizations"] = sorted(auth["allowed_organizations"])

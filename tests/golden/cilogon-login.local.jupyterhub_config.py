@@ -32,7 +32,7 @@ c.CILogonOAuthenticator.client_id = 'cilogon:/client_id/example-campus-hub'
 # from the environment, never here
 c.CILogonOAuthenticator.client_secret = os.environ['OAUTH_CLIENT_SECRET']
 c.CILogonOAuthenticator.oauth_callback_url = 'https://hub.example.edu/hub/oauth_callback'
-c.CILogonOAuthenticator.allowed_idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
+c.CILogonOAuthenticator.idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
                                               'username_derivation': {'username_claim': 'email'},
                                               'allowed_domains': ['example.edu']},
  'http://google.com/accounts/o8/id': {'username_derivation': {'username_claim': 'email'}}}

@@ -86,9 +86,9 @@ c.JupyterHub.load_roles.append({'name': 'demo-activity-report',
  'groups': ['demo-reporters']})
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
-c.JupyterHub.services.append({'name': 'idle-culler',
+c.JupyterHub.services.append({'name': 'jupyterhub-idle-culler',
  'command': ['python3', '-m', 'jupyterhub_idle_culler', '--timeout=3600', '--cull-every=300']})
 # the culler may only see and stop servers
-c.JupyterHub.load_roles.append({'name': 'idle-culler',
+c.JupyterHub.load_roles.append({'name': 'jupyterhub-idle-culler',
  'scopes': ['list:users', 'read:users:activity', 'read:servers', 'delete:servers'],
- 'services': ['idle-culler']})
+ 'services': ['jupyterhub-idle-culler']})

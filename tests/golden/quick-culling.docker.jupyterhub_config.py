@@ -76,9 +76,9 @@ c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('a
 c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
-c.JupyterHub.services.append({'name': 'idle-culler',
+c.JupyterHub.services.append({'name': 'jupyterhub-idle-culler',
  'command': ['python3', '-m', 'jupyterhub_idle_culler', '--timeout=20', '--cull-every=5']})
 # the culler may only see and stop servers
-c.JupyterHub.load_roles.append({'name': 'idle-culler',
+c.JupyterHub.load_roles.append({'name': 'jupyterhub-idle-culler',
  'scopes': ['list:users', 'read:users:activity', 'read:servers', 'delete:servers'],
- 'services': ['idle-culler']})
+ 'services': ['jupyterhub-idle-culler']})

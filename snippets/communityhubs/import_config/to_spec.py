@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .. import mapping, names
+from ..images import USER_IMAGE
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
@@ -158,6 +159,7 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
     # OAuthenticator trait -> spec key: the renderer's own table read backwards, and the traits it sets itself.
     copied = {trait: key for key, trait in COPIED_KEYS.items()} | {
         "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name of hosted_domain
+        "allowed_idps": "allowed_idps",  # the name before OAuthenticator 17.4 (Zero to JupyterHub 4.3.1 reads it)
         "allowed_organizations": "allowed_organizations",
         "scope": "scope",
         "allow_all": "allow_all",
@@ -284,6 +286,8 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
         values.take("singleuser.image.tag")
         env["image"], note = mapped(image, options)
         values.report.carried.append((values.prefix + "singleuser.image", "environment.image" + note))
+        if env["image"] == USER_IMAGE:
+            del env["image"]  # our own image, every target's default: `render` states it again
     found = profiles(values, options)
     if found:
         env["profiles"] = found
@@ -293,9 +297,14 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
 def plain(values: Values, section: str) -> dict[str, Any]:
     """A section's plain keys, read back through the one mapping table the renderers write with."""
     out: dict[str, Any] = {}
+    chart_defaults: set[str] = set()  # keys left to the chart's own default
     for row in mapping.rows(section):
         found = [(path, values.get(path)) for path in (row.values, *row.also_read)]
         found = [(path, value) for path, value in found if value is not None]
+        if row.leaf in chart_defaults:
+            for path, _ in found:
+                values.take(path, to=f"{row.key} (rendered again from the spec's default)")
+            continue
         if row.leaf in out:  # another trait of a key already read: carried only where it agrees
             if found and all(row.to_spec(v, values.prefix + path) == out[row.leaf] for path, v in found):
                 for path, _ in found:
@@ -303,12 +312,16 @@ def plain(values: Values, section: str) -> dict[str, Any]:
             continue
         for path, _ in found:
             values.take(path, to=row.key)
+        if row.null_on_chart and values.get(row.values, "absent") is None:
+            values.take(row.values)  # null: no request, what the spec means when it leaves the key out
         if found:
             path, value = found[-1]  # the last one wins, as in the chart
             out[row.leaf] = row.to_spec(value, values.prefix + path)
         elif row.chart_default is not None:
-            out[row.leaf] = row.chart_default
-            why = f"{row.key}: {row.chart_default} (not set: the chart's default)"
+            # Unset: the chart's own default, which the kubernetes target keeps for a spec that
+            # leaves the key out; other targets use the schema's.
+            chart_defaults.add(row.leaf)
+            why = f"{row.key}: not set (the chart's {row.chart_default} on kubernetes, {row.key}'s default elsewhere)"
             values.report.carried.append((values.prefix + row.values, why))
     return out
 

@@ -3,14 +3,19 @@ renderer (`kubernetes.py`) and the cluster lifecycle (`cluster.py`) need to know
 
 from __future__ import annotations
 
+import yaml
+
 from .. import names
 from ..spec import HubSpec
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
 CHART_VERSION = "4.3.1"
-DEFAULT_SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample"  # the chart's, tagged with its version
+HUB_IMAGE_VERSIONS = {"JupyterHub": "5.4.1", "KubeSpawner": "7.0.0", "OAuthenticator": "17.3.0"}
+"""What the chart's hub image runs (its images/hub/requirements.txt at the tag): what reads our values."""
+CILOGON_IDPS_TRAIT = "allowed_idps"  # OAuthenticator 17.3 has no `idps` (17.4 renamed it)
 HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity
+SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates
 
 
 def secret_files(spec: HubSpec) -> dict[str, str]:
@@ -22,3 +27,21 @@ def secret_files(spec: HubSpec) -> dict[str, str]:
     if "client_secret_env" in auth:
         files[names.OAUTH_SECRET_FILE] = names.OAUTH_SECRET_FILE
     return files
+
+
+def shared_claims(spec: HubSpec, single_node: bool) -> str:
+    """The claims shared data mounts, which the chart does not make: one per `shared_data` entry.
+    Every user's pod mounts it, so on a cluster of several nodes it needs ReadWriteMany storage
+    (NFS, or a cloud file store as the default storage class); kind's one node shares a
+    ReadWriteOnce volume among all its pods."""
+    mode = "ReadWriteOnce" if single_node else "ReadWriteMany"
+    claims = [
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": names.shared_claim(spec.name, share["name"]), "namespace": spec.name},
+            "spec": {"accessModes": [mode], "resources": {"requests": {"storage": SHARED_CAPACITY}}},
+        }
+        for share in spec.data.get("shared_data", [])
+    ]
+    return "".join("---\n" + yaml.safe_dump(claim, sort_keys=False) for claim in claims)

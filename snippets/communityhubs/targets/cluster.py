@@ -25,12 +25,12 @@ import psutil
 
 from .. import names, traits
 from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
-from ..images import docker_answers, recipe_folder
+from ..images import USER_IMAGE, docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE
-from .chart import CHART_REPO, CHART_VERSION, secret_files
+from .chart import CHART_REPO, CHART_VERSION, secret_files, shared_claims
 
 KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/
 RECORD = names.CLUSTER_RECORD_FILE
@@ -91,7 +91,7 @@ def kind_cluster_name(spec: HubSpec) -> str:
 def built_here(spec: HubSpec) -> list[str]:
     """The spec's images that this project builds (`communityhubs image build`): they are in no
     registry, so kind must load them from this machine's Docker."""
-    return [i for i in traits.images(spec, default="") if recipe_folder(i)]
+    return [i for i in traits.images(spec, default=USER_IMAGE) if recipe_folder(i)]
 
 
 def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
@@ -101,7 +101,17 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     kind = "" if context else kind_cluster_name(spec)
     context = context or f"kind-{kind}"
     kubectl = ["kubectl", "--context", context, "--namespace", namespace]
+    local_only = built_here(spec)
+    if not kind and local_only:
+        raise ClusterError(
+            f"{spec.source}: environment: the image {local_only[0]} is built on this machine and is in no "
+            f"registry, so the cluster of context {context} cannot pull it: push it to a registry that "
+            "cluster pulls from and name it there (environment.image, or the profile's image)"
+        )
     files = {"values.yaml": values}
+    claims = shared_claims(spec, single_node=bool(kind))
+    if claims:
+        files[names.SHARED_CLAIMS_FILE] = claims
     steps = []
     if kind:
         files[names.KIND_CONFIG_FILE] = KIND_CONFIG.read_text()
@@ -172,6 +182,14 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
                     "yaml",
                 ],
                 [*kubectl, "apply", "-f", "-"],
+            )
+        )
+    if claims:
+        access = "ReadWriteOnce, which the one node of kind shares" if kind else "ReadWriteMany storage"
+        steps.append(
+            Step(
+                f"the claims that shared data mounts, which the chart does not make ({access})",
+                [*kubectl, "apply", "-f", str(state_dir / names.SHARED_CLAIMS_FILE)],
             )
         )
     steps.append(

@@ -18,6 +18,7 @@ import yaml
 from .. import mapping, names
 from ..folder_archive import tar_folder
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
+from ..images import USER_IMAGE
 from ..mapping import merge
 from ..spec import HubSpec
 from ..traits import (
@@ -33,7 +34,7 @@ from ..traits import (
 )
 from . import cluster
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
-from .chart import CHART, CHART_REPO, CHART_VERSION, DEFAULT_SINGLEUSER_IMAGE, HOME_CAPACITY, secret_files
+from .chart import CHART, CHART_REPO, CHART_VERSION, CILOGON_IDPS_TRAIT, HOME_CAPACITY, secret_files
 
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
@@ -64,7 +65,7 @@ def authenticator(spec: HubSpec) -> Values:
         return merge(values, _secret_env(spec, names.SHARED_PASSWORD_ENV, names.SHARED_PASSWORD_FILE, trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
-        config[cls] = oauth_traits(spec)
+        config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})
         secret = _secret_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
     return values
@@ -100,7 +101,11 @@ def plain(spec: HubSpec, section: str) -> Values:
     """A section's plain keys at their values paths, from the one mapping table."""
     values: Values = {}
     for row, value in mapping.settings(spec, section):
-        values = merge(values, mapping.nested(row.values, value))
+        if row.chart_default is None or mapping.given(spec, row.key):
+            values = merge(values, mapping.nested(row.values, value))
+    for row in mapping.rows(section):
+        if row.null_on_chart and not mapping.given(spec, row.key):
+            values = merge(values, mapping.nested(row.values, None))
     return values
 
 
@@ -109,8 +114,8 @@ def environment(spec: HubSpec) -> Values:
     single: Values = {}
     if env.get("env"):
         single["extraEnv"] = dict(env["env"])
-    if env.get("image"):
-        single["image"] = split_image(env["image"])
+    # Ours, as on every target (the chart's own default is its sample image); kind loads it.
+    single["image"] = split_image(env.get("image") or USER_IMAGE)
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
     return merge(plain(spec, "environment"), {"singleuser": single})
@@ -150,7 +155,23 @@ def shared_data(spec: HubSpec) -> Values:
         }
         for d in shares
     }
-    return {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
+    values: Values = {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
+    return merge(values, {"hub": {"extraConfig": {"shared-data": ADMINS_WRITE_SHARED_DATA}}})
+
+
+# As on docker: read-only shared data stays writable for admins, who put the data there.
+# KubeSpawner calls modify_pod_hook with each pod just before it creates it.
+ADMINS_WRITE_SHARED_DATA = """\
+def admins_write_shared_data(spawner, pod):
+    if spawner.user.admin:
+        for mount in pod.spec.containers[0].volume_mounts:
+            if mount.name.startswith("shared-"):
+                mount.read_only = False
+    return pod
+
+
+c.KubeSpawner.modify_pod_hook = admins_write_shared_data
+"""
 
 
 def https(spec: HubSpec) -> Values:
@@ -277,8 +298,8 @@ class KubernetesTarget(Target):
         return KubernetesRunner(self, spec, state_dir, port, context=options.get("context"))
 
     def image(self, spec: HubSpec) -> str:
-        """The user image: the spec's, else the chart's default singleuser image."""
-        return spec.section("environment").get("image") or f"{DEFAULT_SINGLEUSER_IMAGE}:{CHART_VERSION}"
+        """The user image: the spec's, else ours, as on docker."""
+        return spec.section("environment").get("image") or USER_IMAGE
 
 
 class KubernetesRunner(Runner):

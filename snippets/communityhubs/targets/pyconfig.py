@@ -21,6 +21,7 @@ from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
     CULLER_SCOPES,
+    CULLER_SERVICE,
     OAUTH_CLASSES,
     allowed_users,
     group_overrides,
@@ -193,8 +194,8 @@ def culling_section(spec: HubSpec) -> Section:
     ]
     if spec.settings["culling.max_age"]:
         command.append(f"--max-age={spec.settings['culling.max_age']}")
-    s.code(f"c.JupyterHub.services.append({py({'name': 'idle-culler', 'command': command})})")
-    role = {"name": "idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]}
+    s.code(f"c.JupyterHub.services.append({py({'name': CULLER_SERVICE, 'command': command})})")
+    role = {"name": CULLER_SERVICE, "scopes": CULLER_SCOPES, "services": [CULLER_SERVICE]}
     return s.code(f"c.JupyterHub.load_roles.append({py(role)})", "the culler may only see and stop servers")
 
 
