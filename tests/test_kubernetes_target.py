@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from communityhubs.client import HubClient
 from communityhubs.hub import Hub
 from communityhubs.spec import load_spec
@@ -35,10 +36,24 @@ def test_dry_run_writes_and_starts_nothing(tmp_path: Path) -> None:
 
 
 def test_dry_run_with_a_context_creates_no_cluster(tmp_path: Path) -> None:
-    done = communityhubs("hub", "up", "--target", "kubernetes", "--dry-run", "--context", "my-cluster", cwd=tmp_path)
+    spec = tmp_path / "hub.yaml"
+    data = load_spec().data
+    spec.write_text(
+        yaml.safe_dump({**data, "environment": {**data["environment"], "image": "registry.example.org/a:1"}})
+    )
+    done = communityhubs(
+        "hub", "up", "--target", "kubernetes", "--dry-run", "--context", "my-cluster", "--spec", str(spec), cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert "kind create cluster" not in done.stdout and "kind-config.yaml" not in done.stdout
     assert "--kube-context my-cluster" in done.stdout
+
+
+def test_a_cluster_you_name_is_not_given_an_image_only_this_machine_has(tmp_path: Path) -> None:
+    """kind loads images built here; any other cluster pulls from a registry, so the plan says so."""
+    done = communityhubs("hub", "up", "--target", "kubernetes", "--dry-run", "--context", "my-cluster", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "communityhubs/singleuser:latest is built on this machine" in done.stderr
 
 
 def test_dry_run_is_only_for_kubernetes(tmp_path: Path) -> None:

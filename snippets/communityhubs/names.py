@@ -15,6 +15,8 @@ STATE_ROOT = ".hub"
 """Where `communityhubs hub up` keeps hubs' folders by default (relative to the current folder)."""
 PUBLIC_PORT = 8000
 """The hub's public port on 127.0.0.1 by default."""
+CHART_PROXY_HTTP_PORT = 8000
+"""The port of Zero to JupyterHub's proxy-http Service: the proxy's plain HTTP, behind its autohttps."""
 ADMIN_TOKEN_FILE = "admin-token"
 SHARED_PASSWORD_FILE = "shared-password"
 OAUTH_SECRET_FILE = "oauth-client-secret"

@@ -292,6 +292,7 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
             f"{timeout!r}, so servers would outlive their timeout"
         )
     _check_https(data.get("https"), source)
+    _check_public_address(data.get("public_address", {}), source)
     _check_authenticator(data["authenticator"], source)
     _check_profiles(data.get("environment", {}).get("profiles", []), source)
     group_names = {g["name"] for g in data.get("groups", [])}
@@ -388,6 +389,11 @@ def _check_profiles(profiles: list[dict[str, Any]], source: str) -> None:
                 )
             for k, choice in enumerate(choices):
                 _check_resources(choice.get("limits", {}), f"{where}.options[{j}].choices[{k}].limits", source)
+
+
+def _check_public_address(address: dict[str, Any], source: str) -> None:
+    if address.get("type") == "ingress" and "host" not in address:
+        raise SpecError(f"{source}: public_address.host: missing, needed with public_address.type ingress")
 
 
 def _check_https(https: dict[str, Any] | None, source: str) -> None:

@@ -395,6 +395,20 @@ def https(values: Values) -> dict[str, Any]:
     return {}
 
 
+def public_address(values: Values, secure: dict[str, Any]) -> dict[str, Any]:
+    """How users reached the old hub, where the spec needs it: an ingress for a host, or the
+    public Service that Let's Encrypt must reach. Otherwise the new hub gets its own."""
+    ingress = values.get("ingress") or {}
+    if ingress.get("enabled") and ingress.get("hosts"):
+        values.take("ingress.enabled")
+        values.take("ingress.hosts", to="public_address.host")
+        return {"type": "ingress", "host": ingress["hosts"][0]}
+    if "letsencrypt" in secure and values.get("proxy.service.type", "LoadBalancer") == "LoadBalancer":
+        values.take("proxy.service.type", to="public_address.type")  # unset: the chart's LoadBalancer
+        return {"type": "load-balancer"}
+    return {}
+
+
 def admin_service(values: Values) -> None:
     if (values.get("hub.services.community-admin") or {}).get("admin"):
         values.take("hub.services.community-admin", to="(every hub made here has this admin service)")
@@ -422,6 +436,9 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     secure = https(values)
     if secure:
         spec["https"] = secure
+    address = public_address(values, secure)
+    if address:
+        spec["public_address"] = address
     admin_service(values)
     if options.target:
         spec["target"] = options.target

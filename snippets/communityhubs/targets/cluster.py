@@ -67,6 +67,8 @@ class UpPlan:
     port: int
     kind_cluster: str = ""
     """The kind cluster `up` creates, or '' when a context was given."""
+    public: str = ""
+    """Where users reach the hub, and what DNS must say ('' for loopback: this machine only)."""
 
     @property
     def url(self) -> str:
@@ -81,6 +83,8 @@ class UpPlan:
         for step in self.steps:
             lines += [f"\n# {step.why}", step.shell()]
         lines.append(f"\n# then HUB_URL={self.url} and HUB_TOKEN from {self.state_dir / names.ADMIN_TOKEN_FILE}")
+        if self.public:
+            lines.append(f"# users: {self.public}")
         return "\n".join(lines) + "\n"
 
 
@@ -94,6 +98,16 @@ def built_here(spec: HubSpec) -> list[str]:
     return [i for i in traits.images(spec, default=USER_IMAGE) if recipe_folder(i)]
 
 
+def forwarded(spec: HubSpec) -> tuple[str, int, str]:
+    """The Service and port that `kubectl port-forward` reaches the hub on, over plain HTTP."""
+    https = spec.section("https")
+    if "letsencrypt" in https:  # proxy-public leads to the chart's autohttps, which redirects to HTTPS
+        return "svc/proxy-http", names.CHART_PROXY_HTTP_PORT, "the proxy's own HTTP port, behind the chart's autohttps"
+    if "certificate" in https and spec.settings["public_address.type"] != "ingress":
+        return "svc/hub", 8081, "the hub itself: the proxy serves HTTPS only, with a certificate for your domain"
+    return "svc/proxy-public", 80, "the proxy"
+
+
 def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
 
     state_dir = Path(state_dir)
@@ -101,6 +115,12 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     kind = "" if context else kind_cluster_name(spec)
     context = context or f"kind-{kind}"
     kubectl = ["kubectl", "--context", context, "--namespace", namespace]
+    address = spec.settings["public_address.type"]
+    if kind and address != "loopback":
+        raise ClusterError(
+            f"{spec.source}: public_address.type: {address}: a kind cluster here has no {address} "
+            "that the internet reaches; give --context for a cluster that has one"
+        )
     local_only = built_here(spec)
     if not kind and local_only:
         raise ClusterError(
@@ -225,10 +245,11 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
             [*kubectl, "get", "secret", "hub", "-o", f"jsonpath={{.data.hub\\.services\\.{ADMIN_SERVICE}\\.apiToken}}"],
         )
     )
+    service, forward_port, why = forwarded(spec)
     steps.append(
         Step(
-            f"the hub on {HOST}:{port}, in the background until `hub down`",
-            [*kubectl, "port-forward", "--address", HOST, "svc/proxy-public", f"{port}:80"],
+            f"the hub on {HOST}:{port} for you and the tools ({why}), in the background until `hub down`",
+            [*kubectl, "port-forward", "--address", HOST, service, f"{port}:{forward_port}"],
         )
     )
     return UpPlan(
@@ -241,7 +262,23 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
         release,
         port,
         kind,
+        public_note(spec, context, namespace),
     )
+
+
+def public_note(spec: HubSpec, context: str, namespace: str) -> str:
+    address = spec.settings["public_address.type"]
+    if address == "loopback":
+        return ""
+    scheme = "https" if spec.section("https") else "http"
+    host = spec.settings["public_address.host"] or next(
+        iter(spec.section("https").get("letsencrypt", {}).get("hosts", [])), ""
+    )
+    found = "svc/proxy-public" if address == "load-balancer" else "ingress"
+    where = f"kubectl --context {context} --namespace {namespace} get {found}"
+    if not host:
+        return f"http://EXTERNAL-IP, the address `{where}` shows"
+    return f"{scheme}://{host}/ once its DNS points at the address `{where}` shows"
 
 
 def _run(step: Step, timeout: float = 900) -> str:

@@ -33,7 +33,7 @@ from ..traits import (
     profile_list,
 )
 from . import cluster
-from .base import Runner, Target, TargetUnavailable, UserEnvironment
+from .base import Runner, Target, TargetUnavailable, UserEnvironment, refuse
 from .chart import CHART, CHART_REPO, CHART_VERSION, CILOGON_IDPS_TRAIT, HOME_CAPACITY, secret_files
 
 TOOLS = {
@@ -175,7 +175,8 @@ c.KubeSpawner.modify_pod_hook = admins_write_shared_data
 
 
 def https(spec: HubSpec) -> Values:
-    """The chart's proxy.https: Let's Encrypt for public domains, or your certificate from a Secret."""
+    """The chart's proxy.https: Let's Encrypt for public domains, or your certificate from a Secret.
+    Behind an ingress, the ingress controller serves the certificate instead (public_address)."""
     settings = spec.section("https")
     if "letsencrypt" in settings:
         encrypt = settings["letsencrypt"]
@@ -185,7 +186,7 @@ def https(spec: HubSpec) -> Values:
             "letsencrypt": {"contactEmail": encrypt["contact_email"]},
         }
         return {"proxy": {"https": tls}}
-    if "certificate" in settings:
+    if "certificate" in settings and spec.settings["public_address.type"] != "ingress":
         # kubectl -n NAME create secret tls NAME-tls --cert=CERTIFICATE --key=KEY (the plan does this)
         return {
             "proxy": {
@@ -205,9 +206,32 @@ def spawner(spec: HubSpec) -> Values:
     return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": names.HOME}}}
 
 
-def network(spec: HubSpec) -> Values:
-    # Reached with `kubectl port-forward svc/proxy-public PORT:80`; HTTPS is proxy.https on a real domain.
-    return {"proxy": {"service": {"type": "ClusterIP"}}}
+def public_address(spec: HubSpec) -> Values:
+    """How users reach the proxy: only through port-forward (loopback), the Service's own address
+    from the cluster (load-balancer), or an Ingress for the host, which serves the certificate."""
+    kind = spec.settings["public_address.type"]
+    if kind == "loopback":
+        return {"proxy": {"service": {"type": "ClusterIP"}}}
+    if kind == "load-balancer":
+        return {"proxy": {"service": {"type": "LoadBalancer"}}}
+    host = spec.settings["public_address.host"]
+    ingress: Values = {"enabled": True, "hosts": [host]}
+    if "certificate" in spec.section("https"):
+        ingress["tls"] = [{"hosts": [host], "secretName": names.tls_secret_name(spec.name)}]
+    return {"proxy": {"service": {"type": "ClusterIP"}}, "ingress": ingress}
+
+
+def refuse_unreachable(spec: HubSpec) -> None:
+    """Let's Encrypt's challenge comes to port 80 of the host from the internet: only a public
+    Service can answer it (the chart's autohttps); an ingress serves its own certificates."""
+    kind = spec.settings["public_address.type"]
+    if "letsencrypt" in spec.section("https") and kind != "load-balancer":
+        why = (
+            "Let's Encrypt must reach the proxy on port 80 of your domain: set public_address.type: load-balancer"
+            if kind == "loopback"
+            else "behind an ingress, TLS is the ingress controller's: give https.certificate and https.key"
+        )
+        raise refuse(spec, f"https.letsencrypt with public_address.type {kind}", "kubernetes", why)
 
 
 # Spec key -> values. Keys the chart has no value for are refused in `render`.
@@ -222,8 +246,9 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "culling": culling,
     "shared_data": shared_data,
     "https": https,
+    "public_address": public_address,
 }
-ALWAYS = [admin_service, spawner, network]
+ALWAYS = [admin_service, spawner]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
 
 
@@ -259,6 +284,7 @@ class KubernetesTarget(Target):
     native_file = "values.yaml"
 
     def values(self, spec: HubSpec) -> Values:
+        refuse_unreachable(spec)
         values: Values = {}
         for fn in [*BY_KEY.values(), *ALWAYS]:  # the chart runs and scopes the culler itself
             values = merge(values, fn(spec))
@@ -285,6 +311,7 @@ class KubernetesTarget(Target):
         return f"#   {command} --cert={https['certificate']} --key={https['key']}\n"
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
+        refuse_unreachable(spec)
         fn = EXCERPTS.get(key)
         return dump(fn(spec)).rstrip() if fn and fn(spec) else ""
 

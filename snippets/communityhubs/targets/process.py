@@ -27,6 +27,7 @@ class ProcessTarget(Target):
 
     def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         self.refuse_letsencrypt(spec)
+        self.refuse_public_address(spec)
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
@@ -40,6 +41,15 @@ class ProcessTarget(Target):
                 "The Littlest JupyterHub's tljh-config) and set https.certificate and https.key"
             )
             raise refuse(spec, "https.letsencrypt", self.name, why)
+
+    def refuse_public_address(self, spec: HubSpec) -> None:
+        kind = spec.settings["public_address.type"]
+        if kind != "loopback":
+            why = (
+                "the hub listens on 127.0.0.1 only: put a reverse proxy with HTTPS in front of it "
+                "(or run it with The Littlest JupyterHub, or on kubernetes)"
+            )
+            raise refuse(spec, f"public_address.type: {kind}", self.name, why)
 
     def check_options(self, options: dict[str, Any]) -> None:
         if options.get("context"):
