@@ -13,6 +13,7 @@ nox -s serve                alias for `docs -- live`
 nox -s tests                the whole test suite (builds the site first, guides forced)
 nox -s baseline             re-run the guides and store their outputs in notebooks/
 nox -s goldens              re-render the example specs into tests/golden/
+nox -s chart-proof          run the Zero to JupyterHub chart checks, store what they proved (docs/proofs/)
 nox -s hub -- up|status|down   a local hub from snippets/hub.yaml on 127.0.0.1:8000
 nox -s bench                benchmarks: workshop bursts, first server, site build, replication
 nox -s lint                 ruff
@@ -150,6 +151,14 @@ def baseline(session: nox.Session) -> None:
     # Not strict: a new guide's download link warns until its first notebook is stored.
     sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
     session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
+    chart_proof(session)
+
+
+@nox.session(name="chart-proof")
+def chart_proof(session: nox.Session) -> None:
+    """Run the Zero to JupyterHub chart checks and store what they proved in docs/proofs/kubernetes.json."""
+    install(session)
+    session.run("python", "-m", "tests.chart_proof")
 
 
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")

@@ -44,3 +44,20 @@ def test_a_guide_never_verified_shows_no_outputs_and_says_so(tmp_path) -> None:
     assert shown.cells == fresh.cells and shown.metadata["language_info"]["name"] == "python"
     note = stored_note(missing, "not installed: kind")
     assert "no verified run of it has been stored yet" in note and "last verified run" not in note
+
+
+def test_the_kind_guide_runs_its_dry_run_here_and_says_which_steps_did_not_run() -> None:
+    """Where no kind cluster can run, the cells tagged runs-anywhere (the `--dry-run`) still run in the
+    build, and every other step says it was not run here, and why."""
+    from communityhubs.sphinx_ext import RUNS_ANYWHERE, run_here
+
+    guide = ROOT / "guides" / "kubernetes" / "deploy-your-hub-on-kubernetes-with-kind.md"
+    fresh = jupytext.read(guide)
+    shown = run_here(fresh, "not installed: kind", guide.parent)
+    code = [c for c in shown.cells if c.cell_type == "code"]
+    ran = [c for c in code if RUNS_ANYWHERE in c.metadata.get("tags", [])]
+    assert len(ran) == 1
+    text = "".join(o.get("text", "") for o in ran[0].outputs)
+    assert "kind create cluster" in text and "helm upgrade --install" in text and "Not run here" not in text
+    others = [c for c in code if c not in ran]
+    assert others and all(c.outputs[0]["text"].startswith("Not run here: not installed: kind.") for c in others)

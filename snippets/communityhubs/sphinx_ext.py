@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,8 +59,18 @@ def native(target: Target, spec: HubSpec, keys: list[str]) -> str:
     return "\n".join(filter(None, (target.excerpt(spec, k) for k in keys))) or "# (nothing to set: defaults)"
 
 
-def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str]:
-    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form."""
+def proof_records(folder: Path | None) -> dict[str, dict[str, Any]]:
+    """{target name: its stored proof record} from `folder`/<target>.json (none where absent)."""
+    if folder is None:
+        return {}
+    return {n: json.loads((folder / f"{n}.json").read_text()) for n in TARGETS if (folder / f"{n}.json").is_file()}
+
+
+def config_tabs(
+    spec_path: Path, keys: list[str], hosted: list[str], proofs: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
+    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form,
+    each with what proves it where a stored record says (Target.proof)."""
     spec = load_spec(spec_path)
     excerpt = {k: spec.data[k] for k in keys if k in spec.data}
     spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
@@ -71,6 +82,9 @@ def config_tabs(spec_path: Path, keys: list[str], hosted: list[str]) -> list[str
         try:
             text = native(target, spec, keys)
             body = fenced("python" if target.native_file.endswith(".py") else "yaml", text)
+            proof = target.proof(spec, spec_path.resolve().name, (proofs or {}).get(target.name))
+            if proof:
+                body += ["", f"*{proof}*"]
         except SpecError as err:
             body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
         forms.setdefault((target.native_file, *body), []).append(target.name)
@@ -93,7 +107,11 @@ class HubConfig(SphinxDirective):
         _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(path)
         try:
-            lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content))
+            folder = self.config.communityhubs_proofs
+            for record in Path(folder).glob("*.json") if folder else []:
+                self.env.note_dependency(str(record))
+            proofs = proof_records(Path(folder) if folder else None)
+            lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content), proofs)
         except SpecError as err:
             raise self.error(str(err)) from None
         container = nodes.container(classes=["hub-config"])
@@ -126,6 +144,29 @@ def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path) -> nbform
     return done
 
 
+RUNS_ANYWHERE = "runs-anywhere"
+"""The tag of a guide's cells that need no target (a `--dry-run`): they run in every build."""
+
+
+def run_here(notebook: nbformat.NotebookNode, why: str, cwd: Path) -> nbformat.NotebookNode:
+    """Run the cells tagged runs-anywhere, in order, in one kernel, and give each other code cell
+    without a stored output one line saying why it did not run here."""
+    from nbclient import NotebookClient
+
+    done = copy.deepcopy(notebook)
+    anywhere = [c for c in done.cells if c.cell_type == "code" and RUNS_ANYWHERE in c.metadata.get("tags", [])]
+    if anywhere:
+        runnable = nbformat.v4.new_notebook(cells=anywhere, metadata=done.metadata)
+        NotebookClient(
+            runnable, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        ).execute()
+    for cell in done.cells:
+        if cell.cell_type == "code" and cell.source.strip() and not cell.outputs:
+            text = f"Not run here: {why}. It runs in the hosted workflow.\n"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    return done
+
+
 def stored_note(stored: Path, why: str) -> str:
     """The note at the top of such a page: why, and what the outputs were verified against."""
     baseline = nbformat.read(stored, as_version=4) if stored.is_file() else nbformat.v4.new_notebook()
@@ -134,8 +175,8 @@ def stored_note(stored: Path, why: str) -> str:
     if not verified:
         return (
             f":::{{note}}\nThis site was built on a machine where this guide could not run ({why}), and no "
-            "verified run of it has been stored yet, so it is shown without outputs. "
-            "The workflow `.github/workflows/kubernetes.yml` runs it on a kind cluster.\n:::\n"
+            "verified run of it has been stored yet. Steps that need no cluster ran during this build; "
+            "the others say so. The workflow `.github/workflows/kubernetes.yml` runs it all on a kind cluster.\n:::\n"
         )
     # The baseline's date is scrubbed (it changes every run); the commit that stored it says when.
     verified = verified.replace("<date>", stored_on(stored))
@@ -197,7 +238,8 @@ def install_stored_outputs(app: Sphinx) -> None:
         found = stored_outputs(app, source)
         if found:
             log.info(f"showing the stored outputs of {found[0].name}: {found[1]}")
-            return NotebookClientBase(with_stored_outputs(notebook, found[0]), Path(source), nb_config, log)
+            shown = run_here(with_stored_outputs(notebook, found[0]), found[1], Path(source).parent)
+            return NotebookClientBase(shown, Path(source), nb_config, log)
         return original(notebook, source, nb_config, log, read_fmt=read_fmt)
 
     mystnb_sphinx.create_client = create_client
@@ -207,6 +249,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("hub-spec-reference", HubSpecReference)
     app.add_directive("hub-config", HubConfig)
     app.add_config_value("communityhubs_stored_outputs", {}, "env")
+    app.add_config_value("communityhubs_proofs", "", "env")  # folder of docs/proofs/<target>.json
     app.connect("builder-inited", install_stored_outputs)
     app.connect("source-read", add_stored_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

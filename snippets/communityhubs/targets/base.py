@@ -67,6 +67,11 @@ class Target(ABC):
         """'' when this machine can run the target, else what is missing (one line)."""
         return ""
 
+    def proof(self, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
+        """What a page says proves this target's file for `spec`, from the stored record of the
+        target's checks (docs/proofs/<target>.json); '' where the guides' own runs prove it."""
+        return ""
+
     @abstractmethod
     def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> Runner:
         """The runner of one hub on this target. `options` are this target's own (kubernetes: `context`)."""
