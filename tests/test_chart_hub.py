@@ -26,7 +26,7 @@ import pytest
 import yaml
 from communityhubs import names
 from communityhubs.images import USER_IMAGE
-from communityhubs.mapping import given
+from communityhubs.mapping import given, rows
 from communityhubs.spec import HubSpec, load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.chart import shared_claims
@@ -284,3 +284,16 @@ def expected_image(spec: HubSpec, options: dict[str, str]) -> str:
         chosen = options.get(option["name"]) or default_choice(option)
         image = next((c for c in option["choices"] if c["name"] == chosen), {}).get("image", image)
     return image
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in KUBERNETES_SPECS if not given(load_spec(p), "limits.start_timeout")], ids=lambda p: p.stem
+)
+def test_without_a_start_timeout_a_pod_gets_the_charts_time_for_image_pulls(path: Path) -> None:
+    """JupyterHub's 60 s suit a process or a container; a pod may wait for a new node and an image pull."""
+    chart, ours = both_answers(path)
+    row = next(r for r in rows("limits") if r.attr == "start_timeout")
+    assert row.chart_default == 300  # Zero to JupyterHub 4.3.1's singleuser.startTimeout
+    assert {s["spawner"]["start_timeout"] for s in chart["starts"] if "spawner" in s} == {row.chart_default}
+    ours_timeout = load_spec(path).settings["limits.start_timeout"]  # the schema's, JupyterHub's own 60
+    assert {s["spawner"]["start_timeout"] for s in ours["starts"] if "spawner" in s} == {ours_timeout}
