@@ -44,6 +44,9 @@ exclude_patterns = [
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]
+# Markdown that a cell prints (IPython's Markdown) is read as MyST, like the pages: myst-nb's
+# default, CommonMark, has no tables, and a figures table would show as one paragraph of pipes.
+nb_render_markdown_format = "myst"
 myst_heading_anchors = 3
 
 # --- executing the guides -------------------------------------------------

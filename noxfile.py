@@ -141,6 +141,7 @@ def canary_env() -> dict[str, str]:
         "COMMUNITYHUBS_SECRET_LEDGER": str(BUILD / "secrets" / "ledger"),
         "COMMUNITYHUBS_STATE_ROOT": str(BUILD / "hubs"),
         "HUB_SHARED_PASSWORD": "canary-" + secrets.token_hex(12),
+        "HUB_ADMIN_PASSWORD": "canary-admin-" + secrets.token_hex(16),  # JupyterHub wants 32 characters
     }
 
 

@@ -68,6 +68,15 @@ def test_code_blocks_have_a_copy_button(page, site_url: str) -> None:
     assert page.locator("button.copybtn").count() == blocks.count()
 
 
+def test_tables_a_cell_prints_are_tables(page, site_url: str) -> None:
+    """The "How fast is it?" page prints its figures as Markdown tables: a reader sees rows, not pipes."""
+    page.goto(f"{site_url}/docs/benchmarks.html")
+    page.wait_for_load_state("networkidle")
+    outputs = page.locator("div.cell_output")
+    assert outputs.locator("table").count() >= 2
+    assert "| target |" not in outputs.first.inner_text() and "| --- |" not in page.locator("article").inner_text()
+
+
 @pytest.mark.parametrize("path", ["index.html", "guides/manage-user-servers.html", "docs/benchmarks.html"])
 def test_no_wcag_a_or_aa_violations(page, site_url: str, path: str) -> None:
     page.goto(f"{site_url}/{path}")
@@ -90,6 +99,34 @@ def test_user_logs_in_to_a_hub_in_the_browser(page, local_hub) -> None:
     page.wait_for_url("**/user/demo-ada/lab**", timeout=90000)
     page.locator(".jp-LauncherCard").first.wait_for(timeout=60000)
     assert "/user/demo-ada/lab" in page.url
+
+
+def test_an_admin_reaches_the_admin_panel_with_the_admins_password_and_not_with_the_shared_one(
+    browser, local_hub
+) -> None:
+    """Someone who knows only the shared password cannot log in as an admin; the admin's own
+    password opens /hub/admin. (Without an admin password, JupyterHub lets no admin log in.)"""
+    _, info = local_hub
+    url = info.url.replace("127.0.0.1", "localhost")
+    guess, admin = browser.new_context(), browser.new_context()
+    try:
+        page = guess.new_page()
+        page.goto(f"{url}/hub/login")
+        page.fill("input[name=username]", "demo-admin")
+        page.fill("input[name=password]", info.password_file.read_text().strip())
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/hub/login" in page.url and page.locator(".login_error, #login-main .alert").count() > 0
+        page = admin.new_page()
+        page.goto(f"{url}/hub/login?next=%2Fhub%2Fadmin")
+        page.fill("input[name=username]", "demo-admin")
+        page.fill("input[name=password]", info.admin_password_file.read_text().strip())
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url("**/hub/admin**", timeout=60000)
+        page.get_by_text("demo-grace").first.wait_for(timeout=30000)  # the panel lists the users
+    finally:
+        guess.close()
+        admin.close()
 
 
 def log_in_in_browser(page, hub_url: str, user: str, password: str) -> None:

@@ -70,7 +70,7 @@ def password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def questions(spec: HubSpec, shared_password: str) -> dict[str, Any]:
+def questions(spec: HubSpec, shared_password: str, admin_password: str) -> dict[str, Any]:
     """Every user of the spec, each start the pages show (every profile and every choice), and a
     login with the shared password for every user who is not an admin."""
     users: dict[str, dict[str, Any]] = {SOMEONE: {"admin": False, "groups": []}}  # a user the spec doesn't list
@@ -93,6 +93,8 @@ def questions(spec: HubSpec, shared_password: str) -> dict[str, Any]:
             for u in sorted(users)
             if u in spec.allowed_users and not users[u]["admin"]
         ]
+        for admin in sorted(spec.admins):  # their own password makes them admins; the shared one lets them nowhere
+            logins += [{"user": admin, "password": admin_password}, {"user": admin, "password": shared_password}]
     return {"users": users, "starts": starts, "logins": logins}
 
 
@@ -102,10 +104,11 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     need_chart()
     need_docker()
     spec = load_spec(path)
-    shared = password()
-    asked = questions(spec, shared)
+    shared, admins = password(), secrets.token_urlsafe(32)
+    asked = questions(spec, shared, admins)
     oauth_env = spec.data["authenticator"].get("client_secret_env")
-    secret_env = {names.SHARED_PASSWORD_ENV: shared} | ({oauth_env: "not-a-real-secret"} if oauth_env else {})
+    secret_env = {names.SHARED_PASSWORD_ENV: shared, names.ADMIN_PASSWORD_ENV: admins}
+    secret_env |= {oauth_env: "not-a-real-secret"} if oauth_env else {}
     files = helm_render(need_chart(), rendered_values(path) or {}, spec.name)
     chart = ask_chart_hub(files, spec.name, secret_env, asked)
     with tempfile.TemporaryDirectory() as tmp, docker_network(names.resource(spec.name)):
@@ -114,7 +117,8 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         # loopback proxy with a certificate it is given: the hub is compared without them.
         hub_only = HubSpec(spec.source, {k: v for k, v in spec.data.items() if k not in ("https", "public_address")})
         (folder / "jupyterhub_config.py").write_text(TARGETS["docker"].render(hub_only)["jupyterhub_config.py"])
-        for name, value in ((names.SHARED_PASSWORD_FILE, shared), (names.ADMIN_TOKEN_FILE, secrets.token_hex(32))):
+        files = [(names.SHARED_PASSWORD_FILE, shared), (names.ADMIN_PASSWORD_FILE, admins)]
+        for name, value in [*files, (names.ADMIN_TOKEN_FILE, secrets.token_hex(32))]:
             (folder / name).write_text(value)
             (folder / name).chmod(0o600)
         ours = ask_our_hub(folder, asked, secret_env)
@@ -216,10 +220,15 @@ def password_users(path: Path) -> bool:
 
 @pytest.mark.parametrize("path", [p for p in KUBERNETES_SPECS if password_users(p)], ids=lambda p: p.stem)
 def test_the_shared_password_logs_in_on_both_sides(path: Path) -> None:
-    """The password the page gives, as a person types it, against each side's own authenticator."""
+    """The passwords `hub up` gives, as a person types them, against each side's own authenticator:
+    users with the shared one; admins, as admins, with theirs and never with the shared one."""
+    spec = load_spec(path)
     for side in both_answers(path):
-        assert side["logins"], "no user to log in"
-        assert all(login["accepted"] for login in side["logins"]), side["logins"]
+        users = [x for x in side["logins"] if x["user"] not in spec.admins]
+        assert users and all(x["accepted"] and not x["admin"] for x in users), users
+        admins = [x for x in side["logins"] if x["user"] in spec.admins]
+        assert len(admins) == 2 * len(spec.admins)
+        assert [(x["accepted"], x["admin"]) for x in admins] == [(True, True), (False, None)] * len(spec.admins), admins
 
 
 @pytest.mark.parametrize("path", [p for p in KUBERNETES_SPECS if "options:" in p.read_text()], ids=lambda p: p.stem)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -135,7 +136,9 @@ def test_each_login_method_is_carried(auth_class: str, cls: str, traits: dict, e
 
 
 def test_daskhub_values_are_unwrapped_and_later_files_win(tmp_path: Path) -> None:
-    first = write(tmp_path, "common.values.yaml", {"basehub": {"jupyterhub": {"singleuser": {"defaultUrl": "/tree"}}}})
+    login = {"hub": {"config": {"JupyterHub": {"authenticator_class": "github"}}}}
+    common = {"basehub": {"jupyterhub": {"singleuser": {"defaultUrl": "/tree"}, **login}}}
+    first = write(tmp_path, "common.values.yaml", common)
     second = write(
         tmp_path,
         "dask.values.yaml",
@@ -192,7 +195,13 @@ sops:
             [],
             "hub.config.JupyterHub.authenticator_class: 'tmp' has no equivalent in the hub spec",
         ),
-        (yaml.safe_dump({"singleuser": {"memory": {"limit": "lots"}}}), [], "'lots' is not a memory size"),
+        (
+            yaml.safe_dump(
+                {**helm_values("github", "GitHubOAuthenticator", {}, []), "singleuser": {"memory": {"limit": "lots"}}}
+            ),
+            [],
+            "'lots' is not a memory size",
+        ),
         ("a: 1\n", ["--image-map", "nothing-to-map"], "--image-map 'nothing-to-map': expected FROM=TO"),
     ],
     ids=["a list", "broken yaml", "sops", "unknown authenticator", "bad memory", "bad image map"],
@@ -242,3 +251,37 @@ def test_shared_folders_come_across_from_the_charts_list_form_and_map_form(tmp_p
     storage["extraVolumeMounts"] = list(storage["extraVolumeMounts"].values())
     as_list, _ = import_config([write(tmp_path, "list.yaml", values)], name=spec.name)
     assert as_list["shared_data"] == as_map["shared_data"] == [{"name": "datasets"}]  # read-only: the default
+
+
+def test_a_values_file_without_a_login_is_refused_not_given_the_charts_test_login(tmp_path: Path) -> None:
+    """The chart's default lets any password in as anyone, admins included: never carried over."""
+    values = write(tmp_path, "values.yaml", {"hub": {"config": {"Authenticator": {"admin_users": ["ada"]}}}})
+    with pytest.raises(ImportConfigError, match=r"^hub\.config\.JupyterHub\.authenticator_class: not set") as err:
+        import_config([values])
+    assert "\n" not in str(err.value)
+
+
+def test_a_profile_for_some_groups_only_is_not_offered_to_everyone(tmp_path: Path) -> None:
+    """basehub filters profiles by group; the spec cannot yet, so such a profile is left out, and a
+    start request for it is refused on the new hub, for a user outside the group as for anyone."""
+    from communityhubs.docker_spawner import ProfilesDockerSpawner
+    from communityhubs.traits import profile_list
+    from tornado import web
+
+    gpu = {
+        "display_name": "GPU",
+        "slug": "gpu",
+        "allowed_groups": ["ml-team"],
+        "kubespawner_override": {"mem_limit": "32G", "extra_resource_limits": {"nvidia.com/gpu": "1"}},
+    }
+    standard = {"display_name": "Standard", "slug": "standard", "default": True}
+    values = helm_values("dummy", "DummyAuthenticator", {}, ["ada"])
+    values["singleuser"] = {"profileList": [standard, gpu]}
+    data, report = import_config([write(tmp_path, "values.yaml", values)])
+    assert [p["name"] for p in data["environment"]["profiles"]] == ["standard"]
+    assert "offered only to the groups ml-team: not carried" in dict(report.left_out)["singleuser.profileList[1]"]
+    spec = HubSpec("imported.yaml", data)
+    someone = SimpleNamespace(name="demo-outsider", admin=False, groups=[])
+    spawner = ProfilesDockerSpawner(profile_list=profile_list(spec), user=someone)
+    with pytest.raises(web.HTTPError, match="'gpu' is not offered"):
+        spawner.apply_profile({"profile": "gpu"})

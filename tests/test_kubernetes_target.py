@@ -190,7 +190,8 @@ def test_the_files_the_secret_is_made_from_hold_exactly_the_secret(
     plan = TARGETS["kubernetes"].runner(load_spec(), tmp_path / "state").plan()
     (step,) = [s for s in plan.steps if "--from-file=" in s.shell()]
     sources = [arg.split("=", 1)[1] for arg in step.argv if arg.startswith("--from-file=")]
-    assert sources == [f"{names.SHARED_PASSWORD_FILE}={tmp_path / 'state' / names.SHARED_PASSWORD_FILE}"]
+    state = tmp_path / "state"
+    assert sources == [f"{f}={state / f}" for f in (names.SHARED_PASSWORD_FILE, names.ADMIN_PASSWORD_FILE)]
     path = tmp_path / "state" / names.SHARED_PASSWORD_FILE
     ensure_secret(path, env=names.SHARED_PASSWORD_ENV)  # what `up` writes before it runs that step
     assert path.read_bytes() == b"canary-shared-password-0123456789"

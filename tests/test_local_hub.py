@@ -211,3 +211,17 @@ def test_account_names_are_ones_unix_accepts() -> None:
         name = account_name(odd)
         assert name.startswith("jupyter-") and len(name) <= 32 and name.isascii() and name == name.lower()
     assert account_name("alice@uni.edu") != account_name("alice@uni.org")
+
+
+def test_the_hub_logs_nothing_deprecated_and_its_culler_runs_on_the_hubs_own_python(local_hub) -> None:
+    """The admin service holds a role (JupyterHub has called `admin: True` deprecated since 2.0), and the
+    culler is started with the Python that runs the hub, which has the culler installed beside it."""
+    hub, info = local_hub
+    log = hub.log_file().read_text()
+    assert "deprecated" not in log.lower(), [line for line in log.splitlines() if "deprecated" in line.lower()]
+    api = HubClient(info.url, info.admin_token())
+    service = api.request("GET", "/services")["community-admin"]
+    assert "admin" not in service.get("roles", []) and "community-admin" in service.get("roles", [])
+    culler = next(p for p in psutil.process_iter(["cmdline"]) if "jupyterhub_idle_culler" in (p.info["cmdline"] or []))
+    hub_python = psutil.Process(info.pid).cmdline()[0]
+    assert culler.info["cmdline"][0] == hub_python

@@ -37,8 +37,9 @@ def ledger() -> set[str]:
 
 def test_the_run_created_and_recorded_secrets(site: Path) -> None:
     secrets = ledger()
-    planted = os.environ.get("HUB_SHARED_PASSWORD", "")
-    assert planted.startswith("canary-") and planted in secrets
+    for variable in ("HUB_SHARED_PASSWORD", "HUB_ADMIN_PASSWORD"):
+        planted = os.environ.get(variable, "")
+        assert planted.startswith("canary-") and planted in secrets, variable
     # at least: one admin token and cookie secret per throwaway hub, and the scoped token guide's token
     assert len(secrets) >= 10
 

@@ -61,6 +61,12 @@ class GuideHub:
             raise RuntimeError("only a throwaway local hub has a password file")
         return (self._state_dir / names.SHARED_PASSWORD_FILE).read_text().strip()
 
+    def admin_password(self) -> str:
+        """The throwaway hub's admins' password, read from its 0600 file (never print it)."""
+        if not self._state_dir:
+            raise RuntimeError("only a throwaway local hub has a password file")
+        return (self._state_dir / names.ADMIN_PASSWORD_FILE).read_text().strip()
+
     def about(self) -> str:
         """'a local hub, JupyterHub 6.1.1', or 'your hub, ...' when it is the reader's."""
         return f"{describe(self.target)}, JupyterHub {self.version}"

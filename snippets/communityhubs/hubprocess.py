@@ -74,6 +74,10 @@ class HubInfo:
     def password_file(self) -> Path:
         return self.state_dir / names.SHARED_PASSWORD_FILE
 
+    @property
+    def admin_password_file(self) -> Path:
+        return self.state_dir / names.ADMIN_PASSWORD_FILE
+
     def admin_token(self) -> str:
         return self.token_file.read_text().strip()
 

@@ -19,6 +19,7 @@ CHART_PROXY_HTTP_PORT = 8000
 """The port of Zero to JupyterHub's proxy-http Service: the proxy's plain HTTP, behind its autohttps."""
 ADMIN_TOKEN_FILE = "admin-token"
 SHARED_PASSWORD_FILE = "shared-password"
+ADMIN_PASSWORD_FILE = "admin-password"
 OAUTH_SECRET_FILE = "oauth-client-secret"
 COOKIE_SECRET_FILE = "jupyterhub_cookie_secret"
 DATABASE_URL = "sqlite:///jupyterhub.sqlite"
@@ -40,6 +41,7 @@ PORT_FORWARD_LOG = "port-forward.log"
 
 # --- environment variables ---------------------------------------------------------------------
 SHARED_PASSWORD_ENV = "HUB_SHARED_PASSWORD"
+ADMIN_PASSWORD_ENV = "HUB_ADMIN_PASSWORD"
 """The shared password a new hub takes instead of generating one; also how the chart's hub reads it."""
 STATE_ROOT_ENV = "COMMUNITYHUBS_STATE_ROOT"
 SECRET_LEDGER_ENV = "COMMUNITYHUBS_SECRET_LEDGER"

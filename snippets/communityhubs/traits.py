@@ -10,11 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import mapping
+from . import mapping, names
 from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
 """The service whose token the guides and tests use to administer the hub."""
+ADMIN_SERVICE_SCOPES = [
+    "admin:users",
+    "admin:groups",
+    "admin:servers",
+    "access:servers",
+    "tokens",
+    "shares",
+    "list:services",
+    "read:services",
+    "read:roles",
+    "read:hub",
+    "read:metrics",
+]
+"""JupyterHub's admin role less what no script of ours does (admin-ui, proxy, shutdown, admin:services).
+A role, not the service's `admin: True`, which JupyterHub has called deprecated since 2.0."""
 CULLER_SERVICE = "jupyterhub-idle-culler"
 """The idle culler's service and role name, as Zero to JupyterHub names it."""
 
@@ -66,6 +81,22 @@ def oauth_traits(spec: HubSpec, renamed: dict[str, str] | None = None) -> dict[s
     if spec.settings["authenticator.allow_all"]:
         traits["allow_all"] = True
     return traits
+
+
+def login_secrets(spec: HubSpec) -> list[tuple[str, str, str]]:
+    """(state file, environment variable, SharedPasswordAuthenticator trait) of each password the
+    login needs: everyone's shared one, and the admins' own, without which no admin can log in
+    (JupyterHub wants it at least 32 characters long, and different from the shared one)."""
+    if spec.data["authenticator"]["type"] != "shared-password":
+        return []
+    found = [(names.SHARED_PASSWORD_FILE, names.SHARED_PASSWORD_ENV, "user_password")]
+    if spec.admins:
+        found.append((names.ADMIN_PASSWORD_FILE, names.ADMIN_PASSWORD_ENV, "admin_password"))
+    return found
+
+
+def admin_service_role() -> dict[str, Any]:
+    return {"name": ADMIN_SERVICE, "scopes": list(ADMIN_SERVICE_SCOPES), "services": [ADMIN_SERVICE]}
 
 
 def allowed_users(spec: HubSpec) -> list[str]:

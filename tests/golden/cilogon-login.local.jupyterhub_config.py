@@ -4,6 +4,7 @@
 # Secrets are not in this file: they are read at start-up from files beside the
 # database (mode 0600) or from environment variables.
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
@@ -75,8 +76,21 @@ c.Spawner.notebook_dir = '~'
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
-c.JupyterHub.load_roles = []
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token')}]
+# what that token may do
+c.JupyterHub.load_roles = [{'name': 'community-admin',
+ 'scopes': ['admin:users',
+            'admin:groups',
+            'admin:servers',
+            'access:servers',
+            'tokens',
+            'shares',
+            'list:services',
+            'read:services',
+            'read:roles',
+            'read:hub',
+            'read:metrics'],
+ 'services': ['community-admin']}]
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
 # culling is off

@@ -25,7 +25,7 @@ from .. import mapping, names
 from ..images import USER_IMAGE
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
-from ..traits import AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
+from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, admin_service_role, oauth_traits
 from .profiles import image_of, mapped, profiles
 from .report import Options, Report, Values, grouped, reason_for
 from .values_files import ImportConfigError, outside, read_values, unwrap
@@ -86,8 +86,11 @@ def auth_type(values: Values) -> str:
     key = "hub.config.JupyterHub.authenticator_class"
     raw = values.take(key)
     if raw is None:
-        values.report.carried.append((values.prefix + key, "authenticator.type: dummy (not set: the chart's default)"))
-        return "dummy"
+        # The chart's default is the dummy login: any password opens any account, the admins' too.
+        raise ImportConfigError(
+            f"{values.prefix}{key}: not set, so the old hub used the chart's default, a test login that takes "
+            "any password for any user, admins included; set the login the new hub should use in the values first"
+        )
     kind = AUTH_TYPES.get(str(raw))
     if kind is None:
         known = ", ".join(sorted(AUTHENTICATORS))
@@ -103,6 +106,8 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
     if kind == "shared-password":
         values.take(f"hub.extraEnv.{names.SHARED_PASSWORD_ENV}")
         values.take(f"hub.extraConfig.{names.SHARED_PASSWORD_FILE}")
+        values.take(f"hub.extraEnv.{names.ADMIN_PASSWORD_ENV}")
+        values.take(f"hub.extraConfig.{names.ADMIN_PASSWORD_FILE}")
         report.must_give.append(
             ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
         )
@@ -410,8 +415,13 @@ def public_address(values: Values, secure: dict[str, Any]) -> dict[str, Any]:
 
 
 def admin_service(values: Values) -> None:
-    if (values.get("hub.services.community-admin") or {}).get("admin"):
-        values.take("hub.services.community-admin", to="(every hub made here has this admin service)")
+    """Our own admin service and its role, which every hub made here has: read, not carried."""
+    role = admin_service_role()
+    if values.get(f"hub.services.{ADMIN_SERVICE}") is not None:
+        values.take(f"hub.services.{ADMIN_SERVICE}", to="(every hub made here has this admin service)")
+    found = values.get(f"hub.loadRoles.{ADMIN_SERVICE}") or {}
+    if set(found.get("scopes", [])) == set(role["scopes"]) and found.get("services") == role["services"]:
+        values.take(f"hub.loadRoles.{ADMIN_SERVICE}", to="(the admin service's own role)")
 
 
 def spec_from_values(values: Values, options: Options) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import yaml
 
 from .. import names
 from ..spec import HubSpec
+from ..traits import login_secrets
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
@@ -21,9 +22,7 @@ SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates
 def secret_files(spec: HubSpec) -> dict[str, str]:
     """{key in the hub's Kubernetes Secret: file in the state directory}."""
     auth = spec.data["authenticator"]
-    files = {}
-    if auth["type"] == "shared-password":
-        files[names.SHARED_PASSWORD_FILE] = names.SHARED_PASSWORD_FILE
+    files = {file: file for file, _, _ in login_secrets(spec)}
     if "client_secret_env" in auth:
         files[names.OAUTH_SECRET_FILE] = names.OAUTH_SECRET_FILE
     return files

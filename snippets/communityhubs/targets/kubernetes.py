@@ -26,10 +26,12 @@ from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
     OAUTH_CLASSES,
+    admin_service_role,
     allowed_users,
     group_overrides,
     load_groups,
     load_roles,
+    login_secrets,
     oauth_traits,
     profile_list,
 )
@@ -61,9 +63,8 @@ def authenticator(spec: HubSpec) -> Values:
     kind = auth["type"]
     config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
     values: Values = {"hub": {"config": config}}
-    if kind == "shared-password":
-        trait = "SharedPasswordAuthenticator.user_password"
-        return merge(values, _secret_env(spec, names.SHARED_PASSWORD_ENV, names.SHARED_PASSWORD_FILE, trait))
+    for file, env, trait in login_secrets(spec):
+        values = merge(values, _secret_env(spec, env, file, f"SharedPasswordAuthenticator.{trait}"))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})
@@ -198,8 +199,9 @@ def https(spec: HubSpec) -> Values:
 
 
 def admin_service(spec: HubSpec) -> Values:
-    # The chart generates the service's token and keeps it in the hub's Secret.
-    return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
+    # The chart generates the service's token and keeps it in the hub's Secret; the role says what it may do.
+    role = admin_service_role()
+    return {"hub": {"services": {ADMIN_SERVICE: {"name": role.pop("name")}}, "loadRoles": {ADMIN_SERVICE: role}}}
 
 
 def spawner(spec: HubSpec) -> Values:

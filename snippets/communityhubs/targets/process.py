@@ -10,8 +10,9 @@ from typing import Any
 
 from .. import names
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
-from ..secretfiles import ensure_secret
+from ..secretfiles import LOGIN_SECRET_BYTES, ensure_secret
 from ..spec import HubSpec, SpecError
+from ..traits import login_secrets
 from .base import Runner, Target, refuse
 from .pyconfig import Section, config_text
 
@@ -83,8 +84,8 @@ class ProcessRunner(Runner):
         process.prepare()  # secrets exist before the hub starts; an existing state folder keeps its own
         state = process.state_dir
         ensure_secret(state / names.ADMIN_TOKEN_FILE)
-        if self.spec.data["authenticator"]["type"] == "shared-password":
-            ensure_secret(state / names.SHARED_PASSWORD_FILE, env=names.SHARED_PASSWORD_ENV, nbytes=16)
+        for file, env, _ in login_secrets(self.spec):
+            ensure_secret(state / file, env=env, nbytes=LOGIN_SECRET_BYTES[file])
         # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
         ensure_secret(state / names.COOKIE_SECRET_FILE)
         certificate = self.spec.section("https").get("certificate")
