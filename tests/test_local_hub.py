@@ -217,7 +217,7 @@ def test_the_hub_logs_nothing_deprecated_and_its_culler_runs_on_the_hubs_own_pyt
     """The admin service holds a role (JupyterHub has called `admin: True` deprecated since 2.0), and the
     culler is started with the Python that runs the hub, which has the culler installed beside it."""
     hub, info = local_hub
-    log = hub.log_file().read_text()
+    log = hub.log_file.read_text()
     assert "deprecated" not in log.lower(), [line for line in log.splitlines() if "deprecated" in line.lower()]
     api = HubClient(info.url, info.admin_token())
     service = api.request("GET", "/services")["community-admin"]
