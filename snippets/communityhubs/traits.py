@@ -15,21 +15,6 @@ from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
 """The service whose token the guides and tests use to administer the hub."""
-ADMIN_SERVICE_SCOPES = [
-    "admin:users",
-    "admin:groups",
-    "admin:servers",
-    "access:servers",
-    "tokens",
-    "shares",
-    "list:services",
-    "read:services",
-    "read:roles",
-    "read:hub",
-    "read:metrics",
-]
-"""JupyterHub's admin role less what no script of ours does (admin-ui, proxy, shutdown, admin:services).
-A role, not the service's `admin: True`, which JupyterHub has called deprecated since 2.0."""
 CULLER_SERVICE = "jupyterhub-idle-culler"
 """The idle culler's service and role name, as Zero to JupyterHub names it."""
 
@@ -93,10 +78,6 @@ def login_secrets(spec: HubSpec) -> list[tuple[str, str, str]]:
     if spec.admins:
         found.append((names.ADMIN_PASSWORD_FILE, names.ADMIN_PASSWORD_ENV, "admin_password"))
     return found
-
-
-def admin_service_role() -> dict[str, Any]:
-    return {"name": ADMIN_SERVICE, "scopes": list(ADMIN_SERVICE_SCOPES), "services": [ADMIN_SERVICE]}
 
 
 def allowed_users(spec: HubSpec) -> list[str]:

@@ -80,21 +80,8 @@ c.SharedDataDockerSpawner.shared_volumes = {'chub-docker-demo-shared-datasets': 
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token')}]
-# what that token may do
-c.JupyterHub.load_roles = [{'name': 'community-admin',
- 'scopes': ['admin:users',
-            'admin:groups',
-            'admin:servers',
-            'access:servers',
-            'tokens',
-            'shares',
-            'list:services',
-            'read:services',
-            'read:roles',
-            'read:hub',
-            'read:metrics'],
- 'services': ['community-admin']}]
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
+c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
 # culling is off

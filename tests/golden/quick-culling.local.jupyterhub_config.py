@@ -70,21 +70,8 @@ c.Spawner.notebook_dir = '~'
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token')}]
-# what that token may do
-c.JupyterHub.load_roles = [{'name': 'community-admin',
- 'scopes': ['admin:users',
-            'admin:groups',
-            'admin:servers',
-            'access:servers',
-            'tokens',
-            'shares',
-            'list:services',
-            'read:services',
-            'read:roles',
-            'read:hub',
-            'read:metrics'],
- 'services': ['community-admin']}]
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
+c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
 c.JupyterHub.services.append({'name': 'jupyterhub-idle-culler', 'command': [sys.executable, '-m', 'jupyterhub_idle_culler', '--timeout=20', '--cull-every=5']})

@@ -25,7 +25,7 @@ from .. import mapping, names
 from ..images import USER_IMAGE
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
-from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, admin_service_role, oauth_traits
+from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .profiles import image_of, mapped, profiles
 from .report import Options, Report, Values, grouped, reason_for
 from .values_files import ImportConfigError, outside, read_values, unwrap
@@ -415,13 +415,8 @@ def public_address(values: Values, secure: dict[str, Any]) -> dict[str, Any]:
 
 
 def admin_service(values: Values) -> None:
-    """Our own admin service and its role, which every hub made here has: read, not carried."""
-    role = admin_service_role()
-    if values.get(f"hub.services.{ADMIN_SERVICE}") is not None:
+    if (values.get(f"hub.services.{ADMIN_SERVICE}") or {}).get("admin"):
         values.take(f"hub.services.{ADMIN_SERVICE}", to="(every hub made here has this admin service)")
-    found = values.get(f"hub.loadRoles.{ADMIN_SERVICE}") or {}
-    if set(found.get("scopes", [])) == set(role["scopes"]) and found.get("services") == role["services"]:
-        values.take(f"hub.loadRoles.{ADMIN_SERVICE}", to="(the admin service's own role)")
 
 
 def spec_from_values(values: Values, options: Options) -> dict[str, Any]:

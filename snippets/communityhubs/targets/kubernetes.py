@@ -26,7 +26,6 @@ from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
     OAUTH_CLASSES,
-    admin_service_role,
     allowed_users,
     group_overrides,
     load_groups,
@@ -199,9 +198,8 @@ def https(spec: HubSpec) -> Values:
 
 
 def admin_service(spec: HubSpec) -> Values:
-    # The chart generates the service's token and keeps it in the hub's Secret; the role says what it may do.
-    role = admin_service_role()
-    return {"hub": {"services": {ADMIN_SERVICE: {"name": role.pop("name")}}, "loadRoles": {ADMIN_SERVICE: role}}}
+    # The chart generates the service's token and keeps it in the hub's Secret.
+    return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
 
 
 def spawner(spec: HubSpec) -> Values:

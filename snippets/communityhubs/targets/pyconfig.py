@@ -23,7 +23,6 @@ from ..traits import (
     CULLER_SCOPES,
     CULLER_SERVICE,
     OAUTH_CLASSES,
-    admin_service_role,
     allowed_users,
     group_overrides,
     load_groups,
@@ -207,10 +206,10 @@ def services_section() -> Section:
     s = Section("", "the admins' own API token")
     s.code(
         f"c.JupyterHub.services = [{{'name': {ADMIN_SERVICE!r}, "
-        f"'api_token': read_secret({names.ADMIN_TOKEN_FILE!r})}}]",
+        f"'api_token': read_secret({names.ADMIN_TOKEN_FILE!r}), 'admin': True}}]",
         "a service whose token scripts and the guides use (send it as 'Authorization: token ...')",
     )
-    return s.code(f"c.JupyterHub.load_roles = [{py(admin_service_role())}]", "what that token may do")
+    return s.code("c.JupyterHub.load_roles = []")
 
 
 SectionFn = Callable[[HubSpec], Section]
