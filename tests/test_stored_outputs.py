@@ -60,4 +60,17 @@ def test_the_kind_guide_runs_its_dry_run_here_and_says_which_steps_did_not_run()
     text = "".join(o.get("text", "") for o in ran[0].outputs)
     assert "kind create cluster" in text and "helm upgrade --install" in text and "Not run here" not in text
     others = [c for c in code if c not in ran]
-    assert others and all(c.outputs[0]["text"].startswith("Not run here: not installed: kind.") for c in others)
+    assert others and all(c.outputs[0]["text"] == "Not run here: not installed: kind.\n" for c in others)
+
+
+def test_a_step_a_verified_run_stored_without_output_is_not_called_unrun() -> None:
+    """A stored run's silent cells ran; only guides with no verified run get "Not run here"."""
+    from communityhubs.sphinx_ext import run_here, stored_run
+
+    fresh = jupytext.read(ROOT / "guides" / f"{GUIDE}.md")
+    stored = ROOT / "notebooks" / f"{GUIDE}.ipynb"
+    shown = run_here(with_stored_outputs(fresh, stored), "no Docker engine answers", ROOT, stored_run(stored))
+    texts = [o.get("text", "") for c in shown.cells if c.cell_type == "code" for o in c.outputs]
+    assert texts and not any(t.startswith("Not run here") for t in texts)
+    kind = ROOT / "notebooks" / "kubernetes" / "deploy-your-hub-on-kubernetes-with-kind.ipynb"
+    assert stored_run(kind) == frozenset()  # its stored notebook is the source alone: no run was stored

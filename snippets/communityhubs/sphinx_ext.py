@@ -148,9 +148,11 @@ RUNS_ANYWHERE = "runs-anywhere"
 """The tag of a guide's cells that need no target (a `--dry-run`): they run in every build."""
 
 
-def run_here(notebook: nbformat.NotebookNode, why: str, cwd: Path) -> nbformat.NotebookNode:
+def run_here(
+    notebook: nbformat.NotebookNode, why: str, cwd: Path, stored: frozenset[str] = frozenset()
+) -> nbformat.NotebookNode:
     """Run the cells tagged runs-anywhere, in order, in one kernel, and give each other code cell
-    without a stored output one line saying why it did not run here."""
+    that no stored run has (`stored`: their sources) one line saying why it did not run here."""
     from nbclient import NotebookClient
 
     done = copy.deepcopy(notebook)
@@ -161,10 +163,20 @@ def run_here(notebook: nbformat.NotebookNode, why: str, cwd: Path) -> nbformat.N
             runnable, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
         ).execute()
     for cell in done.cells:
-        if cell.cell_type == "code" and cell.source.strip() and not cell.outputs:
-            text = f"Not run here: {why}. It runs in the hosted workflow.\n"
+        if cell.cell_type == "code" and cell.source.strip() and not cell.outputs and cell.source not in stored:
+            text = f"Not run here: {why}.\n"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
     return done
+
+
+def stored_run(stored: Path) -> frozenset[str]:
+    """The code cells a verified run stored (its last output says "Verified against"); none where
+    the stored notebook is only the guide's source."""
+    if not stored.is_file():
+        return frozenset()
+    cells = [c for c in nbformat.read(stored, as_version=4).cells if c.cell_type == "code"]
+    texts = (o.get("text", "") for c in cells for o in c.get("outputs", []))
+    return frozenset(c.source for c in cells) if any("Verified against" in t for t in texts) else frozenset()
 
 
 def stored_note(stored: Path, why: str) -> str:
@@ -238,7 +250,8 @@ def install_stored_outputs(app: Sphinx) -> None:
         found = stored_outputs(app, source)
         if found:
             log.info(f"showing the stored outputs of {found[0].name}: {found[1]}")
-            shown = run_here(with_stored_outputs(notebook, found[0]), found[1], Path(source).parent)
+            ran = stored_run(found[0])
+            shown = run_here(with_stored_outputs(notebook, found[0]), found[1], Path(source).parent, ran)
             return NotebookClientBase(shown, Path(source), nb_config, log)
         return original(notebook, source, nb_config, log, read_fmt=read_fmt)
 
