@@ -150,12 +150,7 @@ def settings(spec: HubSpec, section: str) -> Iterator[tuple[Row, Any]]:
 
 def given(spec: HubSpec, key: str) -> bool:
     """Whether the spec itself sets a dotted key (not its schema default)."""
-    found: Any = spec.data
-    for part in key.split("."):
-        if not isinstance(found, dict) or part not in found:
-            return False
-        found = found[part]
-    return True
+    return dig(spec.data, key, _ABSENT) is not _ABSENT
 
 
 def per_server(limits: dict[str, Any]) -> dict[str, Any]:
@@ -194,6 +189,18 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
+
+
+_ABSENT = object()
+
+
+def dig(data: Any, path: str, default: Any = None) -> Any:
+    """The value at a dotted path of nested maps, else `default`: the inverse of `nested`."""
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return default
+        data = data[part]
+    return data
 
 
 def nested(path: str, value: Any) -> dict[str, Any]:

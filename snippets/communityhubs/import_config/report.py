@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..mapping import dig
 from .values_files import leaves
 
 REASONS = {
@@ -82,12 +83,7 @@ class Values:
         self.taken: set[str] = set()
 
     def get(self, key: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return dig(self.data, key, default)
 
     def take(self, key: str, default: Any = None, to: str | None = None) -> Any:
         """A value, marked as read; `to` records it as carried over to that spec key."""
