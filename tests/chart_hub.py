@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT
-from .needs import need_chart
+from .needs import need_chart, require
 
 MOUNT = Path("/usr/local/etc/jupyterhub")  # where the chart mounts the hub's Secret and ConfigMap
 PROBE = Path(__file__).with_name("hub_probe.py")
@@ -85,11 +85,7 @@ def namespace_problem() -> str:
 
 
 def need_namespace() -> None:
-    problem = namespace_problem()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must let root make a mount namespace: {problem}")
-        pytest.skip(f"needs a private mount namespace: {problem}")
+    require("a private mount namespace", namespace_problem())
 
 
 def rendered(files: dict[str, str], kind: str, name: str) -> dict[str, Any]:

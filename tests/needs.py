@@ -16,13 +16,17 @@ def docker_problem() -> str:
     return TARGETS["docker"].unavailable()
 
 
-def need_docker() -> None:
-    """In CI Docker is part of the job: its absence is a failure, not a skip."""
-    problem = docker_problem()
+def require(what: str, problem: str) -> None:
+    """Skip a test whose `what` this machine lacks ('' problem: it has it). In CI it is part of the
+    job, so its absence fails instead."""
     if problem:
         if os.environ.get("CI"):
-            pytest.fail(f"CI must provide Docker: {problem}")
-        pytest.skip(f"needs Docker: {problem}")
+            pytest.fail(f"CI must provide {what}: {problem}")
+        pytest.skip(f"needs {what}: {problem}")
+
+
+def need_docker() -> None:
+    require("Docker", docker_problem())
 
 
 def cluster_problem() -> str:
@@ -70,9 +74,6 @@ def chart_folder() -> Path:
 def need_chart() -> Path:
     """In CI the chart is part of the job (../shared/ is beside the clone): its absence is a failure."""
     folder = chart_folder()
-    if not (folder / "Chart.yaml").is_file():
-        problem = f"no Zero to JupyterHub chart at {folder} (set COMMUNITYHUBS_CHART to a `helm pull` of it)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must provide the chart: {problem}")
-        pytest.skip(f"needs the chart: {problem}")
+    problem = f"no Zero to JupyterHub chart at {folder} (set COMMUNITYHUBS_CHART to a `helm pull` of it)"
+    require("the chart", "" if (folder / "Chart.yaml").is_file() else problem)
     return folder
