@@ -36,11 +36,6 @@ def record(secret: str) -> None:
             f.write(secret + "\n")
 
 
-LOGIN_SECRET_BYTES = {names.SHARED_PASSWORD_FILE: 16, names.ADMIN_PASSWORD_FILE: 24}
-"""Random bytes of each generated password, written as hex: 32 and 48 characters (JupyterHub asks
-8 for the shared password and 32 for the admins')."""
-
-
 def ensure_secret(path: Path, *, env: str | None = None, nbytes: int = 32) -> str:
     """Return the secret stored at `path`, creating it if needed.
 

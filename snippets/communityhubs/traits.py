@@ -8,7 +8,7 @@ Secrets are never among them: each renderer says where its hub reads them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import mapping, names
 from .spec import HubSpec
@@ -68,16 +68,28 @@ def oauth_traits(spec: HubSpec, renamed: dict[str, str] | None = None) -> dict[s
     return traits
 
 
-def login_secrets(spec: HubSpec) -> list[tuple[str, str, str]]:
-    """(state file, environment variable, SharedPasswordAuthenticator trait) of each password the
-    login needs: everyone's shared one, and the admins' own, without which no admin can log in
-    (JupyterHub wants it at least 32 characters long, and different from the shared one)."""
+class LoginSecret(NamedTuple):
+    file: str
+    """In the hub's state folder (0600)."""
+    env: str
+    """The variable that gives it instead of generating one."""
+    trait: str
+    """SharedPasswordAuthenticator's."""
+    nbytes: int
+    """Random bytes when generated, written as hex."""
+
+
+SHARED_PASSWORD = LoginSecret(names.SHARED_PASSWORD_FILE, names.SHARED_PASSWORD_ENV, "user_password", 16)
+# JupyterHub asks at least 32 characters of the admins' password (and 8 of the shared one): 48 hex.
+ADMIN_PASSWORD = LoginSecret(names.ADMIN_PASSWORD_FILE, names.ADMIN_PASSWORD_ENV, "admin_password", 24)
+
+
+def login_secrets(spec: HubSpec) -> list[LoginSecret]:
+    """Each password the login needs: everyone's shared one, and the admins' own, without which no
+    admin can log in (JupyterHub wants it different from the shared one)."""
     if spec.data["authenticator"]["type"] != "shared-password":
         return []
-    found = [(names.SHARED_PASSWORD_FILE, names.SHARED_PASSWORD_ENV, "user_password")]
-    if spec.admins:
-        found.append((names.ADMIN_PASSWORD_FILE, names.ADMIN_PASSWORD_ENV, "admin_password"))
-    return found
+    return [SHARED_PASSWORD, ADMIN_PASSWORD] if spec.admins else [SHARED_PASSWORD]
 
 
 def allowed_users(spec: HubSpec) -> list[str]:

@@ -22,7 +22,7 @@ SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates
 def secret_files(spec: HubSpec) -> dict[str, str]:
     """{key in the hub's Kubernetes Secret: file in the state directory}."""
     auth = spec.data["authenticator"]
-    files = {file: file for file, _, _ in login_secrets(spec)}
+    files = {secret.file: secret.file for secret in login_secrets(spec)}
     if "client_secret_env" in auth:
         files[names.OAUTH_SECRET_FILE] = names.OAUTH_SECRET_FILE
     return files

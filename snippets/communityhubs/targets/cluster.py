@@ -26,7 +26,7 @@ import psutil
 from .. import names, traits
 from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import USER_IMAGE, docker_answers, recipe_folder
-from ..secretfiles import LOGIN_SECRET_BYTES, ensure_secret, write_private
+from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, login_secrets
@@ -346,8 +346,8 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in plan.files.items():
         write_private(state / name, content)
-    for file, env, _ in login_secrets(spec):
-        ensure_secret(state / file, env=env, nbytes=LOGIN_SECRET_BYTES[file])
+    for secret in login_secrets(spec):
+        ensure_secret(state / secret.file, env=secret.env, nbytes=secret.nbytes)
     if client_secret:
         write_private(state / names.OAUTH_SECRET_FILE, client_secret)
     record = {"context": plan.context, "namespace": plan.namespace, "release": plan.release, "url": plan.url}

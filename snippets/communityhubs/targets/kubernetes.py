@@ -62,8 +62,9 @@ def authenticator(spec: HubSpec) -> Values:
     kind = auth["type"]
     config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
     values: Values = {"hub": {"config": config}}
-    for file, env, trait in login_secrets(spec):
-        values = merge(values, _secret_env(spec, env, file, f"SharedPasswordAuthenticator.{trait}"))
+    for secret in login_secrets(spec):
+        trait = f"SharedPasswordAuthenticator.{secret.trait}"
+        values = merge(values, _secret_env(spec, secret.env, secret.file, trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})

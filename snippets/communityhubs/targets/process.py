@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import names
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
-from ..secretfiles import LOGIN_SECRET_BYTES, ensure_secret
+from ..secretfiles import ensure_secret
 from ..spec import HubSpec, SpecError
 from ..traits import login_secrets
 from .base import Runner, Target, refuse
@@ -84,8 +84,8 @@ class ProcessRunner(Runner):
         process.prepare()  # secrets exist before the hub starts; an existing state folder keeps its own
         state = process.state_dir
         ensure_secret(state / names.ADMIN_TOKEN_FILE)
-        for file, env, _ in login_secrets(self.spec):
-            ensure_secret(state / file, env=env, nbytes=LOGIN_SECRET_BYTES[file])
+        for secret in login_secrets(self.spec):
+            ensure_secret(state / secret.file, env=secret.env, nbytes=secret.nbytes)
         # JupyterHub would generate this itself; creating it here puts it in the test ledger too.
         ensure_secret(state / names.COOKIE_SECRET_FILE)
         certificate = self.spec.section("https").get("certificate")
