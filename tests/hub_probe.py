@@ -130,15 +130,12 @@ async def spawn(app: Any, start: dict[str, Any], facts: dict[str, Any]) -> dict[
         return out
     out["spawner"] = {k: plain(getattr(spawner, k)) for k in SPAWNER_TRAITS}
     if kube:
+        from jupyterhub.utils import maybe_future
         from kubernetes_asyncio.client import ApiClient
 
         pod = await spawner.get_pod_manifest()
-        if spawner.modify_pod_hook:
-            pod = (
-                await spawner.modify_pod_hook(spawner, pod)
-                if asyncio.iscoroutinefunction(spawner.modify_pod_hook)
-                else spawner.modify_pod_hook(spawner, pod)
-            )
+        if spawner.modify_pod_hook:  # as KubeSpawner's _start calls it
+            pod = await maybe_future(spawner.modify_pod_hook(spawner, pod))
         async with ApiClient() as api:
             out["pod"] = api.sanitize_for_serialization(pod)
             claim = spawner.get_pvc_manifest() if spawner.storage_pvc_ensure else None

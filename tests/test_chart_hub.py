@@ -205,10 +205,11 @@ def test_both_hubs_load_their_configuration_without_a_warning(path: Path) -> Non
 def test_the_chart_gives_the_same_hub_as_docker_but_for_the_reasoned_differences(path: Path) -> None:
     chart, ours = both_answers(path)
     on_chart, on_docker = facts(chart, kube=True), facts(ours, kube=False)
+    spec = load_spec(path)
     unexplained = {
         key: (on_chart.get(key, "<absent>"), on_docker.get(key, "<absent>"))
         for key in sorted(set(on_chart) | set(on_docker))
-        if on_chart.get(key, "<absent>") != on_docker.get(key, "<absent>") and not reason_for(key, load_spec(path))
+        if on_chart.get(key, "<absent>") != on_docker.get(key, "<absent>") and not reason_for(key, spec)
     }
     assert not unexplained, "\n".join(f"{k}: chart {c!r}, docker {d!r}" for k, (c, d) in unexplained.items())
 

@@ -66,6 +66,12 @@ def proof_records(folder: Path | None) -> dict[str, dict[str, Any]]:
     return {n: json.loads((folder / f"{n}.json").read_text()) for n in TARGETS if (folder / f"{n}.json").is_file()}
 
 
+def load_proofs(app: Sphinx) -> None:
+    """`builder-inited`: the proof records, read once for every {hub-config} of the build."""
+    folder = app.config.communityhubs_proofs
+    app.communityhubs_proof_records = proof_records(Path(folder) if folder else None)  # type: ignore[attr-defined]
+
+
 def config_tabs(
     spec_path: Path, keys: list[str], hosted: list[str], proofs: dict[str, dict[str, Any]] | None = None
 ) -> list[str]:
@@ -107,10 +113,9 @@ class HubConfig(SphinxDirective):
         _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(path)
         try:
-            folder = self.config.communityhubs_proofs
-            for record in Path(folder).glob("*.json") if folder else []:
-                self.env.note_dependency(str(record))
-            proofs = proof_records(Path(folder) if folder else None)
+            proofs = self.env.app.communityhubs_proof_records  # read once per build (load_proofs)
+            for target in proofs:
+                self.env.note_dependency(str(Path(self.config.communityhubs_proofs) / f"{target}.json"))
             lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content), proofs)
         except SpecError as err:
             raise self.error(str(err)) from None
@@ -264,5 +269,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("communityhubs_stored_outputs", {}, "env")
     app.add_config_value("communityhubs_proofs", "", "env")  # folder of docs/proofs/<target>.json
     app.connect("builder-inited", install_stored_outputs)
+    app.connect("builder-inited", load_proofs)
     app.connect("source-read", add_stored_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
