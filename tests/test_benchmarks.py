@@ -22,7 +22,7 @@ def test_replicate_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys)
 
 
 def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> None:
-    """N = 2 on both hubs, local only: every server ready, none failed, and the page can read the file."""
+    """N = 2 on the three hubs, local only: every server ready, none failed, and the page can read the file."""
     from .benchmarks import burst
 
     out = tmp_path / "burst.json"
@@ -34,13 +34,22 @@ def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> 
     )
     data = json.loads(out.read_text())
     bursts = [r for r in data["results"] if "n" in r]
-    assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", "default", 2), ("local", "project", 2)]
+    assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", h, 2) for h in ("stock", "default", "project")]
     for r in bursts:
         assert r["ready"]["median"] == 2 and r["failed"]["median"] == 0
         assert 0 < r["p50_s"]["median"] <= r["last_s"]["median"]
         assert r["cpu_limit_s"]["median"] > 0 and r["idle_mb"]["median"] > 10
     cases = {r["case"] for r in data["results"] if "n" not in r}
-    assert cases == {"first server, cold", "first server, warm", "browser users"}
+    assert cases == {"one server alone", "first server, cold", "first server, warm", "browser users"}
+    alone = {r["hub"]: r for r in data["results"] if r.get("case") == "one server alone"}
+    assert all(r["solo_cpu_s"]["median"] > 0 for r in alone.values())
+    # The stock hub ran JupyterHub's own server, the others the trimmed one; the JSON says which.
+    assert {h: r["server"] for h, r in alone.items()} == {
+        "stock": "jupyterhub-singleuser",
+        "default": "communityhubs.singleuser",
+        "project": "communityhubs.singleuser",
+    }
     assert data["machine"]["cpus"] >= 1
     assert not list(tmp_path.glob("*.partial"))
     assert "last/limit" in capsys.readouterr().out
+

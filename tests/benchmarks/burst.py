@@ -1,11 +1,16 @@
-"""Workshop bursts: N servers asked for at once, on a hub with JupyterHub's default
-settings and on the project's workshop hub, side by side in one run.
+"""Workshop bursts: N servers asked for at once, side by side in one run, on three hubs:
+
+- "stock": JupyterHub's own defaults (`start_timeout` 60, `http_timeout` 30) and its stock
+  `jupyterhub-singleuser` server, as a hub the reader runs elsewhere would have (local target only);
+- "default": this project's defaults (the schema's `start_timeout` 60, which also sets
+  `http_timeout`) with the trimmed `communityhubs.singleuser` server;
+- "project": the workshop hub (`snippets/examples/workshop.yaml`).
 
     python -m tests.benchmarks.burst [--sizes 10 30 100] [--docker-sizes 10 30] [--runs 3] [--out FILE]
 
-Both hubs use the same spawner and proxy; the default hub is the workshop spec
+All use the same spawner and proxy; "stock" and "default" are the workshop spec
 without its `limits` section, so every difference in the figures comes from the
-settings. For each burst the start requests go out together (one thread each),
+settings and the server command. For each burst the start requests go out together (one thread each),
 the hub's user list is read every half second, and each server's "ready" time is
 when the hub first lists it ready. A server the hub gave up on counts as failed.
 
@@ -33,9 +38,10 @@ import yaml
 from communityhubs import SNIPPETS
 from communityhubs.client import HubAPIError, HubClient
 from communityhubs.hub import Hub, Runner
-from communityhubs.hubprocess import HubProcess
+from communityhubs.hubprocess import DEFAULT_PORTS, HubProcess
 from communityhubs.proxy import find_proxy
 from communityhubs.spec import load_spec
+from communityhubs.targets.local import LocalTarget
 
 from ..conftest import CHROMIUM
 from ..test_browser import log_in_in_browser
@@ -43,16 +49,31 @@ from . import cpus, summarise
 
 WORKSHOP = SNIPPETS / "examples" / "workshop.yaml"
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "burst.json"  # what the page draws
-HUBS = ("default", "project")
+HUBS = ("stock", "default", "project")
+# What makes a local hub stock: JupyterHub's own timeouts and its own server command.
+STOCK = (
+    "\n# The benchmark's stock hub: JupyterHub's default timeouts and its stock server\n"
+    "c.Spawner.start_timeout = 60\n"
+    "c.Spawner.http_timeout = 30\n"
+    "c.Spawner.cmd = [str(Path(sys.executable).with_name('jupyterhub-singleuser'))]\n"
+)
 USER = "bench-"
 POLL = 0.5
 
 
+class StockLocalTarget(LocalTarget):
+    """The local target with JupyterHub's own timeouts and server appended to its configuration."""
+
+    def render(self, spec, ports=DEFAULT_PORTS):
+        files = super().render(spec, ports)
+        return {**files, self.native_file: files[self.native_file] + STOCK}
+
+
 def bench_spec(work: Path, settings: str, name: str) -> Path:
-    """The workshop spec as it is ("project"), or without its limits ("default")."""
+    """The workshop spec as it is ("project"), or without its limits ("default", "stock")."""
     data = yaml.safe_load(WORKSHOP.read_text())
     data["name"] = name
-    if settings == "default":
+    if settings in ("default", "stock"):
         data.pop("limits", None)
     path = work / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -89,6 +110,21 @@ def busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def server_command(procs: list[psutil.Process]) -> str:
+    """Which single-user server ran: the module after `-m`, or the script's name."""
+    for proc in sorted(procs, key=lambda p: p.create_time()):
+        try:
+            argv = proc.cmdline()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if "-m" in argv[:-1]:
+            return argv[argv.index("-m") + 1]
+        scripts = [Path(a).name for a in argv if Path(a).name.endswith("singleuser")]
+        if scripts:
+            return scripts[0]
+    return "unknown"
+
+
 def unique_mb(procs: list[psutil.Process]) -> float:
     total = 0
     for proc in procs:
@@ -107,8 +143,9 @@ class RunningHub:
     token: str
 
     @classmethod
-    def up(cls, spec_path: Path, state_dir: Path, target: str) -> RunningHub:
-        hub = Hub(load_spec(spec_path), state_dir, target=target)
+    def up(cls, spec_path: Path, state_dir: Path, target: str, settings: str = "project") -> RunningHub:
+        spec = load_spec(spec_path)
+        hub = StockLocalTarget().runner(spec, state_dir) if settings == "stock" else Hub(spec, state_dir, target=target)
         info = hub.up()
         token = info.admin_token()
         return cls(hub, HubClient(info.url, token, timeout=600), info.url, token)
@@ -217,17 +254,18 @@ def solo_start(running: RunningHub) -> dict[str, float]:
     started = time.monotonic()
     running.client.start_server(name, timeout=300)
     seconds = time.monotonic() - started
-    cpu = cpu_seconds(server_processes(name).get(name, []))
+    procs = server_processes(name).get(name, [])
+    cpu, server = cpu_seconds(procs), server_command(procs)
     stop_all(running.client, [name])
-    return {"solo_s": seconds, "solo_cpu_s": cpu}
+    return {"solo_s": seconds, "solo_cpu_s": cpu, "server": server}
 
 
-def first_server(spec_path: Path, state_dir: Path, target: str) -> dict[str, float]:
+def first_server(spec_path: Path, state_dir: Path, target: str, settings: str) -> dict[str, float]:
     """From `hub up` to the first server ready: cold (a new hub) and warm (the same hub again)."""
     figures = {}
     for kind in ("cold", "warm"):
         started = time.monotonic()
-        running = RunningHub.up(spec_path, state_dir, target)
+        running = RunningHub.up(spec_path, state_dir, target, settings)
         name = f"{USER}first"
         if kind == "cold":
             running.client.create_users([name])
@@ -239,32 +277,43 @@ def first_server(spec_path: Path, state_dir: Path, target: str) -> dict[str, flo
     return figures
 
 
+def hubs_on(target: str) -> tuple[str, ...]:
+    """The stock hub runs on the local target only: the docker image is built without rfc3987-syntax."""
+    return HUBS if target == "local" else tuple(h for h in HUBS if h != "stock")
+
+
 def measure(targets: dict[str, list[int]], runs: int, work: Path) -> list[dict]:
-    """Every burst size on both hubs, interleaved run by run so both see the same machine."""
+    """Every burst size on each hub, interleaved run by run so all see the same machine."""
     results = []
     for target, sizes in targets.items():
         if not sizes:
             continue
-        hubs = {s: RunningHub.up(bench_spec(work, s, f"bench-{target}-{s}"), work / target / s, target) for s in HUBS}
+        kinds = hubs_on(target)
+        hubs = {
+            s: RunningHub.up(bench_spec(work, s, f"bench-{target}-{s}"), work / target / s, target, s) for s in kinds
+        }
         try:
-            solo = {s: [solo_start(hubs[s]) for _ in range(max(runs, 1))] for s in HUBS}
-            bursts: dict[tuple[str, int], list[dict]] = {(s, n): [] for s in HUBS for n in sizes}
+            solo = {s: [solo_start(hubs[s]) for _ in range(max(runs, 1))] for s in kinds}
+            bursts: dict[tuple[str, int], list[dict]] = {(s, n): [] for s in kinds for n in sizes}
             for _ in range(runs):
                 for n in sizes:
-                    for settings in HUBS:
+                    for settings in kinds:
                         bursts[settings, n].append(one_burst(hubs[settings], n))
         finally:
             for running in hubs.values():
                 running.down()
-        for settings in HUBS:
-            solo_cpu = summarise([r["solo_cpu_s"] for r in solo[settings]])
+        for settings in kinds:
+            alone = {k: summarise([r[k] for r in solo[settings]]) for k in ("solo_s", "solo_cpu_s")}
+            server = solo[settings][0]["server"]
+            results.append({"target": target, "hub": settings, "case": "one server alone", "server": server, **alone})
+            solo_cpu = alone["solo_cpu_s"]
             for n in sizes:
                 figures = {k: summarise([b[k] for b in bursts[settings, n]]) for k in bursts[settings, n][0]}
                 figures["cpu_limit_s"] = {k: v * n / cpus() for k, v in solo_cpu.items()}
                 results.append({"target": target, "hub": settings, "n": n, "runs": runs, **figures})
-        for settings in HUBS:
+        for settings in kinds:
             spec_path = bench_spec(work, settings, f"bench-{target}-first-{settings}")
-            first = [first_server(spec_path, work / target / f"first-{settings}-{i}", target) for i in range(runs)]
+            first = [first_server(spec_path, work / target / f"first-{settings}-{i}", target, settings) for i in range(runs)]
             for kind in ("cold", "warm"):
                 key = f"{kind}_first_s"
                 results.append(
