@@ -34,7 +34,8 @@ def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> 
     )
     data = json.loads(out.read_text())
     bursts = [r for r in data["results"] if "n" in r]
-    assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", h, 2) for h in ("stock", "default", "project")]
+    hubs = ("stock", "default", "project")
+    assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", hub, 2) for hub in hubs]
     for r in bursts:
         assert r["ready"]["median"] == 2 and r["failed"]["median"] == 0
         assert 0 < r["p50_s"]["median"] <= r["last_s"]["median"]
@@ -52,4 +53,3 @@ def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> 
     assert data["machine"]["cpus"] >= 1
     assert not list(tmp_path.glob("*.partial"))
     assert "last/limit" in capsys.readouterr().out
-

@@ -313,7 +313,8 @@ def measure(targets: dict[str, list[int]], runs: int, work: Path) -> list[dict]:
                 results.append({"target": target, "hub": settings, "n": n, "runs": runs, **figures})
         for settings in kinds:
             spec_path = bench_spec(work, settings, f"bench-{target}-first-{settings}")
-            first = [first_server(spec_path, work / target / f"first-{settings}-{i}", target, settings) for i in range(runs)]
+            folders = [work / target / f"first-{settings}-{i}" for i in range(runs)]
+            first = [first_server(spec_path, folder, target, settings) for folder in folders]
             for kind in ("cold", "warm"):
                 key = f"{kind}_first_s"
                 results.append(
