@@ -113,6 +113,16 @@ class GuideHub:
             list(pool.map(remove, users))
         self.client.show_calls = shown
 
+    def restart(self) -> None:
+        """Stop and start the throwaway hub on the same state, as `systemctl restart jupyterhub`
+        restarts a real one: the hub and the proxy it started read their files again."""
+        if self._local is None:
+            raise RuntimeError("only a throwaway local hub can be restarted by a guide")
+        self._local.down()
+        url = self._local.up().url
+        if url != self.url:  # the state folder keeps the port; anything else is a different hub
+            raise RuntimeError(f"the hub came back at {url}, not {self.url}")
+
     def close(self) -> None:
         if self._local is not None:
             self._local.down()
