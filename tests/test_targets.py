@@ -228,6 +228,11 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     ),
     "authenticator.scope": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "scope": ["openid", "email"]}}),
     "authenticator.allow_all": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "allow_all": True}}),
+    "authenticator.allow_existing_users": (
+        {},
+        {"authenticator": {"type": "shared-password", "allow_existing_users": False}},
+    ),
+    "authenticator.blocked_users": ({}, {"authenticator": {"type": "shared-password", "blocked_users": ["alan"]}}),
     "admins": ({}, {"admins": ["grace"]}),
     "allowed_users": ({}, {"allowed_users": ["ada", "grace", "alan"]}),
     "groups": ({}, {"groups": []}),

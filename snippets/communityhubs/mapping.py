@@ -96,6 +96,19 @@ class Row:
 
 
 ROWS: list[Row] = [
+    Row(
+        "authenticator.allow_existing_users",
+        "Authenticator.allow_existing_users",
+        "hub.config.Authenticator.allow_existing_users",
+        comment="users in the database but not in allowed_users may log in only if this is True",
+    ),
+    Row(
+        "authenticator.blocked_users",
+        "Authenticator.blocked_users",
+        "hub.config.Authenticator.blocked_users",
+        lambda value, where: sorted(value),
+        comment="never allowed to log in",
+    ),
     Row("environment.default_url", "Spawner.default_url", "singleuser.defaultUrl"),
     Row("limits.mem_limit", "Spawner.mem_limit", "singleuser.memory.limit", memory, per_server=True),
     # The chart asks for 1G by default: above a smaller limit, a pod Kubernetes refuses.

@@ -101,7 +101,7 @@ def auth_type(values: Values) -> str:
 
 def authenticator(values: Values, options: Options) -> dict[str, Any]:
     kind = auth_type(values)
-    auth: dict[str, Any] = {"type": kind}
+    auth: dict[str, Any] = {"type": kind, **plain(values, "authenticator")}
     report = values.report
     if kind == "shared-password":
         values.take(f"hub.extraEnv.{names.SHARED_PASSWORD_ENV}")

@@ -70,7 +70,7 @@ def authenticator(spec: HubSpec) -> Values:
         config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})
         secret = _secret_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
-    return values
+    return merge(values, plain(spec, "authenticator"))
 
 
 def admins(spec: HubSpec) -> Values:

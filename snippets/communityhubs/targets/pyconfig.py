@@ -125,7 +125,7 @@ def auth_section(spec: HubSpec) -> Section:
         if trait == "client_id":
             secret = f"os.environ[{auth['client_secret_env']!r}]"
             s.code(f"c.{cls}.client_secret = {secret}", "from the environment, never here")
-    return s
+    return plain(s, spec)
 
 
 OAUTH_COMMENTS = {"allow_all": "everyone the provider authenticates may log in"}
