@@ -179,6 +179,7 @@ def limits_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[d
 
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 PUBLIC = {"type": "load-balancer"}
+SHARED = {"type": "shared-password"}
 CHANGES: dict[str, tuple[dict, dict]] = {
     "name": ({}, {"name": "other"}),
     "authenticator": ({}, {"authenticator": {"type": "dummy"}}),
