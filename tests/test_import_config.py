@@ -285,3 +285,38 @@ def test_a_profile_for_some_groups_only_is_not_offered_to_everyone(tmp_path: Pat
     spawner = ProfilesDockerSpawner(profile_list=profile_list(spec), user=someone)
     with pytest.raises(web.HTTPError, match="'gpu' is not offered"):
         spawner.apply_profile({"profile": "gpu"})
+
+
+# --- the provider chart's own defaults (issue 23, fault 3) -----------------------------------
+
+GITHUB_LOGIN = {"hub": {"config": {"JupyterHub": {"authenticator_class": "github"}}}}
+
+
+@pytest.mark.parametrize(
+    ("wrap", "default_url", "whose"),
+    [
+        (lambda jh: {"jupyterhub": jh}, "/tree", "basehub's default"),
+        (lambda jh: {"basehub": {"jupyterhub": jh}}, "/lab", "daskhub's default"),
+    ],
+    ids=["basehub", "daskhub"],
+)
+def test_keys_a_provider_file_leaves_out_get_the_provider_charts_defaults(wrap, default_url, whose, tmp_path) -> None:
+    """basehub sets its own values under a hub's files: 600 s to start, 256M/1G, 0.05 CPU,
+    servers culled after 7 days. A file that leaves them out ran with those, not the chart's."""
+    data, report = import_config(
+        [write(tmp_path, "hub.values.yaml", wrap({**GITHUB_LOGIN, "cull": {"timeout": 1800}}))]
+    )
+    assert data["limits"] == {"start_timeout": 600, "mem_limit": "1G", "mem_guarantee": "256M", "cpu_guarantee": 0.05}
+    assert data["environment"]["default_url"] == default_url
+    assert data["culling"]["max_age"] == 604800 and data["culling"]["timeout"] == 1800  # the file's own value wins
+    carried = dict(report.carried)
+    assert all(whose in carried[k] for k in carried if k.endswith(("startTimeout", "maxAge", "memory.limit")))
+    assert carried[next(k for k in carried if k.endswith("cull.timeout"))] == "culling.timeout"  # from the file
+    # basehub's http_timeout (120) has no place in a spec with one timeout: said, not dropped silently
+    assert any(k.endswith("KubeSpawner.http_timeout: 120") and whose in why for k, why in report.left_out)
+
+
+def test_a_plain_zero_to_jupyterhub_file_gets_no_provider_defaults(tmp_path: Path) -> None:
+    data, report = import_config([write(tmp_path, "hub.values.yaml", GITHUB_LOGIN)])
+    assert "limits" not in data or "mem_limit" not in data["limits"]
+    assert not any("basehub's default" in why for _, why in report.carried + report.left_out)

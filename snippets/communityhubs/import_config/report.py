@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..mapping import dig
+from ..mapping import dig, merge
 from .values_files import leaves
 
 REASONS = {
@@ -26,6 +26,8 @@ REASONS = {
     "singleuser.extraContainers": "extra containers of the provider's cluster",
     "singleuser.extraFiles": "files the chart writes into servers; add them to your image",
     "singleuser.cmd": "the server command; keep it in your image",
+    "hub.config.KubeSpawner.http_timeout": "the spec keeps one timeout for starting and for answering "
+    "(limits.start_timeout)",
     "singleuser.image.pullPolicy": "how the provider's cluster pulls images",
     "singleuser.extraEnv": "read from a Kubernetes secret, or uses Kubernetes' $(VAR) expansion",
     "hub.extraConfig": "Python run by the hub: read it and port what you need by hand",
@@ -77,9 +79,14 @@ class Report:
 class Values:
     """The Zero to JupyterHub values, with what has been read marked off."""
 
-    def __init__(self, data: dict[str, Any], prefix: str, report: Report):
-        self.data, self.prefix, self.report = data, prefix, report
+    def __init__(
+        self, data: dict[str, Any], prefix: str, report: Report, defaults: dict[str, Any] | None = None, whose: str = ""
+    ):
+        """`defaults`: what the provider's chart sets beneath the files (`whose` names it in the report)."""
+        self.data, self.prefix, self.report = merge(defaults or {}, data), prefix, report
         self.leaves = set(leaves(data)) - {""}  # every value's dotted key, found once: the files do not change
+        self.defaults = set(leaves(defaults or {})) - {""} - self.leaves
+        self.whose = whose
         self.taken: set[str] = set()
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -93,11 +100,18 @@ class Values:
         else:
             self.taken |= {leaf for leaf in self.leaves if leaf.startswith(key + ".")}
         if to and self.get(key) is not None:
-            self.report.carried.append((self.prefix + key, to))
+            from_files = key in self.leaves or any(leaf.startswith(key + ".") for leaf in self.leaves)
+            self.report.carried.append((self.prefix + key, to if from_files else f"{to}: {self.whose}"))
+        if key in self.defaults:
+            self.taken.add(key)
         return value
 
     def left(self) -> list[str]:
         return sorted(self.leaves - self.taken)
+
+    def defaults_left(self) -> list[str]:
+        """Provider defaults the spec did not take: the new hub will differ there."""
+        return sorted(self.defaults - self.taken)
 
 
 @dataclass

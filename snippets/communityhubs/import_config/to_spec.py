@@ -27,6 +27,7 @@ from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
 from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .profiles import image_of, mapped, profiles
+from .provider_defaults import DEFAULTS
 from .report import Options, Report, Values, grouped, reason_for
 from .values_files import ImportConfigError, outside, read_values, unwrap
 
@@ -519,13 +520,16 @@ def import_config(
     chart, prefix, jh = unwrap(merged)
     report = Report()
     hub_name = name or hub_name_of(paths[-1])
-    values = Values(jh, prefix, report)
+    defaults, whose = DEFAULTS.get(chart, ({}, ""))
+    values = Values(jh, prefix, report, defaults, whose)
     options = Options(hub_name, image_map or {}, default_image, callback_url, client_id, target)
     data = spec_from_values(values, options)
     for key in outside(merged, chart):
         report.left_out.append((key, "another chart beside the hub (storage, dask, binder): not part of the hub spec"))
     for leaf in values.left():
         report.left_out.append((prefix + leaf, reason_for(leaf)))
+    for leaf in values.defaults_left():
+        report.left_out.append((f"{prefix}{leaf}: {values.get(leaf)}", f"{whose}; {reason_for(leaf)}"))
     report.left_out = grouped(report.left_out)
     try:
         validate_spec(data, source=f"the spec imported from {paths[-1].name}")
