@@ -4,6 +4,7 @@ compare by checksums; and every bad bundle refused with nothing written."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -77,6 +78,9 @@ def test_round_trip_loses_nothing(tmp_path: Path, source: str, destination: str)
         bundle = open_bundle(tmp_path / "hub.bundle")
         result = compare(bundle, new)
         assert result.same, result.table()
+        # Another target runs another environment: said package by package, beside the verdict.
+        assert len(result.environments) == 1 and " -> " in result.environments[0], result.environments
+        assert re.search(r": \d+ of \d+ packages differ: ", result.environments[0]), result.environments
         assert result.files == exported.files
         client = running(new)
         everyone = {u["name"]: u for u in client.users()}
@@ -316,6 +320,9 @@ def test_shared_folders_move_with_the_hub_and_local_refuses_them(tmp_path: Path)
         moved = listing(new.read_shared("datasets"))
         assert moved.entries == open_bundle(tmp_path / "shared.bundle").archives["shared/0001.tar"].entries
         assert moved.files == 100
+        # docker to docker: the same image, so every package of the environment is the same
+        lines = compare(open_bundle(tmp_path / "shared.bundle"), new).environments
+        assert len(lines) == 1 and re.fullmatch(r"environment \S+: the same \d+ packages", lines[0]), lines
     finally:
         for hub in (old, new):
             hub.down()

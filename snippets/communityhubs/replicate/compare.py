@@ -1,12 +1,16 @@
 """Side by side: what a bundle holds, and what a rebuilt hub has.
 
 Users, admin flags and groups are read from the new hub's REST API, homes
-through its target, and every file is compared by its SHA-256.
+through its target, and every file is compared by its SHA-256. Each user
+environment is compared package by package (`pip freeze`); a hub rebuilt on
+another target runs another environment, so that part is reported beside the
+verdict, not in it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from ..client import HubClient
 from ..folder_archive import listing
@@ -30,6 +34,8 @@ class Row:
 class Comparison:
     rows: list[Row]
     files: int
+    environments: list[str] = field(default_factory=list)
+    """One line per user environment: same packages, or which differ."""
 
     @property
     def same(self) -> bool:
@@ -44,7 +50,7 @@ class Comparison:
             lines.append(f"{r.what:{width}}  {r.exported:{side}}  {r.rebuilt if not r.same else mark}")
         verdict = "every" if self.same else "NOT every"
         lines.append(f"{verdict} user, group, admin flag and file matches ({self.files} files compared by SHA-256)")
-        return "\n".join(lines)
+        return "\n".join(lines + self.environments)
 
 
 def summary(entries: dict[str, str]) -> str:
@@ -85,7 +91,41 @@ def compare(bundle: Bundle, hub: Runner) -> Comparison:
         if then != now:  # same counts can still hide a changed byte: say so
             rebuilt += " (checksums differ)" if exported == rebuilt else ""
         rows.append(Row(f"home of {user['name']}", exported, rebuilt))
-    return Comparison(rows, files)
+    return Comparison(rows, files, environments(bundle, hub))
+
+
+def packages(freeze: str) -> dict[str, str]:
+    """`pip freeze` as {normalised name: what is installed}."""
+    found = {}
+    for line in freeze.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name = re.split(r"\s*(?:==|@| )", line, maxsplit=1)[0]
+            found[re.sub(r"[-_.]+", "-", name).lower()] = line
+    return found
+
+
+def environments(bundle: Bundle, hub: Runner) -> list[str]:
+    """Each exported environment against the new hub's (by name, else in order), package by package."""
+    now = hub.environments()
+    by_name = {env.name: env for env in now}
+    lines = []
+    for i, then in enumerate(bundle.json("hub/environments.json")):
+        old = packages(bundle.read(f"{then['folder']}/packages.txt").decode())
+        match = by_name.get(then["name"]) or (now[i] if i < len(now) else None)
+        if match is None:
+            lines.append(f"environment {then['name']}: {count(len(old), 'package')}; the new hub has no environment")
+            continue
+        new = packages(match.packages)
+        changed = sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
+        where = then["name"] if match.name == then["name"] else f"{then['name']} -> {match.name}"
+        if not changed:
+            lines.append(f"environment {where}: the same {count(len(old), 'package')}")
+            continue
+        shown = ", ".join(f"{old.get(n, '(none)')} -> {new.get(n, '(none)')}" for n in changed[:5])
+        more = f", and {len(changed) - 5} more" if len(changed) > 5 else ""
+        lines.append(f"environment {where}: {len(changed)} of {count(len(old), 'package')} differ: {shown}{more}")
+    return lines
 
 
 def _props(properties: dict) -> str:
