@@ -4,6 +4,7 @@ compare by checksums; and every bad bundle refused with nothing written."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -381,3 +382,74 @@ def test_homes_unpack_the_same_with_and_without_tarfile_filters(
     untar_into(homes.varied_home(), tmp_path / "home")
     assert listing(tar_folder(tmp_path / "home")).entries == listing(homes.varied_home()).entries
     assert all(p.lstat().st_uid == os.getuid() for p in (tmp_path / "home").rglob("*"))
+
+
+def remote_home() -> bytes:
+    """Names a URL must quote (accents, spaces, # and ?), an empty folder, and a hidden file."""
+
+    def build(tar) -> None:  # type: ignore[no-untyped-def]
+        homes._add(tar, "Données de terrain", kind=tarfile.DIRTYPE)
+        homes._add(tar, "Données de terrain/relevé n° 1.csv", b"site,temp\nA,14.2\n")
+        homes._add(tar, "#drafts", kind=tarfile.DIRTYPE)
+        homes._add(tar, "#drafts/why? 100%.md", b"quoted\n")
+        homes._add(tar, "empty folder", kind=tarfile.DIRTYPE)
+        homes._add(tar, ".secret-settings", b"hidden\n")
+
+    return homes.archive(build)
+
+
+def test_export_by_url_reads_a_hub_it_did_not_start_and_names_what_it_could_not(tmp_path: Path) -> None:
+    """`export --url --token-env`: people over REST, homes through each running server, the rest named."""
+    spec_file = spec_named(tmp_path, "by-url")
+    hub = Hub(load_spec(spec_file), tmp_path / "theirs" / "by-url")
+    try:
+        hub.up()
+        client = running(hub)
+        client.create_users(["demo-ada", "demo-lin"])
+        for name in ("demo-ada", "demo-lin"):
+            hub.write_home(name, remote_home())
+        client.start_server("demo-ada")  # demo-lin's server stays stopped
+        env = {**os.environ, "THEIR_TOKEN": hub.info().admin_token()}
+        args = ["export", "--spec", str(spec_file), "--url", hub.info().url, "--token-env", "THEIR_TOKEN"]
+
+        done = subprocess.run(
+            [sys.executable, "-m", "communityhubs", *args, "--out", str(tmp_path / "a.bundle")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "not read: home of demo-lin: their server is not running" in done.stdout
+        assert hub.info().admin_token() not in done.stdout + done.stderr
+        bundle = open_bundle(tmp_path / "a.bundle")
+        users = {u["name"]: u for u in bundle.json("hub/users.json")}
+        assert {"demo-ada", "demo-lin", "demo-admin"} <= set(users) and users["demo-admin"]["admin"]
+        seen = {k: v for k, v in listing(remote_home()).entries.items() if not k.startswith(".")}
+        assert bundle.archives[users["demo-ada"]["home"]].entries == seen  # every name, quoted right
+        assert users["demo-lin"]["home"] is None
+        assert any("hidden files" in line for line in bundle.manifest["not_read"])
+
+        done = subprocess.run(
+            [sys.executable, "-m", "communityhubs", *args, "--start-servers", "--out", str(tmp_path / "b.bundle")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        users = {u["name"]: u for u in open_bundle(tmp_path / "b.bundle").json("hub/users.json")}
+        assert open_bundle(tmp_path / "b.bundle").archives[users["demo-lin"]["home"]].entries == seen
+        assert not client.user("demo-lin")["server"]  # started to be read, and stopped again
+    finally:
+        hub.down()
+        hub.forget()
+
+
+def test_export_by_url_takes_the_token_from_the_environment_only(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_SUCH_TOKEN"}
+    out = tmp_path / "x.bundle"
+    args = ["export", "--out", str(out), "--url", "http://127.0.0.1:9", "--token-env", "NO_SUCH_TOKEN"]
+    done = subprocess.run([sys.executable, "-m", "communityhubs", *args], env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "$NO_SUCH_TOKEN is empty or not set" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()

@@ -3,6 +3,7 @@
   communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P] [--context C] [--dry-run]
   communityhubs render --target T [--spec F] [--out D]
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
+  communityhubs export --out BUNDLE --spec F --url URL --token-env VAR [--start-servers]
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
   communityhubs verify BUNDLE
   communityhubs import-config VALUES.yaml [VALUES.yaml ...] --out hub.yaml [--name N] [--image-map FROM=TO ...]
@@ -15,6 +16,7 @@ Prints where the secrets are stored, never the secrets themselves.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -33,9 +35,10 @@ from .images import (
 from .import_config import import_config, spec_text, write_spec
 from .replicate.bundle import describe_bundle, open_bundle
 from .replicate.export import export_hub
+from .replicate.remote import RemoteHub
 from .replicate.restore import import_bundle
-from .spec import EXAMPLE_SPEC, load_spec
-from .targets import NAMES, target_for
+from .spec import EXAMPLE_SPEC, HubSpec, load_spec
+from .targets import NAMES, TARGETS, target_for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     export.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
     export.add_argument("--target", choices=NAMES, help="where the hub runs (default: the spec's target, else local)")
+    export.add_argument("--url", help="a running hub this tool did not start, read with an admin token (give --spec)")
+    export.add_argument("--token-env", help="with --url: the environment variable that holds the admin token")
+    export.add_argument(
+        "--start-servers", action="store_true", help="with --url: start stopped servers to read their homes"
+    )
     restore = sub.add_parser("import", help="rebuild a hub from a bundle, on any target")
     restore.add_argument("bundle", type=Path)
     restore.add_argument("--target", choices=NAMES, help="where to rebuild it (default: where it came from)")
@@ -113,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_image(args)
         if args.command == "export":
             spec = load_spec(args.spec)
-            hub = Hub(spec, check_state(Path(args.state)) / spec.name, target=args.target)
+            hub = (
+                remote_hub(args, spec)
+                if args.url
+                else Hub(spec, check_state(Path(args.state)) / spec.name, target=args.target)
+            )
             print(export_hub(hub, args.out))
             return 0
         if args.command == "import":
@@ -189,6 +201,19 @@ def run_render(spec_path: Path, target: str | None, out: Path | None) -> int:
 def check_port(port: int) -> None:
     if not 1 <= port <= 65535:
         raise HubError(f"--port: {port} is not a port number (1-65535)")
+
+
+def remote_hub(args: argparse.Namespace, spec: HubSpec) -> RemoteHub:
+    """`export --url URL --token-env VAR`: the token comes from the environment, never the command line."""
+    if not args.token_env:
+        raise HubError("export --url: give --token-env VAR, the environment variable that holds an admin token")
+    token = os.environ.get(args.token_env, "").strip()
+    if not token:
+        raise HubError(f"export --url: ${args.token_env} is empty or not set; put an admin token in it")
+    if not args.url.startswith(("http://", "https://")):
+        raise HubError(f"export --url: {args.url!r} is not an http:// or https:// address")
+    target = TARGETS[args.target or spec.data.get("target") or "local"]
+    return RemoteHub(spec, target, args.url, token, start_servers=args.start_servers)
 
 
 def check_state(root: Path) -> Path:

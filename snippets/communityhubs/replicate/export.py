@@ -1,7 +1,8 @@
 """`communityhubs export`: a running hub, on any target, into one bundle file.
 
 Users and groups are read through the REST API, homes and shared folders
-through the target (`read_home`, `read_shared`). Secrets are never read:
+through the target (`read_home`, `read_shared`), or, for a hub this tool did not
+start, through each user's server (`remote.RemoteHub`, `export --url`). Secrets are never read:
 the manifest says what the new hub must be given instead.
 """
 
@@ -22,6 +23,7 @@ from ..targets import Runner
 from . import people
 from .bundle import BundleWriter, count, dumps, sha256
 from .progress import Progress
+from .remote import RemoteHub
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ExportReport:
     files: int
     bytes: int
     seconds: float
+    not_read: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -43,7 +46,7 @@ class ExportReport:
         return (
             f"exported {count(self.users, 'user')}, {count(self.groups, 'group')} and {count(self.homes, 'home')} "
             f"({count(self.files, 'file')}, {self.bytes / 1e6:.1f} MB) to {self.path.name} in {self.seconds:.1f} s "
-            f"({self.rate:.1f} MB/s)"
+            f"({self.rate:.1f} MB/s)" + "".join(f"\nnot read: {what}" for what in self.not_read)
         )
 
 
@@ -66,7 +69,7 @@ def new_hub_needs(spec: HubSpec) -> list[str]:
     return needs
 
 
-def export_hub(hub: Runner, out: Path) -> ExportReport:
+def export_hub(hub: Runner | RemoteHub, out: Path) -> ExportReport:
     """Write `hub` (which must be running) to the bundle `out`; nothing is left behind on failure."""
     info = hub.info()
     if info is None:
@@ -109,6 +112,7 @@ def export_hub(hub: Runner, out: Path) -> ExportReport:
         bundle.add("hub/shared.json", dumps(shared))
         bundle.add("hub/environments.json", dumps(environments))
         progress.done()
+        not_read = hub.not_read()
         bundle.finish(
             {
                 "hub": spec.name,
@@ -117,6 +121,8 @@ def export_hub(hub: Runner, out: Path) -> ExportReport:
                 "spec_sha256": sha256(written_spec),
                 "counts": {"users": len(everyone), "groups": len(teams), "homes": homes, "files": progress.files},
                 "new_hub_needs": new_hub_needs(spec),
+                "not_read": not_read,
             }
         )
-    return ExportReport(Path(out), len(everyone), len(teams), homes, progress.files, progress.bytes, progress.seconds)
+    counts = (len(everyone), len(teams), homes, progress.files, progress.bytes, progress.seconds)
+    return ExportReport(Path(out), *counts, tuple(not_read))

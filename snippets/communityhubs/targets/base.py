@@ -165,6 +165,11 @@ class Runner(ABC):
     def write_shared(self, name: str, archive: bytes) -> None:
         raise refuse(self.spec, "shared_data", self.target.name, "this target has no shared folders")
 
+    def not_read(self) -> list[str]:
+        """What `read_home`, `read_shared` and `environments` could not read, for the export to say;
+        a hub this tool runs reads everything, a hub reached only by its URL does not."""
+        return []
+
     @abstractmethod
     def environments(self) -> list[UserEnvironment]:
         """The user environments the spec offers, with their recipes and package lists."""
