@@ -113,12 +113,15 @@ class GuideHub:
             list(pool.map(remove, users))
         self.client.show_calls = shown
 
-    def restart(self) -> None:
+    def restart(self, spec_file: str | Path | None = None) -> None:
         """Stop and start the throwaway hub on the same state, as `systemctl restart jupyterhub`
-        restarts a real one: the hub and the proxy it started read their files again."""
+        restarts a real one: the hub and the proxy it started read their files again, and
+        `spec_file`, if given, is the changed specification it starts from."""
         if self._local is None:
             raise RuntimeError("only a throwaway local hub can be restarted by a guide")
         self._local.down()
+        if spec_file is not None:
+            self._local = Hub(load_spec(spec_file), self._local.state_dir, self._local.port)
         url = self._local.up().url
         if url != self.url:  # the state folder keeps the port; anything else is a different hub
             raise RuntimeError(f"the hub came back at {url}, not {self.url}")
