@@ -14,7 +14,13 @@ from . import mapping, names
 from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
-"""The service whose token the guides and tests use to administer the hub."""
+"""The service whose token the guides and tests use to administer the hub.
+
+It keeps `admin: True`, which JupyterHub 6.1 accepts and warns about once, when the
+service is first created. Both other ways break something: a custom role with the
+admin scopes cannot grant admin rights (`PATCH /users/NAME {"admin": true}` answers
+403 unless `current_user.admin`), and the built-in `admin` role in `load_roles` turns
+`admin_users` into a static list, with a warning at every start."""
 CULLER_SERVICE = "jupyterhub-idle-culler"
 """The idle culler's service and role name, as Zero to JupyterHub names it."""
 
