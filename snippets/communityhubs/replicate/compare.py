@@ -99,7 +99,7 @@ def packages(freeze: str) -> dict[str, str]:
     found = {}
     for line in freeze.splitlines():
         line = line.strip()
-        if line and not line.startswith("#"):
+        if line and not line.startswith(("#", "-e ")):  # editable installs are local checkouts, not packages
             name = re.split(r"\s*(?:==|@| )", line, maxsplit=1)[0]
             found[re.sub(r"[-_.]+", "-", name).lower()] = line
     return found
