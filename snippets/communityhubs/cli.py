@@ -38,7 +38,7 @@ from .replicate.export import export_hub
 from .replicate.remote import RemoteHub
 from .replicate.restore import import_bundle
 from .spec import EXAMPLE_SPEC, HubSpec, load_spec
-from .targets import NAMES, TARGETS, target_for
+from .targets import NAMES, target_for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,8 +212,7 @@ def remote_hub(args: argparse.Namespace, spec: HubSpec) -> RemoteHub:
         raise HubError(f"export --url: ${args.token_env} is empty or not set; put an admin token in it")
     if not args.url.startswith(("http://", "https://")):
         raise HubError(f"export --url: {args.url!r} is not an http:// or https:// address")
-    target = TARGETS[args.target or spec.data.get("target") or "local"]
-    return RemoteHub(spec, target, args.url, token, start_servers=args.start_servers)
+    return RemoteHub(spec, target_for(spec, args.target), args.url, token, start_servers=args.start_servers)
 
 
 def check_state(root: Path) -> Path:

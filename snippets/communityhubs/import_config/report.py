@@ -86,6 +86,7 @@ class Values:
         self.data, self.prefix, self.report = merge(defaults or {}, data), prefix, report
         self.leaves = set(leaves(data)) - {""}  # every value's dotted key, found once: the files do not change
         self.defaults = set(leaves(defaults or {})) - {""} - self.leaves
+        self.known = self.leaves | self.defaults
         self.whose = whose
         self.taken: set[str] = set()
 
@@ -95,15 +96,12 @@ class Values:
     def take(self, key: str, default: Any = None, to: str | None = None) -> Any:
         """A value, marked as read; `to` records it as carried over to that spec key."""
         value = self.get(key, default)
-        if key in self.leaves:
-            self.taken.add(key)
-        else:
-            self.taken |= {leaf for leaf in self.leaves if leaf.startswith(key + ".")}
+        # the key itself, or every leaf under it, in the files or the provider's defaults alike
+        read = {key} & self.known or {leaf for leaf in self.known if leaf.startswith(key + ".")}
+        self.taken |= read
         if to and self.get(key) is not None:
-            from_files = key in self.leaves or any(leaf.startswith(key + ".") for leaf in self.leaves)
+            from_files = bool(read & self.leaves)
             self.report.carried.append((self.prefix + key, to if from_files else f"{to}: {self.whose}"))
-        if key in self.defaults:
-            self.taken.add(key)
         return value
 
     def left(self) -> list[str]:
