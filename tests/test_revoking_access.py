@@ -97,8 +97,12 @@ def test_a_user_taken_out_of_allowed_users_logs_in_until_existing_users_are_refu
     hub.start(allowed_users=["demo-ada"])  # demo-bo taken out of the spec
     assert hub.can_log_in("demo-bo"), "allow_existing_users is JupyterHub's default"
 
-    hub.start(allowed_users=["demo-ada"], authenticator={"type": "shared-password", "allow_existing_users": False})
+    api = hub.start(
+        allowed_users=["demo-ada"], authenticator={"type": "shared-password", "allow_existing_users": False}
+    )
     assert not hub.can_log_in("demo-bo")
+    api.create_users(["demo-cy"])  # added through the API but not to the spec: kept out too
+    assert not hub.can_log_in("demo-cy")
     assert hub.can_log_in("demo-ada") and hub.can_log_in("demo-admin") is False  # admins use their own password
 
 
