@@ -128,7 +128,7 @@ async def spawn(app: Any, start: dict[str, Any], facts: dict[str, Any]) -> dict[
     except Exception as err:  # refused: the hub answers the start request with an error
         out["refused"] = f"{type(err).__name__}: {err}"
         return out
-    out["spawner"] = {k: plain(getattr(spawner, k)) for k in SPAWNER_TRAITS}
+    out["spawner"] = {k: plain(getattr(spawner, k, None)) for k in SPAWNER_TRAITS}  # None: a trait this spawner lacks
     if kube:
         from jupyterhub.utils import maybe_future
         from kubernetes_asyncio.client import ApiClient

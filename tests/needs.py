@@ -77,3 +77,21 @@ def need_chart() -> Path:
     problem = f"no Zero to JupyterHub chart at {folder} (set COMMUNITYHUBS_CHART to a `helm pull` of it)"
     require("the chart", "" if (folder / "Chart.yaml").is_file() else problem)
     return folder
+
+
+def tljh_folder() -> Path:
+    """The Littlest JupyterHub's source at the version we render for: $COMMUNITYHUBS_TLJH, else the
+    unchanged copy in ../shared/upstream/ (elsewhere: a clone of jupyterhub/the-littlest-jupyterhub at the tag)."""
+    from communityhubs import names
+    from communityhubs.targets.tljh import TLJH_VERSION
+
+    chosen = os.environ.get(names.TLJH_ENV)
+    return Path(chosen) if chosen else ROOT.parent / "shared" / "upstream" / f"tljh-{TLJH_VERSION}"
+
+
+def need_tljh() -> Path:
+    """In CI TLJH's source is part of the job (../shared/ is beside the clone): its absence is a failure."""
+    folder = tljh_folder()
+    problem = f"no TLJH source at {folder} (set COMMUNITYHUBS_TLJH to a checkout of its release)"
+    require("The Littlest JupyterHub", "" if (folder / "tljh" / "configurer.py").is_file() else problem)
+    return folder

@@ -142,11 +142,11 @@ class docker_network:
             subprocess.run(["docker", "network", "rm", self.name], check=True, capture_output=True)
 
 
-def facts(answers: dict[str, Any], kube: bool) -> dict[str, Any]:
-    """The answers as flat facts both sides can be compared by."""
+def facts(answers: dict[str, Any], kube: bool, culler_name: str = CULLER_SERVICE) -> dict[str, Any]:
+    """The answers as flat facts both sides can be compared by (`culler_name`: the culler's service)."""
     out: dict[str, Any] = {f"app.{k}": v for k, v in answers["app"].items() if k != "services"}
     services = {s["name"]: s for s in answers["app"]["services"]}
-    culler = services.pop(CULLER_SERVICE, None)
+    culler = services.pop(culler_name, None)
     out["app.services"] = {n: {k: v for k, v in s.items() if k != "name"} for n, s in services.items()}
     out["app.load_roles"] = sorted(answers["app"]["load_roles"], key=lambda role: role["name"])
     out |= {f"culling.{k}": v for k, v in culler_arguments(culler).items()}

@@ -95,7 +95,7 @@ def test_guide_page_is_verified_and_links_its_notebook(site: Path, guide: str) -
 def test_guide_page_shows_the_native_configuration_for_every_target(site: Path, guide: str) -> None:
     html = (site / "guides" / f"{guide}.html").read_text()
     assert 'class="hub-config' in html, f"{guide}: no {{hub-config}} tabs"
-    for label in ("jupyterhub_config.py (", "values.yaml (kubernetes)"):
+    for label in ("jupyterhub_config.py (", "values.yaml (kubernetes)", "tljh-config (tljh)"):
         assert label in html, f"{guide}: no {label!r} tab"
 
 

@@ -192,7 +192,7 @@ def run_render(spec_path: Path, target: str | None, out: Path | None) -> int:
         if out is None:
             sys.stdout.write(text)
             continue
-        out.mkdir(parents=True, exist_ok=True)
+        (out / name).parent.mkdir(parents=True, exist_ok=True)  # tljh's jupyterhub_config.d/ file
         (out / name).write_text(text)
         print(f"wrote {out / name}")
     return 0

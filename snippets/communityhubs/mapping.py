@@ -81,6 +81,8 @@ class Row:
     """values.yaml says null when the spec gives nothing, so a chart default we don't keep never applies."""
     also_read: tuple[str, ...] = ()
     """Other values paths with the same meaning; the last one present wins, as in the chart."""
+    tljh: str = ""
+    """The Littlest JupyterHub's config.yaml key (`tljh-config set`), where it has one."""
 
     @property
     def section(self) -> str:
@@ -108,9 +110,17 @@ ROWS: list[Row] = [
         "hub.config.Authenticator.blocked_users",
         lambda value, where: sorted(value),
         comment="never allowed to log in",
+        tljh="users.banned",
     ),
     Row("environment.default_url", "Spawner.default_url", "singleuser.defaultUrl"),
-    Row("limits.mem_limit", "Spawner.mem_limit", "singleuser.memory.limit", memory, per_server=True),
+    Row(
+        "limits.mem_limit",
+        "Spawner.mem_limit",
+        "singleuser.memory.limit",
+        memory,
+        per_server=True,
+        tljh="limits.memory",
+    ),
     # The chart asks for 1G by default: above a smaller limit, a pod Kubernetes refuses.
     Row(
         "limits.mem_guarantee",
@@ -120,7 +130,7 @@ ROWS: list[Row] = [
         per_server=True,
         null_on_chart=True,
     ),
-    Row("limits.cpu_limit", "Spawner.cpu_limit", "singleuser.cpu.limit", number, per_server=True),
+    Row("limits.cpu_limit", "Spawner.cpu_limit", "singleuser.cpu.limit", number, per_server=True, tljh="limits.cpu"),
     Row("limits.cpu_guarantee", "Spawner.cpu_guarantee", "singleuser.cpu.guarantee", number, per_server=True),
     Row(
         "limits.start_timeout",

@@ -51,6 +51,8 @@ BASE_IMAGE_ENV = "COMMUNITYHUBS_BASE_IMAGE"
 HELPERS_ENV = "COMMUNITYHUBS_HELPERS"
 CHART_ENV = "COMMUNITYHUBS_CHART"
 """A folder holding the Zero to JupyterHub chart the tests render (default: ../shared/upstream/)."""
+TLJH_ENV = "COMMUNITYHUBS_TLJH"
+"""A folder holding The Littlest JupyterHub's source the tests run (default: ../shared/upstream/)."""
 
 # --- resources outside this machine's files: Docker, kind, Kubernetes ---------------------------
 PREFIX = "chub"

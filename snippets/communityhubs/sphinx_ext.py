@@ -30,8 +30,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .schema_reference import markdown_table
-from .spec import SCHEMA_PATH, HubSpec, SpecError, load_spec
-from .targets import TARGETS, Target
+from .spec import SCHEMA_PATH, SpecError, load_spec
+from .targets import TARGETS
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,6 @@ class HubSpecReference(SphinxDirective):
 
 def fenced(language: str, text: str) -> list[str]:
     return [f"```{language}", *text.rstrip().splitlines(), "```"]
-
-
-def native(target: Target, spec: HubSpec, keys: list[str]) -> str:
-    """The target's lines for `keys`, or its whole configuration when no keys are given."""
-    if not keys:
-        return "\n".join(target.render(spec).values())
-    return "\n".join(filter(None, (target.excerpt(spec, k) for k in keys))) or "# (nothing to set: defaults)"
 
 
 def proof_records(folder: Path | None) -> dict[str, dict[str, Any]]:
@@ -86,16 +79,15 @@ def config_tabs(
     forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
     for target in TARGETS.values():
         try:
-            text = native(target, spec, keys)
-            body = fenced("python" if target.native_file.endswith(".py") else "yaml", text)
+            body = [line for language, text in target.shown(spec, keys) for line in fenced(language, text)]
             proof = target.proof(spec, spec_path.resolve().name, (proofs or {}).get(target.name))
             if proof:
                 body += ["", f"*{proof}*"]
         except SpecError as err:
             body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
-        forms.setdefault((target.native_file, *body), []).append(target.name)
-    for (native_file, *body), names in forms.items():
-        tabs.append((f"{native_file} ({', '.join(names)})", body))
+        forms.setdefault((target.label, *body), []).append(target.name)
+    for (label, *body), names in forms.items():
+        tabs.append((f"{label} ({', '.join(names)})", body))
     if hosted:
         tabs.append(("On a hosted hub", hosted))
     lines = ["::::{tab-set}"]

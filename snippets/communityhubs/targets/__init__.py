@@ -10,8 +10,9 @@ from .base import Runner, Target, TargetUnavailable
 from .docker import DockerTarget
 from .kubernetes import KubernetesTarget
 from .local import LocalTarget
+from .tljh import TljhTarget
 
-TARGETS: dict[str, Target] = {t.name: t for t in (LocalTarget(), DockerTarget(), KubernetesTarget())}
+TARGETS: dict[str, Target] = {t.name: t for t in (LocalTarget(), DockerTarget(), KubernetesTarget(), TljhTarget())}
 NAMES = tuple(TARGETS)
 DEFAULT = "local"
 

@@ -1,0 +1,420 @@
+"""The tljh target: The Littlest JupyterHub (TLJH) on a server of its own.
+
+A TLJH admin configures the hub with `sudo tljh-config set|add-item KEY VALUE`, which
+edits /opt/tljh/config/config.yaml, and `sudo tljh-config reload`; what config.yaml has
+no key for goes in a Python file under /opt/tljh/config/jupyterhub_config.d/, which
+TLJH's hub loads after it. From a spec this target renders all three:
+
+- `tljh-config.sh`: the commands, in order, ending with the reloads;
+- `config.yaml`: the file those commands leave behind;
+- `jupyterhub_config.d/communityhubs.py`: only what `tljh-config` cannot say.
+
+TLJH itself cannot run on this machine (it needs systemd and an installer that downloads
+from GitHub), so `hub up` refuses it; the tests prove the files with TLJH's own
+`tljh-config` and configurer (tests/tljh_hub.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .. import mapping, names
+from ..hubprocess import DEFAULT_PORTS, HOST, HubInfo, Ports
+from ..spec import HubSpec
+from ..traits import (
+    ADMIN_SERVICE,
+    AUTHENTICATORS,
+    OAUTH_CLASSES,
+    allowed_users,
+    group_overrides,
+    load_groups,
+    load_roles,
+    login_secrets,
+    oauth_traits,
+)
+from .base import Runner, Target, TargetUnavailable, UserEnvironment, refuse
+from .pyconfig import Section, py
+
+TLJH_VERSION = "2.0.0"
+CONFIG_DIR = "/opt/tljh/config"
+SECRETS_DIR = "/opt/tljh/state/communityhubs"
+"""Our secret files on the server: in TLJH's state folder, readable by root (the hub's account) only."""
+COMMANDS_FILE = "tljh-config.sh"
+CONFIG_FILE = "config.yaml"
+EXTRA_FILE = "jupyterhub_config.d/communityhubs.py"
+DEFAULT_APPS = {"/lab": "jupyterlab", "/tree": "classic"}
+"""TLJH's user_environment.default_app, by the page it opens."""
+INSTALL_DOCS = "https://tljh.jupyter.org/en/latest/install/index.html"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `tljh-config` call."""
+
+    action: str
+    """set or add-item"""
+    key: str
+    value: str | int | bool
+
+    def line(self) -> str:
+        return f"sudo tljh-config {self.action} {self.key} {shlex.quote(as_text(self.value))}"
+
+
+def as_text(value: str | int | bool) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def said_as_is(value: Any) -> bool:
+    """Whether `tljh-config` reads the value back as it is: it turns digits into numbers and
+    true/false into booleans, so a string like "12345" must go in the Python file instead."""
+    if isinstance(value, bool) or (isinstance(value, int) and value >= 0):
+        return True
+    if not isinstance(value, str) or not value or "\n" in value:
+        return False
+    return not (re.fullmatch(r"\d+(\.\d*)?", value) or value.lower() in ("true", "false"))
+
+
+@dataclass
+class Part:
+    """What one spec key becomes on TLJH: commands, and lines of the Python file."""
+
+    key: str
+    title: str = ""
+    commands: list[Command] = field(default_factory=list)
+    extra: Section = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.extra = Section(self.key, self.title or self.key)
+
+    def say(self, tljh_key: str, trait: str, value: Any, comment: str = "") -> Part:
+        """`tljh-config set` (lists: one `add-item` each) where it reads the value back as it is,
+        else a line of the Python file."""
+        items = value if isinstance(value, (list, tuple)) else None
+        if items is not None and items and all(said_as_is(v) for v in items):
+            self.commands += [Command("add-item", tljh_key, v) for v in items]
+        elif items is None and said_as_is(value):
+            self.commands.append(Command("set", tljh_key, value))
+        elif items is None or items:
+            self.extra.set(trait, value, comment)
+        return self
+
+    def code(self, text: str, comment: str = "") -> Part:
+        self.extra.code(text, comment)
+        return self
+
+
+def authenticator(spec: HubSpec) -> Part:
+    auth = spec.data["authenticator"]
+    kind = auth["type"]
+    part = Part("authenticator").say("auth.type", "JupyterHub.authenticator_class", AUTHENTICATORS[kind])
+    for secret in login_secrets(spec):
+        comment = "the admins' own password" if secret.trait == "admin_password" else "everyone's shared password"
+        part.code(f"c.SharedPasswordAuthenticator.{secret.trait} = read_secret({secret.file!r})", comment)
+    if kind in OAUTH_CLASSES:
+        cls = OAUTH_CLASSES[kind]
+        for trait, value in oauth_traits(spec).items():
+            part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
+        part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
+    return plain(part, spec)
+
+
+def plain(part: Part, spec: HubSpec) -> Part:
+    """The section's plain keys from the one mapping table: `tljh-config` where TLJH has a key."""
+    for row, value in mapping.settings(spec, part.key):
+        if row.key in REFUSED:
+            raise refuse(spec, row.key, "tljh", REFUSED[row.key])
+        if row.tljh:  # `say` puts what tljh-config cannot read back (0.5 CPUs) in the Python file
+            part.say(row.tljh, row.trait, value, row.comment)
+        else:
+            part.extra.set(row.trait, value, row.comment)
+    return part
+
+
+def admins(spec: HubSpec) -> Part:
+    return Part("admins").say("users.admin", "Authenticator.admin_users", sorted(spec.admins))
+
+
+def allowed(spec: HubSpec) -> Part:
+    return Part("allowed_users").say("users.allowed", "Authenticator.allowed_users", allowed_users(spec))
+
+
+def groups(spec: HubSpec) -> Part:
+    # TLJH's users.extra_user_groups are Unix groups; JupyterHub's groups have no key in config.yaml.
+    part = Part("groups").code(
+        f"c.JupyterHub.load_groups = {py(load_groups(spec))}", "created or updated at every start"
+    )
+    overrides = group_overrides(spec)
+    if overrides:
+        part.code(f"c.Spawner.group_overrides = {py(overrides)}", "members of these groups get these limits instead")
+    return part
+
+
+def roles(spec: HubSpec) -> Part:
+    found = load_roles(spec)
+    return Part("roles").code(f"c.JupyterHub.load_roles = {py(found)}") if found else Part("roles")
+
+
+def environment(spec: HubSpec) -> Part:
+    env = spec.section("environment")
+    for key in ("image", "profiles"):
+        if key in env:
+            why = "servers run in TLJH's one user environment (/opt/tljh/user: `sudo -E pip install` adds to it)"
+            raise refuse(spec, f"environment.{key}", "tljh", why)
+    part = Part("environment")
+    url = spec.settings["environment.default_url"]
+    if url in DEFAULT_APPS:
+        part.say("user_environment.default_app", "Spawner.default_url", DEFAULT_APPS[url])
+    else:
+        part.extra.set("Spawner.default_url", url)
+    if spec.settings["environment.env"]:
+        part.extra.set("Spawner.environment", spec.settings["environment.env"])
+    return part
+
+
+def limits(spec: HubSpec) -> Part:
+    return plain(Part("limits"), spec)
+
+
+def culling(spec: HubSpec) -> Part:
+    """TLJH runs the culler itself (services.cull); it is on unless turned off."""
+    part = Part("culling").say("services.cull.enabled", "", bool(spec.settings["culling.enabled"]))
+    if spec.settings["culling.enabled"]:
+        part.say("services.cull.timeout", "", spec.settings["culling.timeout"])
+        part.say("services.cull.every", "", spec.settings["culling.every"])
+        if spec.settings["culling.max_age"]:
+            part.say("services.cull.max_age", "", spec.settings["culling.max_age"])
+    return part
+
+
+def shared_data(spec: HubSpec) -> Part:
+    if spec.data.get("shared_data"):
+        why = (
+            "on one server a shared folder is a Unix folder (TLJH's guide: "
+            "https://tljh.jupyter.org/en/latest/howto/content/share-data.html); the spec cannot say it yet"
+        )
+        raise refuse(spec, "shared_data", "tljh", why)
+    return Part("shared_data")
+
+
+def https(spec: HubSpec) -> Part:
+    """Traefik, TLJH's proxy, serves HTTPS: with Let's Encrypt, or a certificate you have."""
+    settings = spec.section("https")
+    part = Part("https")
+    if "letsencrypt" in settings:
+        encrypt = settings["letsencrypt"]
+        part.say("https.enabled", "", True)
+        part.say("https.letsencrypt.email", "", encrypt["contact_email"])
+        part.say("https.letsencrypt.domains", "", list(encrypt["hosts"]))
+    elif "certificate" in settings:
+        part.say("https.enabled", "", True)
+        part.say("https.tls.cert", "", settings["certificate"])
+        part.say("https.tls.key", "", settings["key"])
+    return part
+
+
+def public_address(spec: HubSpec) -> Part:
+    """TLJH listens on every address of the server (ports 80 and 443); loopback keeps it to this machine."""
+    kind = spec.settings["public_address.type"]
+    if kind == "ingress":
+        raise refuse(spec, "public_address.type ingress", "tljh", "TLJH's own Traefik is the server's front door")
+    if "letsencrypt" in spec.section("https") and kind != "load-balancer":
+        why = "Let's Encrypt must reach port 80 of your domain: set public_address.type: load-balancer"
+        raise refuse(spec, f"https.letsencrypt with public_address.type {kind}", "tljh", why)
+    part = Part("public_address")
+    if kind == "loopback":
+        part.say("http.address", "", HOST)
+        if spec.section("https"):
+            part.say("https.address", "", HOST)
+    return part
+
+
+def admin_service(spec: HubSpec) -> Part:
+    return Part("", "the admins' own API token").code(
+        f"c.JupyterHub.services.append({{'name': {ADMIN_SERVICE!r}, "
+        f"'api_token': read_secret({names.ADMIN_TOKEN_FILE!r}), 'admin': True}})",
+        "a service whose token scripts and the guides use (send it as 'Authorization: token ...')",
+    )
+
+
+REFUSED = {
+    "limits.mem_guarantee": "TLJH's SystemdSpawner sets limits only (MemoryMax, CPUQuota), never guarantees",
+    "limits.cpu_guarantee": "TLJH's SystemdSpawner sets limits only (MemoryMax, CPUQuota), never guarantees",
+}
+BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
+    "https": https,
+    "public_address": public_address,
+    "authenticator": authenticator,
+    "admins": admins,
+    "allowed_users": allowed,
+    "groups": groups,
+    "roles": roles,
+    "environment": environment,
+    "limits": limits,
+    "culling": culling,
+    "shared_data": shared_data,
+}
+
+
+HEADER = """\
+# The hub "{name}" on The Littlest JupyterHub {version}, rendered from {source}
+# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+"""
+SECRETS_HEADER = """\
+# Secrets are never in config.yaml: they live in files only root can read, which
+# jupyterhub_config.d/communityhubs.py reads when the hub starts.
+sudo install -d -m 0700 {dir}
+"""
+NEW_SECRET = "sudo sh -c 'umask 077; python3 -c \"import secrets; print(secrets.token_hex({nbytes}))\" > {dir}/{file}'"
+ENV_SECRET = "printf '%s' \"${env}\" | sudo sh -c 'umask 077; cat > {dir}/{file}'   # {what}, from ${env}"
+EXTRA_HEADER = '''\
+# {path}/{extra}
+# for the hub "{name}": what TLJH's config.yaml has no key for.
+# TLJH's hub loads it after config.yaml (`sudo tljh-config reload`).
+from pathlib import Path
+
+from tljh.config import STATE_DIR
+
+c = get_config()  # noqa: F821 (JupyterHub provides get_config)
+
+
+def read_secret(name):
+    """A secret kept in {secrets}/NAME, readable by root only."""
+    return (Path(STATE_DIR) / "communityhubs" / name).read_text().strip()
+'''
+
+
+class TljhTarget(Target):
+    name = "tljh"
+    native_file = CONFIG_FILE
+    label = "tljh-config"
+
+    def parts(self, spec: HubSpec) -> list[Part]:
+        return [*(fn(spec) for fn in BY_KEY.values()), admin_service(spec)]
+
+    def commands(self, spec: HubSpec) -> list[Command]:
+        return [command for part in self.parts(spec) for command in part.commands]
+
+    def config(self, spec: HubSpec) -> dict[str, Any]:
+        """The config.yaml the commands leave: each `set` puts a value, each `add-item` appends one."""
+        config: dict[str, Any] = {}
+        for command in self.commands(spec):
+            *path, leaf = command.key.split(".")
+            node = config
+            for part in path:
+                node = node.setdefault(part, {})
+            if command.action == "set":
+                node[leaf] = command.value
+            else:
+                node.setdefault(leaf, []).append(command.value)
+        return config
+
+    def script(self, spec: HubSpec) -> str:
+        lines = [HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)]
+        lines.append("\n" + SECRETS_HEADER.format(dir=SECRETS_DIR))
+        for secret in login_secrets(spec):
+            lines.append(NEW_SECRET.format(nbytes=secret.nbytes, dir=SECRETS_DIR, file=secret.file) + "\n")
+        lines.append(NEW_SECRET.format(nbytes=32, dir=SECRETS_DIR, file=names.ADMIN_TOKEN_FILE) + "\n")
+        env = spec.data["authenticator"].get("client_secret_env")
+        if env:  # printf is the shell's own: the secret never shows in the list of processes
+            what = "the OAuth client secret"
+            lines.append(ENV_SECRET.format(env=env, dir=SECRETS_DIR, file=names.OAUTH_SECRET_FILE, what=what) + "\n")
+        lines.append("\n" + "".join(c.line() + "\n" for c in self.commands(spec)))
+        lines.append(f"\n# {EXTRA_FILE} goes in {CONFIG_DIR}/jupyterhub_config.d/ before the reload.\n")
+        lines.append(f"sudo install -m 0644 communityhubs.py {CONFIG_DIR}/jupyterhub_config.d/\n")
+        lines.append("sudo tljh-config reload proxy\n" if self.touches_proxy(spec) else "")
+        lines.append("sudo tljh-config reload\n")
+        return "".join(lines)
+
+    def touches_proxy(self, spec: HubSpec) -> bool:
+        return any(c.key.startswith(("http.", "https.")) for c in self.commands(spec))
+
+    def extra_file(self, spec: HubSpec) -> str:
+        header = EXTRA_HEADER.format(path=CONFIG_DIR, extra=EXTRA_FILE, name=spec.name, secrets=SECRETS_DIR)
+        body = [part.extra.text() for part in self.parts(spec) if part.extra.lines]
+        return "\n\n".join([header, *body]) + "\n"
+
+    def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
+        config = yaml.safe_dump(self.config(spec), sort_keys=False, default_flow_style=False)
+        return {COMMANDS_FILE: self.script(spec), CONFIG_FILE: config, EXTRA_FILE: self.extra_file(spec)}
+
+    def excerpt(self, spec: HubSpec, key: str) -> str:
+        return "\n".join(self.shown_part(spec, key))
+
+    def shown_part(self, spec: HubSpec, key: str) -> list[str]:
+        self.parts(spec)  # refuses as render does
+        part = BY_KEY[key](spec) if key in BY_KEY else Part(key)
+        return [c.line() for c in part.commands] + part.extra.lines
+
+    def shown(self, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
+        """The commands, then the lines of the Python file, for `keys` (all of them without keys)."""
+        files = self.render(spec)
+        if not keys:
+            return [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
+        self.parts(spec)
+        chosen = [BY_KEY[k](spec) for k in keys if k in BY_KEY]
+        commands = "\n".join(c.line() for part in chosen for c in part.commands)
+        extra = "\n".join(line for part in chosen for line in part.extra.lines)
+        blocks = [("bash", commands)] if commands else []
+        if extra:
+            blocks.append(("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}"))
+        return blocks or [("bash", "# (nothing to set: TLJH's defaults)")]
+
+    def digest(self, spec: HubSpec) -> str:
+        """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
+        files = self.render(spec)
+        return hashlib.sha256((files[COMMANDS_FILE] + files[EXTRA_FILE]).encode()).hexdigest()[:16]
+
+    def proof(self, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
+        if not record or record["files"].get(source_name) != self.digest(spec):
+            return "Not checked by TLJH's own code since it last changed (`nox -s tljh-proof` checks it)."
+        versions = ", ".join(f"{name} {version}" for name, version in record["hub"].items())
+        return (
+            f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made this config.yaml, and loaded by its "
+            f"configurer with the Python file ({versions}), giving the same hub as jupyterhub_config.py, "
+            f"on {record['checked_on']}."
+        )
+
+    def unavailable(self) -> str:
+        return (
+            "TLJH runs on a server of its own under systemd, set up by its installer "
+            f"({INSTALL_DOCS}); `communityhubs render --target tljh` writes what to run there"
+        )
+
+    def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> TljhRunner:
+        return TljhRunner(self, spec, state_dir, port)
+
+
+class TljhRunner(Runner):
+    """TLJH's hub runs on its own server, not from here: every step is refused in one line by
+    `check` (`up`), and there is no hub here to read."""
+
+    def start(self) -> HubInfo:
+        raise TargetUnavailable(f"the tljh target cannot run here: {self.target.unavailable()}")
+
+    def info(self) -> HubInfo | None:
+        return None
+
+    def down(self) -> bool:
+        return False
+
+    def read_home(self, user: str) -> bytes:
+        raise self.not_here()
+
+    def write_home(self, user: str, archive: bytes) -> None:
+        raise self.not_here()
+
+    def environments(self) -> list[UserEnvironment]:
+        raise self.not_here()
+
+    def not_here(self) -> TargetUnavailable:
+        return TargetUnavailable(
+            f"hub {self.spec.name} runs on a TLJH server, not here: use `communityhubs export --url` against it"
+        )

@@ -1,0 +1,23 @@
+# The hub "campus-hub" on The Littlest JupyterHub 2.0.0, rendered from cilogon-login.yaml
+# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+
+# Secrets are never in config.yaml: they live in files only root can read, which
+# jupyterhub_config.d/communityhubs.py reads when the hub starts.
+sudo install -d -m 0700 /opt/tljh/state/communityhubs
+sudo sh -c 'umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > /opt/tljh/state/communityhubs/admin-token'
+printf '%s' "$OAUTH_CLIENT_SECRET" | sudo sh -c 'umask 077; cat > /opt/tljh/state/communityhubs/oauth-client-secret'   # the OAuth client secret, from $OAUTH_CLIENT_SECRET
+
+sudo tljh-config set http.address 127.0.0.1
+sudo tljh-config set auth.type cilogon
+sudo tljh-config set auth.CILogonOAuthenticator.client_id cilogon:/client_id/example-campus-hub
+sudo tljh-config set auth.CILogonOAuthenticator.oauth_callback_url https://hub.example.edu/hub/oauth_callback
+sudo tljh-config add-item users.admin lead@example.edu
+sudo tljh-config add-item users.allowed lead@example.edu
+sudo tljh-config add-item users.allowed visitor@gmail.com
+sudo tljh-config set user_environment.default_app jupyterlab
+sudo tljh-config set services.cull.enabled false
+
+# jupyterhub_config.d/communityhubs.py goes in /opt/tljh/config/jupyterhub_config.d/ before the reload.
+sudo install -m 0644 communityhubs.py /opt/tljh/config/jupyterhub_config.d/
+sudo tljh-config reload proxy
+sudo tljh-config reload

@@ -1,0 +1,25 @@
+# The hub "school-hub" on The Littlest JupyterHub 2.0.0, rendered from google-login.yaml
+# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+
+# Secrets are never in config.yaml: they live in files only root can read, which
+# jupyterhub_config.d/communityhubs.py reads when the hub starts.
+sudo install -d -m 0700 /opt/tljh/state/communityhubs
+sudo sh -c 'umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > /opt/tljh/state/communityhubs/admin-token'
+printf '%s' "$OAUTH_CLIENT_SECRET" | sudo sh -c 'umask 077; cat > /opt/tljh/state/communityhubs/oauth-client-secret'   # the OAuth client secret, from $OAUTH_CLIENT_SECRET
+
+sudo tljh-config set http.address 127.0.0.1
+sudo tljh-config set auth.type google
+sudo tljh-config set auth.GoogleOAuthenticator.client_id 000000000000-example.apps.googleusercontent.com
+sudo tljh-config set auth.GoogleOAuthenticator.oauth_callback_url https://hub.example.edu/hub/oauth_callback
+sudo tljh-config add-item auth.GoogleOAuthenticator.hosted_domain example.edu
+sudo tljh-config set auth.GoogleOAuthenticator.strip_domain false
+sudo tljh-config set auth.GoogleOAuthenticator.allow_all true
+sudo tljh-config add-item users.admin teacher@example.edu
+sudo tljh-config add-item users.allowed teacher@example.edu
+sudo tljh-config set user_environment.default_app jupyterlab
+sudo tljh-config set services.cull.enabled false
+
+# jupyterhub_config.d/communityhubs.py goes in /opt/tljh/config/jupyterhub_config.d/ before the reload.
+sudo install -m 0644 communityhubs.py /opt/tljh/config/jupyterhub_config.d/
+sudo tljh-config reload proxy
+sudo tljh-config reload
