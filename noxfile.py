@@ -14,6 +14,7 @@ nox -s tests                the whole test suite (builds the site first, guides 
 nox -s baseline             re-run the guides and store their outputs in notebooks/
 nox -s goldens              re-render the example specs into tests/golden/
 nox -s chart-proof          run the Zero to JupyterHub chart checks, store what they proved (docs/proofs/)
+nox -s tljh-proof           run The Littlest JupyterHub checks, store what they proved (docs/proofs/)
 nox -s hub -- up|status|down   a local hub from snippets/hub.yaml on 127.0.0.1:8000
 nox -s bench                benchmarks: workshop bursts, first server, site build, replication
 nox -s lint                 ruff
@@ -153,6 +154,7 @@ def baseline(session: nox.Session) -> None:
     sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
     session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
     chart_proof(session)
+    tljh_proof(session)
 
 
 @nox.session(name="chart-proof")
@@ -160,6 +162,13 @@ def chart_proof(session: nox.Session) -> None:
     """Run the Zero to JupyterHub chart checks and store what they proved in docs/proofs/kubernetes.json."""
     install(session)
     session.run("python", "-m", "tests.chart_proof")
+
+
+@nox.session(name="tljh-proof")
+def tljh_proof(session: nox.Session) -> None:
+    """Run The Littlest JupyterHub checks and store what they proved in docs/proofs/tljh.json."""
+    install(session)
+    session.run("python", "-m", "tests.tljh_proof")
 
 
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")

@@ -6,20 +6,16 @@ drift from the ones proved, until this is run again.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import subprocess
 import sys
 
 from communityhubs.spec import load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.chart import CHART_VERSION, HUB_IMAGE_VERSIONS
 
-from .conftest import ROOT
+from .proof_record import record_path, run_and_store
 from .test_chart import KUBERNETES, SPECS, rendered_values
 
-RECORD = ROOT / "docs" / "proofs" / "kubernetes.json"
+RECORD = record_path("kubernetes")
 CHECKS = ["tests/test_chart.py", "tests/test_chart_hub.py"]
 
 
@@ -30,34 +26,15 @@ def proved_values() -> dict[str, str]:
     }
 
 
-def main() -> int:
-    report = ROOT / ".nox" / "chart-proof.txt"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *CHECKS],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CI": "true"},  # a missing chart or namespace fails, never skips
-    )
-    report.parent.mkdir(exist_ok=True)
-    report.write_text(done.stdout + done.stderr)
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "no output"
-    if done.returncode != 0:
-        print(f"chart checks failed ({summary}); nothing stored. See {report}")
-        return 1
-    record = {
-        "checked_on": dt.date.today().isoformat(),
+def record(summary: str) -> dict:
+    return {
         "chart": f"jupyterhub {CHART_VERSION}",
         "hub_image": HUB_IMAGE_VERSIONS,
         "kubernetes_schemas": list(KUBERNETES),
         "result": summary,
         "values": proved_values(),
     }
-    RECORD.parent.mkdir(parents=True, exist_ok=True)
-    RECORD.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"stored {RECORD.relative_to(ROOT)}: {summary}")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_and_store("kubernetes", CHECKS, record))

@@ -15,6 +15,7 @@ import functools
 import os
 import secrets
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from communityhubs.traits import CULLER_SERVICE, login_secrets
 from .chart_hub import ask_our_hub
 from .test_chart_hub import facts, password, password_users, questions
 from .test_targets import EXAMPLES
-from .tljh_hub import ask_tljh_hub, run_commands
+from .tljh_hub import ask_tljh_hub, run_commands, traefik_config
 
 TLJH = TARGETS["tljh"]
 TLJH_CULLER = "cull-idle"  # tljh/configurer.py names its culler service so
@@ -193,3 +194,54 @@ def test_the_scripts_secret_lines_make_files_only_their_owner_reads(name: str, t
     assert len(made[names.ADMIN_TOKEN_FILE].read_text().strip()) == 64
     if names.OAUTH_SECRET_FILE in made:
         assert made[names.OAUTH_SECRET_FILE].read_text() == client_secret
+
+
+def test_hub_up_on_tljh_is_refused_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    """TLJH runs on a server of its own: `hub up --target tljh` says what to do instead."""
+    state = tmp_path / "state"
+    done = subprocess.run(
+        [sys.executable, "-m", "communityhubs", "hub", "up", "--target", "tljh", "--state", str(state)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    said = done.stderr.strip()
+    assert "\n" not in said and "the tljh target cannot run here" in said and "render --target tljh" in said, said
+    assert not state.exists()
+
+
+CERTIFICATE = {"certificate": "/etc/ssl/hub/fullchain.pem", "key": "/etc/ssl/hub/privkey.pem"}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        *(load_spec(p) for p in TLJH_SPECS),
+        changed(https=CERTIFICATE),
+        changed(https=CERTIFICATE, public_address={"type": "load-balancer"}),
+    ],
+    ids=lambda s: f"{s.source_name}-{s.settings['public_address.type']}-{'+'.join(s.section('https')) or 'http'}",
+)
+def test_traefik_serves_the_hub_where_and_how_the_spec_says(spec: HubSpec) -> None:
+    """What TLJH's own code writes for Traefik from the config.yaml our commands make: the addresses
+    it listens on, the redirect to HTTPS, and the certificate (Let's Encrypt's, or the given files)."""
+    written = traefik_config(TLJH.render(spec))
+    static, dynamic = written["static"], written["dynamic"]
+    host = "127.0.0.1" if spec.settings["public_address.type"] == "loopback" else ""
+    https = spec.section("https")
+    assert static["entryPoints"]["http"]["address"] == f"{host}:80"
+    assert ("https" in static["entryPoints"]) == bool(https)
+    if not https:
+        return
+    assert static["entryPoints"]["https"]["address"] == f"{host}:443"
+    assert static["entryPoints"]["http"]["http"]["redirections"]["entryPoint"]["to"] == "https"
+    stores = dynamic["tls"]["stores"]["default"]
+    if "letsencrypt" in https:
+        acme = static["certificatesResolvers"]["letsencrypt"]["acme"]
+        assert acme["email"] == https["letsencrypt"]["contact_email"] and "tlsChallenge" in acme
+        domain = stores["defaultGeneratedCert"]["domain"]
+        assert [domain["main"], *domain["sans"]] == https["letsencrypt"]["hosts"]
+    else:
+        assert "certificatesResolvers" not in static
+        certificate = stores["defaultCertificate"]
+        assert (certificate["certFile"], certificate["keyFile"]) == (https["certificate"], https["key"])

@@ -7,7 +7,9 @@ configurer's `apply_config` and then loads jupyterhub_config.d/) reads it.
 - `run_commands(script, prefix)`: every `sudo tljh-config set|add-item` line of a rendered script,
   as written, through TLJH's own command-line entry point, against PREFIX/config/config.yaml;
 - `ask_tljh_hub(files, secrets, questions)`: tests/hub_probe.py run by that Python on TLJH's
-  jupyterhub_config.py, with TLJH_INSTALL_PREFIX (which TLJH reads) pointing at a temporary folder.
+  jupyterhub_config.py, with TLJH_INSTALL_PREFIX (which TLJH reads) pointing at a temporary folder;
+- `traefik_config(files)`: the Traefik configuration TLJH writes from that config.yaml
+  (`tljh.traefik.ensure_traefik_config`, what `tljh-config reload proxy` runs before restarting Traefik).
 """
 
 from __future__ import annotations
@@ -93,6 +95,33 @@ def run_commands(script: str, prefix: Path) -> Path:
     if done.returncode:
         raise AssertionError(f"tljh-config refused a command:\n{done.stderr[-3000:]}")
     return config
+
+
+WRITE_TRAEFIK_CONFIG = """\
+import json, sys, toml
+from pathlib import Path
+from tljh.config import STATE_DIR
+from tljh.traefik import ensure_traefik_config
+ensure_traefik_config(STATE_DIR)
+state = Path(STATE_DIR)
+json.dump({"static": toml.load(state / "traefik.toml"), "dynamic": toml.load(state / "rules" / "dynamic.toml")}, sys.stdout)
+"""
+
+
+def traefik_config(files: dict[str, str]) -> dict[str, Any]:
+    """{"static": traefik.toml, "dynamic": rules/dynamic.toml} as TLJH writes them from the
+    config.yaml our commands make."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp) / "opt-tljh"
+        run_commands(files[COMMANDS_FILE], prefix)
+        (prefix / "state").mkdir()
+        env = {"PATH": os.environ["PATH"], "TLJH_INSTALL_PREFIX": str(prefix), "HOME": tmp}
+        done = subprocess.run(
+            [str(tljh_python()), "-c", WRITE_TRAEFIK_CONFIG], capture_output=True, text=True, env=env, cwd=tmp
+        )
+        if done.returncode:
+            raise AssertionError(f"TLJH could not write Traefik's configuration:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout)
 
 
 def ask_tljh_hub(files: dict[str, str], secrets: dict[str, str], questions: dict[str, Any]) -> dict[str, Any]:

@@ -362,10 +362,13 @@ class TljhTarget(Target):
         chosen = [BY_KEY[k](spec) for k in keys if k in BY_KEY]
         commands = "\n".join(c.line() for part in chosen for c in part.commands)
         extra = "\n".join(line for part in chosen for line in part.extra.lines)
+        if not commands and not extra:
+            return [("bash", "# (nothing to set: TLJH's defaults)")]
         blocks = [("bash", commands)] if commands else []
-        if extra:
-            blocks.append(("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}"))
-        return blocks or [("bash", "# (nothing to set: TLJH's defaults)")]
+        blocks += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
+        proxy = any(part.key in ("https", "public_address") for part in chosen if part.commands)
+        reload = "sudo tljh-config reload proxy\nsudo tljh-config reload" if proxy else "sudo tljh-config reload"
+        return [*blocks, ("bash", f"# then\n{reload}")]
 
     def digest(self, spec: HubSpec) -> str:
         """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
@@ -377,9 +380,9 @@ class TljhTarget(Target):
             return "Not checked by TLJH's own code since it last changed (`nox -s tljh-proof` checks it)."
         versions = ", ".join(f"{name} {version}" for name, version in record["hub"].items())
         return (
-            f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made this config.yaml, and loaded by its "
-            f"configurer with the Python file ({versions}), giving the same hub as jupyterhub_config.py, "
-            f"on {record['checked_on']}."
+            f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
+            f"by TLJH's configurer with the Python file ({versions}): the same logins, admins, groups, limits "
+            f"and culling as jupyterhub_config.py, checked on {record['checked_on']}."
         )
 
     def unavailable(self) -> str:
