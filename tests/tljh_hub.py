@@ -104,7 +104,8 @@ from tljh.config import STATE_DIR
 from tljh.traefik import ensure_traefik_config
 ensure_traefik_config(STATE_DIR)
 state = Path(STATE_DIR)
-json.dump({"static": toml.load(state / "traefik.toml"), "dynamic": toml.load(state / "rules" / "dynamic.toml")}, sys.stdout)
+written = {"static": state / "traefik.toml", "dynamic": state / "rules" / "dynamic.toml"}
+json.dump({name: toml.load(path) for name, path in written.items()}, sys.stdout)
 """
 
 
