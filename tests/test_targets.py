@@ -21,7 +21,7 @@ from communityhubs.hub import Hub
 from communityhubs.hubprocess import HubError
 from communityhubs.schema_reference import key_docs
 from communityhubs.spec import HubSpec, SpecError, load_schema, load_spec, validate_spec
-from communityhubs.targets import NAMES, TARGETS
+from communityhubs.targets import NAMES, TARGETS, TargetUnavailable
 
 from .conftest import ROOT
 from .needs import need_cluster, need_docker
@@ -438,6 +438,11 @@ def test_local_target_refuses_shared_data_instead_of_ignoring_it() -> None:
 def test_every_example_spec_starts_a_hub(spec_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = load_spec(spec_file)
     hub = Hub(spec, tmp_path / "hub")
+    if hub.target.name == "tljh":  # a server of its own: refused here in one line, leaving nothing
+        with pytest.raises(TargetUnavailable, match=r"^the tljh target cannot run here: TLJH runs on a server"):
+            hub.up()
+        assert not (tmp_path / "hub").exists()
+        return
     if hub.target.name == "kubernetes":
         need_cluster()
     if hub.target.name == "docker":

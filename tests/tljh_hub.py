@@ -35,9 +35,13 @@ REQUIREMENTS = Path(__file__).with_name("tljh-hub-requirements.txt")
 COMMAND = "sudo tljh-config "
 # TLJH's own CLI (tljh.config.main, the `tljh-config` console script), called once per command in
 # one process: the script's start-up costs about 2 s, and the code each command runs is the same.
+# First the config.yaml TLJH's installer leaves (run without --admin, as the guide says; no plugins).
 RUN_COMMANDS = """\
 import json, sys
 from tljh.config import main
+from tljh.installer import ensure_config_yaml
+from tljh.utils import get_plugin_manager
+ensure_config_yaml(get_plugin_manager())
 for argv in json.load(sys.stdin):
     main(argv)
 """
@@ -80,7 +84,8 @@ def need_root() -> None:
 
 
 def run_commands(script: str, prefix: Path) -> Path:
-    """Run the script's tljh-config commands with TLJH's code; the config.yaml they leave."""
+    """Run the script's tljh-config commands with TLJH's code, on the config.yaml a fresh install
+    leaves; the config.yaml they make."""
     need_root()
     config = prefix / "config" / "config.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +139,7 @@ def ask_tljh_hub(files: dict[str, str], secrets: dict[str, str], questions: dict
         prefix = Path(tmp) / "opt-tljh"
         run_commands(files[COMMANDS_FILE], prefix)
         extra = prefix / "config" / EXTRA_FILE
-        extra.parent.mkdir(parents=True)
+        extra.parent.mkdir(parents=True, exist_ok=True)  # the installer makes it
         extra.write_text(files[EXTRA_FILE])
         state = prefix / "state" / "communityhubs"
         state.mkdir(parents=True)

@@ -21,10 +21,6 @@ c.CILogonOAuthenticator.idps = {'https://login.example.edu/idp/shibboleth': {'de
 # never in config.yaml
 c.CILogonOAuthenticator.client_secret = read_secret('oauth-client-secret')
 
-# --- groups ---
-# created or updated at every start
-c.JupyterHub.load_groups = {}
-
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 60

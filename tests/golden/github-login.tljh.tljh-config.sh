@@ -1,5 +1,6 @@
 # The hub "research-hub" on The Littlest JupyterHub 2.0.0, rendered from github-login.yaml
-# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+# by `communityhubs render --target tljh`. Run it once on the hub's server, right
+# after TLJH's installer (run without --admin: these commands name the admins).
 
 # Secrets are never in config.yaml: they live in files only root can read, which
 # jupyterhub_config.d/communityhubs.py reads when the hub starts.
@@ -18,7 +19,7 @@ sudo tljh-config add-item users.allowed lab-lead
 sudo tljh-config set user_environment.default_app jupyterlab
 sudo tljh-config set services.cull.enabled false
 
-# jupyterhub_config.d/communityhubs.py goes in /opt/tljh/config/jupyterhub_config.d/ before the reload.
-sudo install -m 0644 communityhubs.py /opt/tljh/config/jupyterhub_config.d/
+# The Python file, from the folder this script was rendered into, then the reloads.
+sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/
 sudo tljh-config reload proxy
 sudo tljh-config reload

@@ -17,10 +17,6 @@ def read_secret(name):
 # never in config.yaml
 c.GoogleOAuthenticator.client_secret = read_secret('oauth-client-secret')
 
-# --- groups ---
-# created or updated at every start
-c.JupyterHub.load_groups = {}
-
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 60

@@ -21,10 +21,6 @@ c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 # users in the database but not in allowed_users may log in only if this is True
 c.Authenticator.allow_existing_users = False
 
-# --- groups ---
-# created or updated at every start
-c.JupyterHub.load_groups = {}
-
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 60

@@ -17,10 +17,6 @@ def read_secret(name):
 # everyone's shared password
 c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 
-# --- groups ---
-# created or updated at every start
-c.JupyterHub.load_groups = {}
-
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 60

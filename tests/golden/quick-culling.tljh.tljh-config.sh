@@ -1,5 +1,6 @@
 # The hub "quick-culling" on The Littlest JupyterHub 2.0.0, rendered from quick-culling.yaml
-# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+# by `communityhubs render --target tljh`. Run it once on the hub's server, right
+# after TLJH's installer (run without --admin: these commands name the admins).
 
 # Secrets are never in config.yaml: they live in files only root can read, which
 # jupyterhub_config.d/communityhubs.py reads when the hub starts.
@@ -15,7 +16,7 @@ sudo tljh-config set services.cull.enabled true
 sudo tljh-config set services.cull.timeout 20
 sudo tljh-config set services.cull.every 5
 
-# jupyterhub_config.d/communityhubs.py goes in /opt/tljh/config/jupyterhub_config.d/ before the reload.
-sudo install -m 0644 communityhubs.py /opt/tljh/config/jupyterhub_config.d/
+# The Python file, from the folder this script was rendered into, then the reloads.
+sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/
 sudo tljh-config reload proxy
 sudo tljh-config reload

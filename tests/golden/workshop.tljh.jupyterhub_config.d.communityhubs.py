@@ -19,10 +19,6 @@ c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 # the admins' own password
 c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 
-# --- groups ---
-# created or updated at every start
-c.JupyterHub.load_groups = {}
-
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 300

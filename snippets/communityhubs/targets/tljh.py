@@ -148,9 +148,9 @@ def allowed(spec: HubSpec) -> Part:
 
 def groups(spec: HubSpec) -> Part:
     # TLJH's users.extra_user_groups are Unix groups; JupyterHub's groups have no key in config.yaml.
-    part = Part("groups").code(
-        f"c.JupyterHub.load_groups = {py(load_groups(spec))}", "created or updated at every start"
-    )
+    part = Part("groups")
+    if load_groups(spec):
+        part.code(f"c.JupyterHub.load_groups = {py(load_groups(spec))}", "created or updated at every start")
     overrides = group_overrides(spec)
     if overrides:
         part.code(f"c.Spawner.group_overrides = {py(overrides)}", "members of these groups get these limits instead")
@@ -265,7 +265,8 @@ BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
 
 HEADER = """\
 # The hub "{name}" on The Littlest JupyterHub {version}, rendered from {source}
-# by `communityhubs render --target tljh`. Run on the hub's server, as an admin.
+# by `communityhubs render --target tljh`. Run it once on the hub's server, right
+# after TLJH's installer (run without --admin: these commands name the admins).
 """
 SECRETS_HEADER = """\
 # Secrets are never in config.yaml: they live in files only root can read, which
@@ -327,8 +328,8 @@ class TljhTarget(Target):
             what = "the OAuth client secret"
             lines.append(ENV_SECRET.format(env=env, dir=SECRETS_DIR, file=names.OAUTH_SECRET_FILE, what=what) + "\n")
         lines.append("\n" + "".join(c.line() + "\n" for c in self.commands(spec)))
-        lines.append(f"\n# {EXTRA_FILE} goes in {CONFIG_DIR}/jupyterhub_config.d/ before the reload.\n")
-        lines.append(f"sudo install -m 0644 communityhubs.py {CONFIG_DIR}/jupyterhub_config.d/\n")
+        lines.append("\n# The Python file, from the folder this script was rendered into, then the reloads.\n")
+        lines.append(f"sudo install -m 0644 {EXTRA_FILE} {CONFIG_DIR}/jupyterhub_config.d/\n")
         lines.append("sudo tljh-config reload proxy\n" if self.touches_proxy(spec) else "")
         lines.append("sudo tljh-config reload\n")
         return "".join(lines)
