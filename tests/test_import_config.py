@@ -13,7 +13,7 @@ import yaml
 from communityhubs import SNIPPETS
 from communityhubs.import_config import canonical, import_config
 from communityhubs.import_config.values_files import ImportConfigError, leaves
-from communityhubs.spec import HubSpec, load_spec
+from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS
 
 from .conftest import communityhubs
@@ -320,3 +320,57 @@ def test_a_plain_zero_to_jupyterhub_file_gets_no_provider_defaults(tmp_path: Pat
     data, report = import_config([write(tmp_path, "hub.values.yaml", GITHUB_LOGIN)])
     assert "limits" not in data or "mem_limit" not in data["limits"]
     assert not any("basehub's default" in why for _, why in report.carried + report.left_out)
+
+
+# --- The Littlest JupyterHub's config.yaml -------------------------------------------------
+
+
+def tljh_renders(path: Path) -> bool:
+    try:
+        TARGETS["tljh"].render(load_spec(path))
+    except SpecError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if tljh_renders(p)], ids=lambda p: p.name)
+def test_a_tljh_config_yaml_imports_into_a_spec_that_renders_back_to_the_same_file(path: Path, tmp_path: Path) -> None:
+    tljh = TARGETS["tljh"]
+    rendered = tljh.render(load_spec(path))["config.yaml"]
+    if load_spec(path).data["authenticator"]["type"] == "cilogon":  # its identity providers are in the Python file
+        with pytest.raises(ImportConfigError, match=r"^auth.CILogonOAuthenticator.idps: not in config.yaml"):
+            import_config([write(tmp_path, "config.yaml", rendered)])
+        return
+    data, report = import_config([write(tmp_path, "config.yaml", rendered)], name="from-tljh")
+    assert data["target"] == "tljh"
+    assert tljh.render(HubSpec(source=tmp_path / "hub.yaml", data=data))["config.yaml"] == rendered
+    assert "jupyterhub_config.d/*.py" in dict(report.left_out)  # what it could not read, said
+
+
+def test_a_tljh_config_yaml_with_tljhs_defaults_says_whose_they_are(tmp_path: Path) -> None:
+    """A config.yaml as an admin keeps it: what it leaves out is TLJH's default, said as such;
+    its Unix groups, ports and secrets are left out with the reason."""
+    config = {
+        "auth": {"type": "github", "GitHubOAuthenticator": {"client_id": "Ov23liTljhId", "client_secret": "s3cret"}},
+        "users": {"admin": ["ada"], "extra_user_groups": {"docker": ["ada"]}},
+        "limits": {"memory": "4G", "cpu": 2},
+        "http": {"port": 8080},
+    }
+    data, report = import_config([write(tmp_path, "config.yaml", yaml.safe_dump(config))], name="lab")
+    assert data["culling"] == {"enabled": True, "timeout": 600, "every": 60, "max_age": 0}
+    assert data["limits"]["mem_limit"] == "4G" and data["limits"]["cpu_limit"] == 2
+    assert data["public_address"] == {"type": "load-balancer"}
+    carried = dict(report.carried)
+    assert carried["services.cull.timeout"] == (
+        "culling.timeout: TLJH 2.0.0's default (tljh/configurer.py), not set in the file"
+    )
+    left = dict(report.left_out)
+    assert left["auth.GitHubOAuthenticator.client_secret"] == "a secret: never imported, nor shown"
+    assert "Unix groups" in left["users.extra_user_groups.docker"] and "port" in left["http.port"]
+    assert "s3cret" not in repr(data) + report.table()
+
+
+def test_a_tljh_config_yaml_without_a_login_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "config.yaml", yaml.safe_dump({"users": {"admin": ["ada"]}}))
+    with pytest.raises(ImportConfigError, match=r"^auth.type: not set, so the hub used TLJH's default login"):
+        import_config([path])

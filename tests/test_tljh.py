@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import json
 import os
 import secrets
 import subprocess
@@ -245,3 +246,19 @@ def test_traefik_serves_the_hub_where_and_how_the_spec_says(spec: HubSpec) -> No
         assert "certificatesResolvers" not in static
         certificate = stores["defaultCertificate"]
         assert (certificate["certFile"], certificate["keyFile"]) == (https["certificate"], https["key"])
+
+
+def test_the_defaults_import_config_assumes_are_tljhs_own() -> None:
+    """import-config fills what a config.yaml leaves out with TLJH's defaults: they must be the ones
+    in tljh/configurer.py, read from TLJH's code, not from our copy."""
+    from communityhubs.import_config.tljh_config import DEFAULTS
+    from communityhubs.import_config.values_files import leaves
+    from communityhubs.mapping import dig
+
+    from .tljh_hub import tljh_python
+
+    read = "import json; from tljh.configurer import default; print(json.dumps(default))"
+    done = subprocess.run([str(tljh_python()), "-c", read], capture_output=True, text=True, check=True)
+    theirs = json.loads(done.stdout)
+    ours = {leaf: dig(DEFAULTS, leaf) for leaf in leaves(DEFAULTS)}
+    assert ours == {leaf: dig(theirs, leaf) for leaf in ours}

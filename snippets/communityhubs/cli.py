@@ -7,6 +7,7 @@
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
   communityhubs verify BUNDLE
   communityhubs import-config VALUES.yaml [VALUES.yaml ...] --out hub.yaml [--name N] [--image-map FROM=TO ...]
+  communityhubs import-config /opt/tljh/config/config.yaml --out hub.yaml   (The Littlest JupyterHub)
   communityhubs check SPEC...
   communityhubs image base|build|ensure
 
@@ -79,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     config = sub.add_parser(
         "import-config",
-        help="a hub spec from a provider's Helm values files (Zero to JupyterHub, 2i2c basehub/daskhub)",
+        help="a hub spec from a provider's Helm values files (Zero to JupyterHub, 2i2c basehub/daskhub) "
+        "or The Littlest JupyterHub's config.yaml",
     )
-    config.add_argument("values", nargs="+", type=Path, help="values files, merged in order as helm does")
+    config.add_argument(
+        "values", nargs="+", type=Path, help="values files, merged in order as helm does (or one TLJH config.yaml)"
+    )
     config.add_argument("--out", type=Path, required=True, help="the hub spec to write")
     config.add_argument("--name", help="the hub's name (default: from the last file's name)")
     config.add_argument("--target", choices=NAMES, help="write this target into the spec")

@@ -158,6 +158,10 @@ ROWS: list[Row] = [
 ]
 
 
+TLJH_DEFAULT_APPS = {"/lab": "jupyterlab", "/tree": "classic"}
+"""environment.default_url as TLJH's user_environment.default_app says it (tljh/configurer.py)."""
+
+
 def rows(section: str | None = None) -> list[Row]:
     """The table's rows (read at call time, so a test may add one), optionally those of one spec section."""
     return [row for row in ROWS if section is None or row.section == section]

@@ -23,13 +23,11 @@ import yaml
 
 from .. import mapping, names
 from ..images import USER_IMAGE
-from ..mapping import merge
-from ..spec import AUTH_ONLY, HubSpec, SpecError, schema_default, validate_spec
+from ..spec import AUTH_ONLY, HubSpec, schema_default
 from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .profiles import image_of, mapped, profiles
-from .provider_defaults import DEFAULTS
-from .report import Options, Report, Values, grouped, reason_for
-from .values_files import ImportConfigError, outside, read_values, unwrap
+from .report import Options, Report, Values
+from .values_files import ImportConfigError
 
 SECRET_ENV = "OAUTH_CLIENT_SECRET"
 
@@ -162,6 +160,11 @@ def authenticator(values: Values, options: Options) -> dict[str, Any]:
             )
         )
     report.must_give.append(("DNS and HTTPS", "a domain for the new hub, and its certificate"))
+    return copy_oauth_traits(values, base, kind, auth)
+
+
+def copy_oauth_traits(values: Values, base: str, kind: str, auth: dict[str, Any]) -> dict[str, Any]:
+    """The login class's settings under `base` (values' hub.config.CLS, TLJH's auth.CLS) into `auth`."""
     # OAuthenticator trait -> spec key: the renderer's own table read backwards, and the traits it sets itself.
     copied = {trait: key for key, trait in COPIED_KEYS.items()} | {
         "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name of hosted_domain
@@ -500,48 +503,6 @@ def _drop_defaults(node: Any, key: str) -> Any:
 
 
 # --- the command ------------------------------------------------------------------------
-
-
-def import_config(
-    paths: list[Path],
-    name: str | None = None,
-    image_map: dict[str, str] | None = None,
-    default_image: str | None = None,
-    callback_url: str | None = None,
-    client_id: str | None = None,
-    target: str | None = None,
-) -> tuple[dict[str, Any], Report]:
-    """The spec and the report for values files merged in order. Raises ImportConfigError."""
-    if not paths:
-        raise ImportConfigError("import-config: give at least one values file")
-    merged: dict[str, Any] = {}
-    for path in paths:
-        merged = merge(merged, read_values(path))
-    chart, prefix, jh = unwrap(merged)
-    report = Report()
-    hub_name = name or hub_name_of(paths[-1])
-    defaults, whose = DEFAULTS.get(chart, ({}, ""))
-    values = Values(jh, prefix, report, defaults, whose)
-    options = Options(hub_name, image_map or {}, default_image, callback_url, client_id, target)
-    data = spec_from_values(values, options)
-    for key in outside(merged, chart):
-        report.left_out.append((key, "another chart beside the hub (storage, dask, binder): not part of the hub spec"))
-    for leaf in values.left():
-        report.left_out.append((prefix + leaf, reason_for(leaf)))
-    for leaf in values.defaults_left():
-        report.left_out.append((f"{prefix}{leaf}: {values.get(leaf)}", f"{whose}; {reason_for(leaf)}"))
-    report.left_out = grouped(report.left_out)
-    try:
-        validate_spec(data, source=f"the spec imported from {paths[-1].name}")
-    except SpecError as err:
-        raise ImportConfigError(str(err)) from None
-    return data, report
-
-
-def hub_name_of(path: Path) -> str:
-    """`config/clusters/2i2c/mtu.values.yaml` -> `mtu`."""
-    stem = path.name.split(".")[0]
-    return re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:40] or "imported-hub"
 
 
 def spec_text(data: dict[str, Any], report: Report, paths: list[Path]) -> str:

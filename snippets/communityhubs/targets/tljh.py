@@ -50,8 +50,6 @@ SECRETS_DIR = "/opt/tljh/state/communityhubs"
 COMMANDS_FILE = "tljh-config.sh"
 CONFIG_FILE = "config.yaml"
 EXTRA_FILE = "jupyterhub_config.d/communityhubs.py"
-DEFAULT_APPS = {"/lab": "jupyterlab", "/tree": "classic"}
-"""TLJH's user_environment.default_app, by the page it opens."""
 INSTALL_DOCS = "https://tljh.jupyter.org/en/latest/install/index.html"
 
 
@@ -170,8 +168,8 @@ def environment(spec: HubSpec) -> Part:
             raise refuse(spec, f"environment.{key}", "tljh", why)
     part = Part("environment")
     url = spec.settings["environment.default_url"]
-    if url in DEFAULT_APPS:
-        part.say("user_environment.default_app", "Spawner.default_url", DEFAULT_APPS[url])
+    if url in mapping.TLJH_DEFAULT_APPS:
+        part.say("user_environment.default_app", "Spawner.default_url", mapping.TLJH_DEFAULT_APPS[url])
     else:
         part.extra.set("Spawner.default_url", url)
     if spec.settings["environment.env"]:

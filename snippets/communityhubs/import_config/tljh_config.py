@@ -1,0 +1,166 @@
+"""A hub spec from The Littlest JupyterHub's config.yaml (/opt/tljh/config/config.yaml): the
+inverse of `targets/tljh.py`, through the mapping table's `tljh` column and the same login
+tables. Rendering a spec for TLJH and importing its config.yaml back renders the same file
+again (tests/test_import_config.py).
+
+config.yaml is only part of a TLJH hub: what its jupyterhub_config.d/ Python files set is not
+read, and the report says so. Keys the file leaves out get TLJH's own defaults, named as such.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import mapping, names
+from ..traits import AUTHENTICATORS, OAUTH_CLASSES
+from .report import Options, Values
+from .to_spec import AUTH_TYPES, CLIENT_ID_PLACEHOLDER, LOCAL_CALLBACK, SECRET_ENV, copy_oauth_traits, usernames
+from .values_files import ImportConfigError
+
+TLJH_KEYS = {"base_url", "auth", "users", "limits", "http", "https", "traefik_api", "user_environment", "services"}
+"""The top-level keys of TLJH's config.yaml (tljh/config_schema.py, and auth)."""
+DEFAULTS = {
+    "user_environment": {"default_app": "jupyterlab"},
+    "services": {"cull": {"enabled": True, "timeout": 600, "every": 60, "max_age": 0}},
+    "http": {"address": ""},
+}
+"""What TLJH 2.0.0 uses where config.yaml says nothing and the spec can say it (tljh/configurer.py's
+`default`; tests/test_tljh.py checks these against TLJH's own)."""
+WHOSE = "TLJH 2.0.0's default (tljh/configurer.py), not set in the file"
+REASONS = {
+    "users.extra_user_groups": "Unix groups of the server's accounts: not in the hub spec",
+    "base_url": "the hub's URL prefix: not in the spec yet",
+    "traefik_api": "TLJH's own proxy API",
+    "http.port": "the port Traefik listens on",
+    "https.port": "the port Traefik listens on",
+    "https.address": "Traefik's HTTPS address follows http.address in the spec",
+    "https.letsencrypt.staging": "Let's Encrypt's test service: not in the spec",
+    "services.cull": "not in the spec: only enabled, timeout, every and max_age are",
+    "auth": "no equivalent in the hub spec yet",
+}
+
+
+def looks_like_tljh(data: dict[str, Any]) -> bool:
+    """A TLJH config.yaml, not Helm values: only TLJH's own top-level keys."""
+    return bool(data) and set(data) <= TLJH_KEYS
+
+
+def reason_for(leaf: str) -> str:
+    if leaf.rsplit(".", 1)[-1] in ("client_secret", "password", "user_password", "admin_password"):
+        return "a secret: never imported, nor shown"
+    best = max((p for p in REASONS if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
+    return REASONS[best] if best else "no equivalent in the hub spec yet"
+
+
+def authenticator(values: Values, options: Options) -> dict[str, Any]:
+    raw = values.take("auth.type")
+    if raw is None:
+        raise ImportConfigError(
+            "auth.type: not set, so the hub used TLJH's default login (FirstUseAuthenticator: the first person "
+            "to log in with a name sets its password), which the hub spec does not have; set auth.type first"
+        )
+    kind = AUTH_TYPES.get(str(raw))
+    if kind is None:
+        known = ", ".join(sorted(AUTHENTICATORS))
+        raise ImportConfigError(f"auth.type: {raw!r} has no equivalent in the hub spec (it has: {known})")
+    report = values.report
+    report.carried.append(("auth.type", f"authenticator.type: {kind}"))
+    auth: dict[str, Any] = {"type": kind}
+    if kind == "shared-password":
+        report.must_give.append(
+            ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
+        )
+    if kind not in OAUTH_CLASSES:
+        return auth
+    base = f"auth.{OAUTH_CLASSES[kind]}"
+    auth["client_id"] = options.client_id or values.take(f"{base}.client_id", to="authenticator.client_id")
+    if not auth["client_id"]:
+        auth["client_id"] = CLIENT_ID_PLACEHOLDER
+        report.must_give.append(("an OAuth client id", f"--client-id, or replace {CLIENT_ID_PLACEHOLDER}"))
+    auth["client_secret_env"] = SECRET_ENV
+    report.must_give.append(("the OAuth client secret", f"${SECRET_ENV}"))
+    callback = values.take(f"{base}.oauth_callback_url", to="authenticator.callback_url")
+    auth["callback_url"] = options.callback_url or callback or LOCAL_CALLBACK
+    auth = copy_oauth_traits(values, base, kind, auth)
+    if kind == "cilogon" and "allowed_idps" not in auth:
+        raise ImportConfigError(
+            f"{base}.idps: not in config.yaml (tljh-config cannot write its keys, which hold dots, so a "
+            "jupyterhub_config.d file sets it, and those are not read); CILogon needs it: write the spec's "
+            "authenticator.allowed_idps yourself"
+        )
+    return auth
+
+
+def people(values: Values, auth: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for path, key in [("users.admin", "admins"), ("users.allowed", "allowed_users")]:
+        found = usernames(values.take(path, to=key), path, values)
+        if found:
+            out[key] = sorted(set(found))
+    return out
+
+
+def plain(values: Values, spec: dict[str, Any]) -> None:
+    """Every row of the mapping table with a TLJH key, into its spec section."""
+    for row in mapping.rows():
+        value = values.take(row.tljh, to=row.key) if row.tljh else None
+        if value is not None:
+            spec.setdefault(row.section, {})[row.leaf] = row.to_spec(value, row.tljh)
+
+
+def environment(values: Values, spec: dict[str, Any]) -> None:
+    app = values.take("user_environment.default_app", to="environment.default_url")
+    urls = {name: url for url, name in mapping.TLJH_DEFAULT_APPS.items()}
+    if app not in urls:
+        raise ImportConfigError(f"user_environment.default_app: {app!r} is not one of: {', '.join(urls)}")
+    spec.setdefault("environment", {})["default_url"] = urls[app]
+
+
+def culling(values: Values) -> dict[str, Any]:
+    cull = {key: values.take(f"services.cull.{key}", to=f"culling.{key}") for key in ("enabled", "timeout", "every")}
+    cull["max_age"] = values.take("services.cull.max_age", to="culling.max_age")
+    return cull if cull["enabled"] else {"enabled": False}
+
+
+def https(values: Values) -> dict[str, Any]:
+    if not values.take("https.enabled", False, to="https"):
+        return {}
+    email = values.take("https.letsencrypt.email", to="https.letsencrypt.contact_email")
+    domains = values.take("https.letsencrypt.domains", to="https.letsencrypt.hosts")
+    if email and domains:
+        return {"letsencrypt": {"contact_email": email, "hosts": list(domains)}}
+    cert = values.take("https.tls.cert", to="https.certificate")
+    key = values.take("https.tls.key", to="https.key")
+    if cert and key:
+        return {"certificate": cert, "key": key}
+    raise ImportConfigError("https.enabled: true, but neither https.letsencrypt (email and domains) nor https.tls")
+
+
+def public_address(values: Values) -> dict[str, Any]:
+    """TLJH's Traefik listens on http.address: every address unless the file says 127.0.0.1."""
+    address = values.take("http.address", to="public_address.type")
+    if address in ("", "0.0.0.0"):
+        return {"type": "load-balancer"}
+    if address == "127.0.0.1":
+        return {}
+    raise ImportConfigError(f"http.address: {address!r}: the spec knows every address or 127.0.0.1 only")
+
+
+def spec_from_tljh(values: Values, options: Options) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": options.name}
+    spec["authenticator"] = authenticator(values, options)
+    spec |= people(values, spec["authenticator"])
+    plain(values, spec)
+    environment(values, spec)
+    spec["culling"] = culling(values)
+    secure = https(values)
+    if secure:
+        spec["https"] = secure
+    address = public_address(values)
+    if address:
+        spec["public_address"] = address
+    values.report.left_out.append(
+        ("jupyterhub_config.d/*.py", "not read: Python run by TLJH's hub; port what it sets (groups, timeouts) by hand")
+    )
+    spec["target"] = options.target or "tljh"
+    return spec
