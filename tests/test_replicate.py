@@ -453,3 +453,49 @@ def test_export_by_url_takes_the_token_from_the_environment_only(tmp_path: Path)
     done = subprocess.run([sys.executable, "-m", "communityhubs", *args], env=env, capture_output=True, text=True)
     assert done.returncode != 0 and "$NO_SUCH_TOKEN is empty or not set" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_import_by_url_rebuilds_people_and_homes_on_a_hub_it_did_not_start(tmp_path: Path) -> None:
+    """`import --url --token-env --start-servers`, as a TLJH admin runs it against their new server:
+    users, admins and groups over REST, homes through each user's own server; what the contents
+    API cannot write (hidden files) is named, and a second import changes nothing."""
+    old_spec, new_spec = spec_named(tmp_path, "url-old"), spec_named(tmp_path, "url-new")
+    old = Hub(load_spec(old_spec), tmp_path / "old" / "url-old")
+    new = Hub(load_spec(new_spec), tmp_path / "new" / "url-new")
+    try:
+        old.up()
+        client = running(old)
+        client.create_users(["demo-ada", "demo-lin"])
+        client.create_group("demo-field-team", ["demo-ada"])
+        old.write_home("demo-ada", remote_home())
+        export_hub(old, tmp_path / "old.bundle")
+        new.up()
+        env = {**os.environ, "NEW_TOKEN": new.info().admin_token()}
+        args = ["import", str(tmp_path / "old.bundle"), "--url", new.info().url, "--token-env", "NEW_TOKEN"]
+
+        def run(*extra: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "communityhubs", *args, *extra],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert done.returncode == 0, done.stderr
+            assert new.info().admin_token() not in done.stdout + done.stderr
+            return done.stdout
+
+        said = run("--start-servers")
+        assert "not written: home of demo-ada: 1 hidden files and folders" in said, said
+        here = running(new)
+        assert {"demo-ada", "demo-lin"} <= {u["name"] for u in here.users("demo-")}
+        assert here.group("demo-field-team")["users"] == ["demo-ada"]
+        seen = {k: v for k, v in listing(remote_home()).entries.items() if not k.startswith(".")}
+        got = {k: v for k, v in listing(new.read_home("demo-ada")).entries.items() if not k.startswith(".")}
+        assert got == seen  # every name, quoted right; written by the user's own server
+        assert not here.user("demo-ada")["server"]  # started to be written, and stopped again
+        assert run("--start-servers").startswith("nothing to change")
+    finally:
+        for hub in (old, new):
+            hub.down()
+            hub.forget()

@@ -5,6 +5,7 @@
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
   communityhubs export --out BUNDLE --spec F --url URL --token-env VAR [--start-servers]
   communityhubs import BUNDLE [--target T] [--state D] [--port P]
+  communityhubs import BUNDLE --url URL --token-env VAR [--start-servers]
   communityhubs verify BUNDLE
   communityhubs import-config VALUES.yaml [VALUES.yaml ...] --out hub.yaml [--name N] [--image-map FROM=TO ...]
   communityhubs import-config /opt/tljh/config/config.yaml --out hub.yaml   (The Littlest JupyterHub)
@@ -37,7 +38,7 @@ from .import_config import import_config, spec_text, write_spec
 from .replicate.bundle import describe_bundle, open_bundle
 from .replicate.export import export_hub
 from .replicate.remote import RemoteHub
-from .replicate.restore import import_bundle
+from .replicate.restore import import_bundle, import_bundle_by_url
 from .spec import EXAMPLE_SPEC, HubSpec, load_spec
 from .targets import NAMES, target_for
 
@@ -77,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
     restore.add_argument(
         "--port", type=int, default=names.PUBLIC_PORT, help="public port if the hub is started (default: %(default)s)"
+    )
+    restore.add_argument("--url", help="a running hub this tool did not start (such as a TLJH server), written to")
+    restore.add_argument("--token-env", help="with --url: the environment variable that holds an admin token")
+    restore.add_argument(
+        "--start-servers", action="store_true", help="with --url: start stopped servers to write their homes"
     )
     config = sub.add_parser(
         "import-config",
@@ -133,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             print(export_hub(hub, args.out))
             return 0
         if args.command == "import":
+            if args.url:
+                url, token = url_and_token(args)
+                print(import_bundle_by_url(args.bundle, url, token, start_servers=args.start_servers))
+                return 0
             check_port(args.port)
             print(import_bundle(args.bundle, args.target, check_state(Path(args.state)), args.port))
             return 0
@@ -207,16 +217,22 @@ def check_port(port: int) -> None:
         raise HubError(f"--port: {port} is not a port number (1-65535)")
 
 
-def remote_hub(args: argparse.Namespace, spec: HubSpec) -> RemoteHub:
-    """`export --url URL --token-env VAR`: the token comes from the environment, never the command line."""
+def url_and_token(args: argparse.Namespace) -> tuple[str, str]:
+    """`export|import --url URL --token-env VAR`: the token comes from the environment, never the command line."""
+    command = f"{args.command} --url"
     if not args.token_env:
-        raise HubError("export --url: give --token-env VAR, the environment variable that holds an admin token")
+        raise HubError(f"{command}: give --token-env VAR, the environment variable that holds an admin token")
     token = os.environ.get(args.token_env, "").strip()
     if not token:
-        raise HubError(f"export --url: ${args.token_env} is empty or not set; put an admin token in it")
+        raise HubError(f"{command}: ${args.token_env} is empty or not set; put an admin token in it")
     if not args.url.startswith(("http://", "https://")):
-        raise HubError(f"export --url: {args.url!r} is not an http:// or https:// address")
-    return RemoteHub(spec, target_for(spec, args.target), args.url, token, start_servers=args.start_servers)
+        raise HubError(f"{command}: {args.url!r} is not an http:// or https:// address")
+    return args.url, token
+
+
+def remote_hub(args: argparse.Namespace, spec: HubSpec) -> RemoteHub:
+    url, token = url_and_token(args)
+    return RemoteHub(spec, target_for(spec, args.target), url, token, start_servers=args.start_servers)
 
 
 def check_state(root: Path) -> Path:

@@ -1,15 +1,18 @@
-"""A running hub this tool did not start, read over HTTP with an admin token (`export --url`).
+"""A running hub this tool did not start, reached over HTTP with an admin token (`export --url`,
+`import --url`): a hub on The Littlest JupyterHub, Zero to JupyterHub or a provider's.
 
-Users, groups and roles come from the REST API as for any hub. Homes come through
-each user's own server, with the Jupyter server's contents API, as the take-home
-guide's `download_home` does: only servers that run, or that `start_servers`
-starts (and stops again), can be read. Hidden files are not listed by that API,
-shared folders and package lists have no HTTP address at all. Everything that
-could not be read is named in `not_read`, which the bundle's manifest keeps.
+Users, groups and roles go through the REST API as for any hub. Homes go through each
+user's own server, with the Jupyter server's contents API, as the take-home guide's
+`download_home` does: only servers that run, or that `start_servers` starts (and stops
+again), can be read or written. Hidden files are neither listed nor written by that API;
+shared folders and package lists have no HTTP address at all. Everything that could not be
+read is named in `not_read` (the bundle's manifest keeps it), and what could not be
+written in `not_written`.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import tarfile
 import time
@@ -43,6 +46,7 @@ class RemoteHub:
         self.client = HubClient(self.url, token, timeout=120)
         self.start_servers = start_servers
         self._not_read = ["hidden files and folders in homes: the contents API does not list them"]
+        self._not_written: list[str] = []
 
     def info(self) -> RemoteInfo:
         self.client.whoami()  # the hub answers and takes the token before anything is written
@@ -51,9 +55,23 @@ class RemoteHub:
     def not_read(self) -> list[str]:
         return list(self._not_read)
 
+    def not_written(self) -> list[str]:
+        return list(self._not_written)
+
+    def _running(self, name: str) -> bool | None:
+        """Whether the user's server runs; None for a user the hub does not have (yet)."""
+        try:
+            return bool(self.client.user(name).get("server"))
+        except HubAPIError as err:
+            if err.status == 404:
+                return None
+            raise
+
     def read_home(self, name: str) -> bytes:
         """The user's home as a tar archive, through their server; empty if it cannot be read."""
-        running = bool(self.client.user(name).get("server"))
+        running = self._running(name)
+        if running is None:
+            return _tar({})  # a user still to be made has no home yet
         if not running and not self.start_servers:
             self._not_read.append(f"home of {name}: their server is not running (--start-servers starts it)")
             return _tar({})
@@ -67,6 +85,48 @@ class RemoteHub:
         finally:
             if not running:
                 self.client.stop_server(name, wait=True, timeout=300)
+
+    def write_home(self, name: str, archive: bytes) -> None:
+        """Unpack a home archive through the user's server (PUT on the contents API), folders first;
+        the files belong to the user's own account on the hub, as if they had uploaded them."""
+        running = self._running(name)
+        if not running and not self.start_servers:
+            self._not_written.append(f"home of {name}: their server is not running (--start-servers starts it)")
+            return
+        if not running:
+            self.client.start_server(name, timeout=600)
+        try:
+            self._put(name, archive)
+        finally:
+            if not running:
+                self.client.stop_server(name, wait=True, timeout=300)
+
+    def _put(self, name: str, archive: bytes) -> None:
+        base = f"{self.url}/user/{quote(name, safe='@~')}/api/contents"
+        headers = {"Authorization": f"token {self._token}"}
+        hidden = 0
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            for member in sorted(tar.getmembers(), key=lambda m: m.name):
+                path = member.name.removeprefix("./").strip("/")
+                if not path:
+                    continue
+                if any(part.startswith(".") for part in path.split("/")):
+                    hidden += 1  # the contents API refuses hidden paths
+                    continue
+                if member.isdir():
+                    model: dict[str, Any] = {"type": "directory"}
+                elif member.isfile():
+                    content = tar.extractfile(member).read()  # type: ignore[union-attr]
+                    model = {"type": "file", "format": "base64", "content": base64.b64encode(content).decode()}
+                else:
+                    self._not_written.append(f"home of {name}: {path}: not a file or a folder")
+                    continue
+                resp = requests.put(f"{base}/{quote(path)}", json=model, headers=headers, timeout=300)
+                resp.raise_for_status()
+        if hidden:
+            self._not_written.append(
+                f"home of {name}: {hidden} hidden files and folders: the contents API refuses them"
+            )
 
     def _files(self, name: str) -> dict[str, bytes | None]:
         """{path: content, or None for a folder}, walking the contents API from the home's top."""
