@@ -40,7 +40,7 @@ def test_render_docker_maps_spec_to_dockerspawner() -> None:
 
 
 def test_unknown_target_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match=r"^target 'mars' is not one of: local, docker, kubernetes$"):
+    with pytest.raises(SpecError, match=r"^target 'mars' is not one of: local, docker, kubernetes, tljh$"):
         Hub(load_spec(), tmp_path, target="mars")
 
 
