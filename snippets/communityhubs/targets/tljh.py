@@ -70,6 +70,12 @@ def as_text(value: str | int | bool) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def reloads(commands: list[Command]) -> list[str]:
+    """What applies the commands: the proxy too when they change how Traefik listens."""
+    proxy = any(c.key.startswith(("http.", "https.")) for c in commands)
+    return ["sudo tljh-config reload proxy", "sudo tljh-config reload"] if proxy else ["sudo tljh-config reload"]
+
+
 def said_as_is(value: Any) -> bool:
     """Whether `tljh-config` reads the value back as it is: it turns digits into numbers and
     true/false into booleans, so a string like "12345" must go in the Python file instead."""
@@ -296,15 +302,13 @@ class TljhTarget(Target):
     label = "tljh-config"
 
     def parts(self, spec: HubSpec) -> list[Part]:
+        """Every spec key's commands and Python lines, in order; refuses what TLJH cannot say."""
         return [*(fn(spec) for fn in BY_KEY.values()), admin_service(spec)]
 
-    def commands(self, spec: HubSpec) -> list[Command]:
-        return [command for part in self.parts(spec) for command in part.commands]
-
-    def config(self, spec: HubSpec) -> dict[str, Any]:
+    def config(self, commands: list[Command]) -> dict[str, Any]:
         """The config.yaml the commands leave: each `set` puts a value, each `add-item` appends one."""
         config: dict[str, Any] = {}
-        for command in self.commands(spec):
+        for command in commands:
             *path, leaf = command.key.split(".")
             node = config
             for part in path:
@@ -315,7 +319,7 @@ class TljhTarget(Target):
                 node.setdefault(leaf, []).append(command.value)
         return config
 
-    def script(self, spec: HubSpec) -> str:
+    def script(self, spec: HubSpec, commands: list[Command]) -> str:
         lines = [HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)]
         lines.append("\n" + SECRETS_HEADER.format(dir=SECRETS_DIR))
         for secret in login_secrets(spec):
@@ -325,49 +329,45 @@ class TljhTarget(Target):
         if env:  # printf is the shell's own: the secret never shows in the list of processes
             what = "the OAuth client secret"
             lines.append(ENV_SECRET.format(env=env, dir=SECRETS_DIR, file=names.OAUTH_SECRET_FILE, what=what) + "\n")
-        lines.append("\n" + "".join(c.line() + "\n" for c in self.commands(spec)))
+        lines.append("\n" + "".join(c.line() + "\n" for c in commands))
         lines.append("\n# The Python file, from the folder this script was rendered into, then the reloads.\n")
         lines.append(f"sudo install -m 0644 {EXTRA_FILE} {CONFIG_DIR}/jupyterhub_config.d/\n")
-        lines.append("sudo tljh-config reload proxy\n" if self.touches_proxy(spec) else "")
-        lines.append("sudo tljh-config reload\n")
+        lines.append("".join(f"{line}\n" for line in reloads(commands)))
         return "".join(lines)
 
-    def touches_proxy(self, spec: HubSpec) -> bool:
-        return any(c.key.startswith(("http.", "https.")) for c in self.commands(spec))
-
-    def extra_file(self, spec: HubSpec) -> str:
+    def extra_file(self, spec: HubSpec, parts: list[Part]) -> str:
         header = EXTRA_HEADER.format(path=CONFIG_DIR, extra=EXTRA_FILE, name=spec.name, secrets=SECRETS_DIR)
-        body = [part.extra.text() for part in self.parts(spec) if part.extra.lines]
+        body = [part.extra.text() for part in parts if part.extra.lines]
         return "\n\n".join([header, *body]) + "\n"
 
     def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
-        config = yaml.safe_dump(self.config(spec), sort_keys=False, default_flow_style=False)
-        return {COMMANDS_FILE: self.script(spec), CONFIG_FILE: config, EXTRA_FILE: self.extra_file(spec)}
+        parts = self.parts(spec)
+        commands = [command for part in parts for command in part.commands]
+        config = yaml.safe_dump(self.config(commands), sort_keys=False, default_flow_style=False)
+        return {
+            COMMANDS_FILE: self.script(spec, commands),
+            CONFIG_FILE: config,
+            EXTRA_FILE: self.extra_file(spec, parts),
+        }
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
-        return "\n".join(self.shown_part(spec, key))
-
-    def shown_part(self, spec: HubSpec, key: str) -> list[str]:
-        self.parts(spec)  # refuses as render does
-        part = BY_KEY[key](spec) if key in BY_KEY else Part(key)
-        return [c.line() for c in part.commands] + part.extra.lines
+        part = next((part for part in self.parts(spec) if part.key == key), Part(key))
+        return "\n".join([c.line() for c in part.commands] + part.extra.lines)
 
     def shown(self, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
-        """The commands, then the lines of the Python file, for `keys` (all of them without keys)."""
-        files = self.render(spec)
+        """The commands, then the lines of the Python file, then the reloads, for `keys` (all of the
+        script and the Python file without keys)."""
         if not keys:
+            files = self.render(spec)
             return [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
-        self.parts(spec)
-        chosen = [BY_KEY[k](spec) for k in keys if k in BY_KEY]
-        commands = "\n".join(c.line() for part in chosen for c in part.commands)
+        chosen = [part for part in self.parts(spec) if part.key in keys]
+        commands = [c for part in chosen for c in part.commands]
         extra = "\n".join(line for part in chosen for line in part.extra.lines)
         if not commands and not extra:
             return [("bash", "# (nothing to set: TLJH's defaults)")]
-        blocks = [("bash", commands)] if commands else []
+        blocks = [("bash", "\n".join(c.line() for c in commands))] if commands else []
         blocks += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
-        proxy = any(part.key in ("https", "public_address") for part in chosen if part.commands)
-        reload = "sudo tljh-config reload proxy\nsudo tljh-config reload" if proxy else "sudo tljh-config reload"
-        return [*blocks, ("bash", f"# then\n{reload}")]
+        return [*blocks, ("bash", "# then\n" + "\n".join(reloads(commands)))]
 
     def digest(self, spec: HubSpec) -> str:
         """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
