@@ -12,7 +12,7 @@ from ..mapping import merge
 from ..spec import SpecError, validate_spec
 from . import tljh_config
 from .provider_defaults import DEFAULTS
-from .report import Options, Report, Values, grouped, reason_for
+from .report import REASONS, Options, Report, Values, grouped, reason_for
 from .to_spec import spec_from_values
 from .values_files import ImportConfigError, outside, read_values, unwrap
 
@@ -39,20 +39,20 @@ def import_config(
     options = Options(hub_name, image_map or {}, default_image, callback_url, client_id, target)
     if tljh_config.looks_like_tljh(merged):  # The Littlest JupyterHub's config.yaml
         values = Values(merged, "", report, tljh_config.DEFAULTS, tljh_config.WHOSE)
-        data, reason, whose = tljh_config.spec_from_tljh(values, options), tljh_config.reason_for, tljh_config.WHOSE
+        data, reasons, whose = tljh_config.spec_from_tljh(values, options), tljh_config.REASONS, tljh_config.WHOSE
     else:
         chart, prefix, jh = unwrap(merged)
         defaults, whose = DEFAULTS.get(chart, ({}, ""))
         values = Values(jh, prefix, report, defaults, whose)
-        data, reason = spec_from_values(values, options), reason_for
+        data, reasons = spec_from_values(values, options), REASONS
         for key in outside(merged, chart):
             report.left_out.append(
                 (key, "another chart beside the hub (storage, dask, binder): not part of the hub spec")
             )
     for leaf in values.left():
-        report.left_out.append((values.prefix + leaf, reason(leaf)))
+        report.left_out.append((values.prefix + leaf, reason_for(leaf, reasons)))
     for leaf in values.defaults_left():
-        report.left_out.append((f"{values.prefix}{leaf}: {values.get(leaf)}", f"{whose}; {reason(leaf)}"))
+        report.left_out.append((f"{values.prefix}{leaf}: {values.get(leaf)}", f"{whose}; {reason_for(leaf, reasons)}"))
     report.left_out = grouped(report.left_out)
     try:
         validate_spec(data, source=f"the spec imported from {paths[-1].name}")

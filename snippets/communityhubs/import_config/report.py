@@ -122,11 +122,13 @@ class Options:
     target: str | None
 
 
-def reason_for(leaf: str) -> str:
+def reason_for(leaf: str, reasons: dict[str, str] = REASONS) -> str:
+    """Why a key was left out: a secret, else the reason of its longest prefix in `reasons`
+    (a values file's REASONS, or a TLJH config.yaml's)."""
     if leaf.rsplit(".", 1)[-1] in KEEPS_SECRETS:
         return "a secret: never imported, nor shown"
-    best = max((p for p in REASONS if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
-    return REASONS[best] if best else "no equivalent in the hub spec yet"
+    best = max((p for p in reasons if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
+    return reasons[best] if best else "no equivalent in the hub spec yet"
 
 
 def grouped(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:

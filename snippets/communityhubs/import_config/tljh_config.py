@@ -45,13 +45,6 @@ def looks_like_tljh(data: dict[str, Any]) -> bool:
     return bool(data) and set(data) <= TLJH_KEYS
 
 
-def reason_for(leaf: str) -> str:
-    if leaf.rsplit(".", 1)[-1] in ("client_secret", "password", "user_password", "admin_password"):
-        return "a secret: never imported, nor shown"
-    best = max((p for p in REASONS if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
-    return REASONS[best] if best else "no equivalent in the hub spec yet"
-
-
 def authenticator(values: Values, options: Options) -> dict[str, Any]:
     raw = values.take("auth.type")
     if raw is None:
