@@ -23,6 +23,7 @@ from urllib.parse import quote
 import requests
 
 from ..client import HubAPIError, HubClient
+from ..folder_archive import Listing
 from ..spec import HubSpec
 from ..targets import Target
 from ..targets.base import UserEnvironment
@@ -54,6 +55,11 @@ class RemoteHub:
 
     def not_read(self) -> list[str]:
         return list(self._not_read)
+
+    def readable(self, wanted: Listing) -> Listing:
+        """Without hidden files and folders, which the contents API neither lists nor writes."""
+        shown = {p: what for p, what in wanted.entries.items() if not any(x.startswith(".") for x in p.split("/"))}
+        return Listing(shown, wanted.bytes)
 
     def not_written(self) -> list[str]:
         return list(self._not_written)

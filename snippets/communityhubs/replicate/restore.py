@@ -71,15 +71,6 @@ def first_difference(current: Listing, wanted: Listing) -> str:
     return next(p for p in sorted(wanted.entries) if current.entries.get(p) != wanted.entries[p])
 
 
-def visible_to(hub: Runner | RemoteHub, wanted: Listing) -> Listing:
-    """What of a home the hub can compare: over HTTP, the contents API neither lists nor writes
-    hidden files, so those are left out of the comparison (and named when written)."""
-    if not isinstance(hub, RemoteHub):
-        return wanted
-    shown = {p: what for p, what in wanted.entries.items() if not any(part.startswith(".") for part in p.split("/"))}
-    return Listing(shown, wanted.bytes)
-
-
 def plan_import(bundle: Bundle, hub: Runner, client: HubClient) -> Plan:
     plan = Plan()
     here = {u["name"]: u for u in people.users(client)}
@@ -95,7 +86,7 @@ def plan_import(bundle: Bundle, hub: Runner, client: HubClient) -> Plan:
             plan.unchanged["users"] += 1
         if not user["home"]:
             continue  # nothing to write, so nothing to compare (on docker each read is a container)
-        wanted = visible_to(hub, bundle.archives[user["home"]])
+        wanted = hub.readable(bundle.archives[user["home"]])
         current = listing(hub.read_home(name), where=f"home of {name}")
         verdict = same_folder(current, wanted)
         if verdict == "write":
@@ -200,17 +191,14 @@ def import_bundle(
 def apply(bundle: Bundle, hub: Runner | RemoteHub, client: HubClient, plan: Plan) -> Progress:
     total = sum(bundle.archives[m].bytes for _, m in plan.homes + plan.shared)
     progress = Progress("import", total)
-    people_first = isinstance(hub, RemoteHub)  # its homes are written through each user's server
-    if people_first:
-        create_people(client, plan)
+    # People first: a hub reached by its URL writes each home through its owner's own server.
+    create_people(client, plan)
     for user, member in plan.homes:
         hub.write_home(user, bundle.read(member))
         progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
     for name, member in plan.shared:
         hub.write_shared(name, bundle.read(member))
         progress.add(bundle.archives[member].files, bundle.archives[member].bytes)
-    if not people_first:
-        create_people(client, plan)
     progress.done()
     return progress
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..folder_archive import tar_folder
+from ..folder_archive import Listing, tar_folder
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
 from ..spec import HubSpec, SpecError
 
@@ -177,6 +177,10 @@ class Runner(ABC):
 
     def write_shared(self, name: str, archive: bytes) -> None:
         raise refuse(self.spec, "shared_data", self.target.name, "this target has no shared folders")
+
+    def readable(self, wanted: Listing) -> Listing:
+        """The part of a home's listing that `read_home` can give back, to compare with: all of it here."""
+        return wanted
 
     def not_read(self) -> list[str]:
         """What `read_home`, `read_shared` and `environments` could not read, for the export to say;
