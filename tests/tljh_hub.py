@@ -14,6 +14,7 @@ configurer's `apply_config` and then loads jupyterhub_config.d/) reads it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -66,6 +67,13 @@ def tljh_python() -> Path:
         subprocess.run([*pip, str(copy)], check=True)
     (venv / "ready").write_text(digest)
     return python
+
+
+@functools.cache
+def tljh_hub_config() -> str:
+    """TLJH's own jupyterhub_config.py as installed in the venv (asked once: the same for every spec)."""
+    where = "import tljh, pathlib; print(pathlib.Path(tljh.__file__).with_name('jupyterhub_config.py'))"
+    return subprocess.run([str(tljh_python()), "-c", where], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def tljh_config_argv(script: str, config_path: Path) -> list[list[str]]:
@@ -146,16 +154,7 @@ def ask_tljh_hub(files: dict[str, str], secrets: dict[str, str], questions: dict
         for name, value in secrets.items():
             (state / name).write_text(value)
             (state / name).chmod(0o600)
-        hub_config = subprocess.run(
-            [
-                str(python),
-                "-c",
-                "import tljh, pathlib; print(pathlib.Path(tljh.__file__).with_name('jupyterhub_config.py'))",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        hub_config = tljh_hub_config()
         out = Path(tmp) / "answers.json"
         env = {"PATH": os.environ["PATH"], "TLJH_INSTALL_PREFIX": str(prefix), "HOME": tmp}
         done = subprocess.run(
