@@ -69,7 +69,7 @@ for _name, _target in TARGETS.items():
         if _why:
             communityhubs_stored_outputs[f"guides/{_name}/*.md"] = _why
             print(f"communityhubs: guides/{_name} show their stored outputs: {_why}")
-# What proves each target's file beyond the guides' runs (tests/chart_proof.py stores it).
+# What proves each target's file beyond the guides' runs (tests/support/chart_proof.py stores it).
 communityhubs_proofs = str(ROOT / "docs" / "proofs")
 nb_execution_show_tb = True
 # myst-nb 1.4's stream merging duplicates text in the notebooks it writes; our

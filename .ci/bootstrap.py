@@ -14,17 +14,21 @@ second). Standard library only: it runs before anything is installed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOX_VENV = ROOT / ".nox" / "_nox"
 NOX_PIN = "nox==2026.10.20"  # the task runner; newer nox changes venv reuse rules
+UV_PIN = "uv==0.13.8"  # nox's faster installer: makes each session's environment from requirements.lock
 
 # apt package -> (command, or lib:NAME, that shows it is installed; why the site or the suite needs it)
 FOR_DOCS = {
@@ -128,12 +132,27 @@ def stop_dockerd(daemon: subprocess.Popen | None) -> None:
 
 def ensure_nox() -> Path:
     nox = NOX_VENV / "bin" / "nox"
-    if nox.exists():
+    if nox.exists() and (NOX_VENV / "bin" / "uv").exists():
         return nox
-    say(f"installing {NOX_PIN} into {NOX_VENV.relative_to(ROOT)} (its own virtual environment)")
-    subprocess.run([sys.executable, "-m", "venv", str(NOX_VENV)], check=True)
-    subprocess.run([str(NOX_VENV / "bin" / "pip"), "install", "--quiet", NOX_PIN], check=True)
+    say(f"installing {NOX_PIN} and {UV_PIN} into {NOX_VENV.relative_to(ROOT)} (their own virtual environment)")
+    if not nox.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(NOX_VENV)], check=True)
+    subprocess.run([str(NOX_VENV / "bin" / "pip"), "install", "--quiet", NOX_PIN, UV_PIN], check=True)
     return nox
+
+
+@contextlib.contextmanager
+def timed(name: str, phases: list[dict[str, object]]) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    phases.append({"phase": f"bootstrap: {name}", "seconds": round(time.monotonic() - started, 1)})
+
+
+def write_phases(phases: list[dict[str, object]]) -> None:
+    """The set-up's phases, which `nox -s tests` prints with its own (_build/durations/)."""
+    path = ROOT / "_build" / "durations" / "bootstrap.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(phases, indent=1) + "\n")
 
 
 def main(args: list[str]) -> int:
@@ -143,11 +162,16 @@ def main(args: list[str]) -> int:
     testing = "tests" in sessions(args)
     if testing:
         wanted |= FOR_TESTS
-    missing = missing_packages(wanted)
-    if missing:
-        install(missing)
-    nox = ensure_nox()
-    daemon = start_dockerd() if testing else None
+    phases: list[dict[str, object]] = []
+    with timed("system packages (apt)", phases):
+        missing = missing_packages(wanted)
+        if missing:
+            install(missing)
+    with timed("nox and uv", phases):
+        nox = ensure_nox()
+    with timed("Docker engine", phases):
+        daemon = start_dockerd() if testing else None
+    write_phases(phases)
     try:
         return subprocess.run([str(nox), "-f", str(ROOT / "noxfile.py"), *args], cwd=ROOT).returncode
     finally:

@@ -9,33 +9,16 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "_build"
-HTML = BUILD / "html"
-CHROMIUM = "/usr/bin/chromium"
+from tests.support.paths import CHROMIUM, HTML
 
-
-def communityhubs(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """The command line as a reader runs it, `python -m communityhubs ARGS` in `cwd`, its output captured."""
-    command = [sys.executable, "-m", "communityhubs", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-
-
-# Every guide page, as a path under guides/ without .md ("docker/set-memory-and-cpu-limits").
-# The index and included fragments (names starting with "_") are not guides.
-GUIDES = sorted(
-    str(p.relative_to(ROOT / "guides").with_suffix(""))
-    for p in (ROOT / "guides").rglob("*.md")
-    if p.stem != "index" and not p.stem.startswith("_")
-)
+# Each run writes its durations, per test and per folder, to _build/durations/tests.json.
+pytest_plugins = ["tests.support.durations"]
 
 
 @pytest.fixture(scope="session")

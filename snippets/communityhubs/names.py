@@ -2,7 +2,7 @@
 
 Files in a hub's state folder, environment variables, the default state root
 and port, Docker and Kubernetes resource names, and paths inside user images.
-tests/test_names.py fails when one of these literals appears elsewhere in the
+tests/unit/test_names.py fails when one of these literals appears elsewhere in the
 package. (`shared-password` is also the spec's login type, a schema value.)
 """
 

@@ -6,7 +6,7 @@ notebooks/ as the baseline; the tests diff a fresh run against it.
 
     python -m communityhubs.notebooks store _build/html notebooks
 
-The comparison (`tests/notebook_diff.py`) lives with the tests: it needs
+The comparison (`tests/support/notebook_diff.py`) lives with the tests: it needs
 pytest-notebook, a test library this runtime package never imports.
 """
 

@@ -43,8 +43,8 @@ from communityhubs.proxy import find_proxy
 from communityhubs.spec import load_spec
 from communityhubs.targets.local import LocalTarget
 
-from ..conftest import CHROMIUM
-from ..test_browser import log_in_in_browser
+from ..support.browser import log_in_in_browser
+from ..support.paths import CHROMIUM
 from . import cpus, summarise
 
 WORKSHOP = SNIPPETS / "examples" / "workshop.yaml"

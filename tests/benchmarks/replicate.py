@@ -27,7 +27,7 @@ from communityhubs.replicate.export import export_hub
 from communityhubs.replicate.restore import import_bundle
 from communityhubs.spec import load_spec
 
-from ..homes import big_home, many_files_home
+from ..support.homes import big_home, many_files_home
 from . import cpus, summarise
 
 DIRECTIONS = [("local", "docker"), ("docker", "local")]

@@ -1,7 +1,7 @@
 """A hub spec from The Littlest JupyterHub's config.yaml (/opt/tljh/config/config.yaml): the
 inverse of `targets/tljh.py`, through the mapping table's `tljh` column and the same login
 tables. Rendering a spec for TLJH and importing its config.yaml back renders the same file
-again (tests/test_import_config.py).
+again (tests/unit/test_import_config.py).
 
 config.yaml is only part of a TLJH hub: what its jupyterhub_config.d/ Python files set is not
 read, and the report says so. Keys the file leaves out get TLJH's own defaults, named as such.
@@ -25,7 +25,7 @@ DEFAULTS = {
     "http": {"address": ""},
 }
 """What TLJH 2.0.0 uses where config.yaml says nothing and the spec can say it (tljh/configurer.py's
-`default`; tests/test_tljh.py checks these against TLJH's own)."""
+`default`; tests/proofs/test_tljh.py checks these against TLJH's own)."""
 WHOSE = "TLJH 2.0.0's default (tljh/configurer.py), not set in the file"
 REASONS = {
     "users.extra_user_groups": "Unix groups of the server's accounts: not in the hub spec",

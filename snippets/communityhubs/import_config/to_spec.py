@@ -8,7 +8,7 @@ the spec, left out with the reason, or (for secrets, which are never read)
 something the new hub must be given. Nothing is dropped silently.
 
 This is the inverse of `targets/kubernetes.py` (both read `mapping.py`): rendering a spec to values.yaml
-and importing it back gives the same spec (tests/test_import_config.py).
+and importing it back gives the same spec (tests/unit/test_import_config.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ TLJH's hub loads after it. From a spec this target renders all three:
 
 TLJH itself cannot run on this machine (it needs systemd and an installer that downloads
 from GitHub), so `hub up` refuses it; the tests prove the files with TLJH's own
-`tljh-config` and configurer (tests/tljh_hub.py).
+`tljh-config` and configurer (tests/support/tljh_hub.py).
 """
 
 from __future__ import annotations

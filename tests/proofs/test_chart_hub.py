@@ -1,0 +1,222 @@
+"""Zero to JupyterHub's own hub code reads our values.yaml (issue: Kubernetes proven without a
+cluster), parts two and three.
+
+For every example spec that renders for Kubernetes, Helm renders the chart (tests/proofs/test_chart.py),
+and then the chart's `files/hub/jupyterhub_config.py` loads it under the hub image's versions
+(JupyterHub 5.4.1, KubeSpawner 7.0.0, OAuthenticator 17.3.0) in a private mount namespace. The
+same questions go to our docker target's jupyterhub_config.py under our versions:
+tests/support/hub_probe.py asks both who may log in, with what, and what each user's server gets for
+every profile and choice. KubeSpawner builds every pod and home claim as it would send them.
+
+Every difference between the two answers is either a row of DIFFERENCES, with its reason, or a
+failure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import secrets
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from communityhubs import names
+from communityhubs.images import USER_IMAGE
+from communityhubs.mapping import given, rows
+from communityhubs.spec import HubSpec, load_spec
+from communityhubs.targets import TARGETS
+from communityhubs.targets.chart import shared_claims
+from communityhubs.traits import default_choice
+
+from tests.support.chart_hub import ask_chart_hub, ask_our_hub
+from tests.support.chart_render import KUBERNETES, SPECS, helm_render, rendered_values
+from tests.support.hub_questions import NOT_OFFERED, facts, password, password_users, questions
+from tests.support.needs import need_chart, need_docker
+
+KUBERNETES_SPECS = [p for p in SPECS if rendered_values(p) is not None]
+
+# Differences between the chart's hub and our docker hub that are right, each with its reason.
+# A fact matching no row must be equal on both sides.
+DIFFERENCES: dict[str, str] = {
+    "app.spawner_class": "where servers run: KubeSpawner makes pods, our DockerSpawner subclass containers",
+    "culling.url": "how the culler reaches the hub's API: the hub's Service on Kubernetes, the hub's own URL here",
+    "culling.concurrency": "the chart states the culler's own default (10); we leave it unsaid",
+}
+# Settings the chart keeps at its own default when the spec leaves them unset (mapping.Row.chart_default),
+# each fact and the reason.
+CHART_DEFAULTS: dict[str, str] = {
+    "start.*.start_timeout": "limits.start_timeout unset: the chart's 300 s leave time for image pulls and new nodes",
+}
+# Warnings upstream logs for every hub like ours; any other warning fails.
+UPSTREAM_NOISE: dict[str, str] = {
+    "Received unhandled user_options": (
+        "JupyterHub 5 says it before every start on a spawner without apply_user_options; "
+        "KubeSpawner 7 reads the options a moment later, in load_user_options"
+    ),
+}
+
+
+@functools.cache
+def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the chart's hub, our docker hub): their answers to the same questions."""
+    need_chart()
+    need_docker()
+    spec = load_spec(path)
+    shared, admins = password(), secrets.token_urlsafe(32)
+    asked = questions(spec, shared, admins)
+    oauth_env = spec.data["authenticator"].get("client_secret_env")
+    secret_env = {names.SHARED_PASSWORD_ENV: shared, names.ADMIN_PASSWORD_ENV: admins}
+    secret_env |= {oauth_env: "not-a-real-secret"} if oauth_env else {}
+    files = helm_render(need_chart(), rendered_values(path) or {}, spec.name)
+    chart = ask_chart_hub(files, spec.name, secret_env, asked)
+    with tempfile.TemporaryDirectory() as tmp, docker_network(names.resource(spec.name)):
+        folder = Path(tmp)
+        # HTTPS and the public address are the proxy's, not the hub's, and docker has only a
+        # loopback proxy with a certificate it is given: the hub is compared without them.
+        hub_only = HubSpec(spec.source, {k: v for k, v in spec.data.items() if k not in ("https", "public_address")})
+        (folder / "jupyterhub_config.py").write_text(TARGETS["docker"].render(hub_only)["jupyterhub_config.py"])
+        files = [(names.SHARED_PASSWORD_FILE, shared), (names.ADMIN_PASSWORD_FILE, admins)]
+        for name, value in [*files, (names.ADMIN_TOKEN_FILE, secrets.token_hex(32))]:
+            (folder / name).write_text(value)
+            (folder / name).chmod(0o600)
+        ours = ask_our_hub(folder, asked, secret_env)
+    return chart, ours
+
+
+class docker_network:
+    """The hub's Docker network, which our configuration asks Docker for at load; made if missing."""
+
+    def __init__(self, name: str):
+        self.name, self.made = name, False
+
+    def __enter__(self) -> None:
+        found = subprocess.run(["docker", "network", "inspect", self.name], capture_output=True)
+        if found.returncode:
+            subprocess.run(["docker", "network", "create", self.name], check=True, capture_output=True)
+            self.made = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.made:
+            subprocess.run(["docker", "network", "rm", self.name], check=True, capture_output=True)
+
+
+def reason_for(key: str, spec: HubSpec) -> str:
+    reasons = dict(DIFFERENCES)
+    if not given(spec, "limits.start_timeout"):
+        reasons |= CHART_DEFAULTS
+    return next((why for pattern, why in reasons.items() if fnmatch.fnmatchcase(key, pattern)), "")
+
+
+@pytest.mark.parametrize("path", KUBERNETES_SPECS, ids=lambda p: p.stem)
+def test_both_hubs_load_their_configuration_without_a_warning(path: Path) -> None:
+    """Unrecognised or deprecated settings, on the chart's versions and on ours."""
+    for side in both_answers(path):
+        said = [w for w in side["warnings"] if not any(noise in w for noise in UPSTREAM_NOISE)]
+        assert not said, said
+
+
+@pytest.mark.parametrize("path", KUBERNETES_SPECS, ids=lambda p: p.stem)
+def test_the_chart_gives_the_same_hub_as_docker_but_for_the_reasoned_differences(path: Path) -> None:
+    chart, ours = both_answers(path)
+    on_chart, on_docker = facts(chart, kube=True), facts(ours, kube=False)
+    spec = load_spec(path)
+    unexplained = {
+        key: (on_chart.get(key, "<absent>"), on_docker.get(key, "<absent>"))
+        for key in sorted(set(on_chart) | set(on_docker))
+        if on_chart.get(key, "<absent>") != on_docker.get(key, "<absent>") and not reason_for(key, spec)
+    }
+    assert not unexplained, "\n".join(f"{k}: chart {c!r}, docker {d!r}" for k, (c, d) in unexplained.items())
+
+
+@pytest.mark.parametrize("path", [p for p in KUBERNETES_SPECS if password_users(p)], ids=lambda p: p.stem)
+def test_the_shared_password_logs_in_on_both_sides(path: Path) -> None:
+    """The passwords `hub up` gives, as a person types them, against each side's own authenticator:
+    users with the shared one; admins, as admins, with theirs and never with the shared one."""
+    spec = load_spec(path)
+    for side in both_answers(path):
+        users = [x for x in side["logins"] if x["user"] not in spec.admins]
+        assert users and all(x["accepted"] and not x["admin"] for x in users), users
+        admins = [x for x in side["logins"] if x["user"] in spec.admins]
+        assert len(admins) == 2 * len(spec.admins)
+        assert [(x["accepted"], x["admin"]) for x in admins] == [(True, True), (False, None)] * len(spec.admins), admins
+
+
+@pytest.mark.parametrize("path", [p for p in KUBERNETES_SPECS if "options:" in p.read_text()], ids=lambda p: p.stem)
+def test_a_choice_that_is_not_offered_is_refused_on_both_sides(path: Path) -> None:
+    for side in both_answers(path):
+        asked = [s for s in side["starts"] if NOT_OFFERED in s["options"].values()]
+        assert asked and all("refused" in s for s in asked), asked
+
+
+@pytest.mark.parametrize("version", KUBERNETES)
+@pytest.mark.parametrize("path", KUBERNETES_SPECS, ids=lambda p: p.stem)
+def test_every_pod_is_valid_within_its_limits_and_mounts_only_claims_that_are_made(path: Path, version: str) -> None:
+    """For every user, profile and choice: the pod and home claim KubeSpawner would create validate;
+    requests do not exceed limits (the API server's rule, in no schema); every claim mounted is made
+    by KubeSpawner (homes) or by `hub up`'s plan (shared data); the image is the choice's."""
+    import kubernetes_validate
+
+    spec = load_spec(path)
+    planned = {c["metadata"]["name"] for c in yaml.safe_load_all(shared_claims(spec, single_node=True)) if c}
+    chart, _ = both_answers(path)
+    started = [s for s in chart["starts"] if "refused" not in s]
+    assert started
+    for start in started:
+        pod, claim = start["pod"], start["claim"]
+        kubernetes_validate.validate(pod, version, strict=True)
+        kubernetes_validate.validate(claim, version, strict=True)
+        for container in pod["spec"]["containers"]:
+            resources = container.get("resources", {})
+            for kind in ("memory", "cpu"):
+                request, limit = (resources.get(part, {}).get(kind) for part in ("requests", "limits"))
+                if request is not None and limit is not None:
+                    assert quantity(request) <= quantity(limit), (start["user"], start["options"], kind, resources)
+        mounted = {
+            v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v
+        }
+        assert mounted <= {claim["metadata"]["name"], *planned}, (mounted, planned)
+        assert (
+            pod["spec"]["containers"][0]["image"] == start["spawner"]["image"] == expected_image(spec, start["options"])
+        )
+
+
+def quantity(value: Any) -> float:
+    """A Kubernetes quantity as a number: 536870912, "512Mi", "0.05", "50m"."""
+    text = str(value)
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 1e3, "M": 1e6, "G": 1e9, "m": 1e-3}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+
+
+def expected_image(spec: HubSpec, options: dict[str, str]) -> str:
+    """The image the spec gives this request: the choice's, else the profile's, else the hub's, else ours."""
+    env = spec.data.get("environment", {})
+    image = env.get("image", USER_IMAGE)
+    profiles = env.get("profiles", [])
+    if not profiles:
+        return image
+    profile = next((p for p in profiles if p["name"] == options.get("profile")), profiles[0])
+    image = profile.get("image", image)
+    for option in profile.get("options", []):
+        chosen = options.get(option["name"]) or default_choice(option)
+        image = next((c for c in option["choices"] if c["name"] == chosen), {}).get("image", image)
+    return image
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in KUBERNETES_SPECS if not given(load_spec(p), "limits.start_timeout")], ids=lambda p: p.stem
+)
+def test_without_a_start_timeout_a_pod_gets_the_charts_time_for_image_pulls(path: Path) -> None:
+    """JupyterHub's 60 s suit a process or a container; a pod may wait for a new node and an image pull."""
+    chart, ours = both_answers(path)
+    row = next(r for r in rows("limits") if r.attr == "start_timeout")
+    assert row.chart_default == 300  # Zero to JupyterHub 4.3.1's singleuser.startTimeout
+    assert {s["spawner"]["start_timeout"] for s in chart["starts"] if "spawner" in s} == {row.chart_default}
+    ours_timeout = load_spec(path).settings["limits.start_timeout"]  # the schema's, JupyterHub's own 60
+    assert {s["spawner"]["start_timeout"] for s in ours["starts"] if "spawner" in s} == {ours_timeout}

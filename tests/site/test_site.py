@@ -1,0 +1,120 @@
+"""The built site: zero warnings, every internal link and anchor resolves, the
+reference is generated from the schema, and every guide page is complete."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+from communityhubs.schema_reference import key_docs
+
+from tests.support.needs import need_guide_target
+from tests.support.paths import BUILD, GUIDES, ROOT
+
+
+def test_build_log_has_no_warnings(site: Path) -> None:
+    log = BUILD / "logs" / "sphinx.log"
+    assert log.exists(), "the build writes its warnings to _build/logs/sphinx.log"
+    assert log.read_text().strip() == ""
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if a.get("name") and tag == "a":
+            self.ids.add(a["name"])
+        for key in ("href", "src"):
+            if a.get(key) and tag in ("a", "img", "link", "script"):
+                self.links.append(a[key])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(errors="replace"))
+    return parser
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    # _static/ holds the theme's template fragments, not pages
+    pages = {p: _parse(p) for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts}
+    broken = []
+    checked = 0
+    for page, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlparse(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "javascript:")):
+                continue
+            target_path, anchor = urldefrag(unquote(parts.path) + (f"#{parts.fragment}" if parts.fragment else ""))
+            target = (page.parent / target_path).resolve() if target_path else page
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {link} (missing file)")
+            elif anchor and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else _parse(target).ids
+                if anchor not in ids:
+                    broken.append(f"{page.relative_to(site)} -> {link} (missing anchor)")
+    assert checked > 100, "expected the site to have many internal links"
+    assert broken == []
+
+
+def test_hub_spec_reference_lists_every_schema_key(site: Path) -> None:
+    html = (site / "docs" / "reference" / "hub-spec.html").read_text()
+    missing = [
+        doc.key
+        for doc in key_docs()
+        if f'<code class="docutils literal notranslate"><span class="pre">{doc.key}</span>' not in html
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_guide_page_is_verified_and_links_its_notebook(site: Path, guide: str) -> None:
+    need_guide_target(guide)
+    html = (site / "guides" / f"{guide}.html").read_text()
+    assert re.search(r"Verified against a (local|docker) hub, JupyterHub 6\.\d+\.\d+, on \d{4}-\d{2}-\d{2}\.", html)
+    downloads = re.findall(r'href="((?:\.\./)+_downloads/[^"]+\.ipynb)"', html)
+    assert downloads, f"{guide}: no notebook download link"
+    assert (site / "guides" / guide).parent.joinpath(downloads[0]).resolve().exists()
+    assert (ROOT / "notebooks" / f"{guide}.ipynb").exists()
+    assert "Traceback" not in html
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_guide_page_shows_the_native_configuration_for_every_target(site: Path, guide: str) -> None:
+    html = (site / "guides" / f"{guide}.html").read_text()
+    assert 'class="hub-config' in html, f"{guide}: no {{hub-config}} tabs"
+    for label in ("jupyterhub_config.py (", "values.yaml (kubernetes)", "tljh-config (tljh)"):
+        assert label in html, f"{guide}: no {label!r} tab"
+
+
+def test_guides_index_lists_every_guide(site: Path) -> None:
+    html = (site / "guides" / "index.html").read_text()
+    for guide in GUIDES:
+        assert f'href="{guide}.html"' in html
+
+
+def test_benchmarks_page_draws_its_plot_and_tables_from_the_stored_results(site: Path) -> None:
+    """The page is made from docs/benchmarks/burst.json at build time: its figures appear, and a plot."""
+    import json
+
+    data = json.loads((ROOT / "docs" / "benchmarks" / "burst.json").read_text())
+    html = (site / "docs" / "benchmarks.html").read_text()
+    assert re.search(r'<img[^>]+alt="For each target, the seconds until the last of N servers', html)
+    assert "Traceback" not in html
+    for r in (r for r in data["results"] if "n" in r):
+        last = r["last_s"]
+        row = f"{last['median']:.1f} ({last['min']:.1f}–{last['max']:.1f})"
+        assert row in html, f"{r['target']} {r['hub']} N={r['n']}: {row} is not on the page"
+    assert f"{data['machine']['cpus']} CPUs" in html
