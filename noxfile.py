@@ -11,6 +11,7 @@ nox -s docs                 build the site into _build/html, executing the guide
 nox -s docs -- live         the same, rebuilt live at http://127.0.0.1:8800
 nox -s serve                alias for `docs -- live`
 nox -s tests                the whole test suite (builds the site first, guides forced)
+nox -s guide -- guides/X.md run one guide and compare it with its baseline (--store: store it)
 nox -s baseline             re-run the guides and store their outputs in notebooks/
 nox -s lock                 pin every dependency with hashes: requirements.txt -> requirements.lock
 nox -s goldens              re-render the example specs into tests/golden/
@@ -216,14 +217,28 @@ def canary_env() -> dict[str, str]:
 
 @nox.session
 def baseline(session: nox.Session) -> None:
-    """Re-run every guide and store its scrubbed outputs in notebooks/."""
+    """Store the outputs of every guide whose page changed since its stored run in notebooks/
+    (`-- --all`: every guide; `-- guides/X.md`: that one too). A change to the helpers that changes a
+    guide's output shows in the suite's regression test; store that guide with `nox -s guide -- X --store`."""
     install(session)
     install_proxy(session)
-    # Not strict: a new guide's download link warns until its first notebook is stored.
-    sphinx_build(session, "-E", env={"NB_EXECUTION_MODE": "force"}, strict=False)
-    session.run("python", "-m", "communityhubs.notebooks", "store", str(BUILD / "html"), "notebooks")
-    chart_proof(session)
-    tljh_proof(session)
+    run_guides(session, "--store", *(session.posargs or ["--changed"]))
+
+
+@nox.session
+def guide(session: nox.Session) -> None:
+    """`nox -s guide -- guides/NAME.md [--store]`: run one guide against a fresh hub and compare it with
+    its baseline in notebooks/ (or store it), without npm, other guides or a site build."""
+    install(session)
+    if not session.posargs:
+        session.error("name the guide: nox -s guide -- guides/add-users-and-admins.md [--store]")
+    run_guides(session, *session.posargs)
+
+
+def run_guides(session: nox.Session, *args: str) -> None:
+    env = canary_env()  # as the site build runs them (the state root is one the scrubbing knows)
+    env.pop("NB_EXECUTION_MODE")
+    session.run("python", "-m", "tests.support.one_guide", *args, env=env)
 
 
 @nox.session(name="chart-proof")

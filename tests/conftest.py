@@ -15,10 +15,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.hub_logs import hub_logs
 from tests.support.paths import CHROMIUM, HTML
 
 # Each run writes its durations, per test and per folder, to _build/durations/tests.json.
-pytest_plugins = ["tests.support.durations"]
+pytest_plugins = ["tests.support.durations", "pytester"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """A failed test that used a hub shows that hub's log, its proxy's and its containers' with the failure."""
+    report = yield
+    if report.failed and call.when in ("setup", "call"):
+        logs = hub_logs(getattr(item, "funcargs", {}))
+        if logs:
+            report.sections.append(("hub, proxy and container logs", logs))
+    return report
 
 
 @pytest.fixture(scope="session")
