@@ -8,11 +8,13 @@ Sphinx 8/9, and jupyter-book 2 has no conf.py.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent
 # The guides and this file import our helpers from snippets/, installed by
-# requirements.txt (`-e ./snippets`).
+# requirements.txt (`-e ./snippets`); the site's own tooling is site_tools/, beside this file.
+sys.path.insert(0, str(ROOT))
 
 project = "Community Hubs"
 author = "Community Hubs contributors"
@@ -23,7 +25,7 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
     "sphinx.ext.graphviz",  # diagrams rendered offline by Graphviz's `dot`
-    "communityhubs.sphinx_ext",  # generates the hub-spec reference from the schema
+    "site_tools",  # the spec reference and configuration tabs, generated; stored outputs where a guide can't run
 ]
 
 root_doc = "index"
@@ -34,6 +36,7 @@ exclude_patterns = [
     "**/.ipynb_checkpoints",
     "notebooks",  # generated downloads, not pages
     "snippets",
+    "site_tools",
     "tests",
     ".ci",
     "README.md",
@@ -59,7 +62,7 @@ nb_execution_raise_on_error = True  # a broken guide breaks the build
 # Guides under guides/<target>/ need that target (a Docker engine and the user
 # image for guides/docker). Where it cannot run here, their pages show the
 # outputs of their last verified run from notebooks/, with a note that says so;
-# the tests require them to have run (communityhubs.sphinx_ext).
+# the tests require them to have run (site_tools/stored_outputs.py).
 from communityhubs.targets import TARGETS  # noqa: E402
 
 communityhubs_stored_outputs: dict[str, str] = {}
@@ -73,7 +76,7 @@ for _name, _target in TARGETS.items():
 communityhubs_proofs = str(ROOT / "docs" / "proofs")
 nb_execution_show_tb = True
 # myst-nb 1.4's stream merging duplicates text in the notebooks it writes; our
-# regression step merges streams itself (communityhubs.notebooks).
+# regression step merges streams itself (site_tools/notebooks.py).
 nb_merge_streams = False
 
 # --- HTML -----------------------------------------------------------------

@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from communityhubs.client import HubClient
-from communityhubs.notebooks import HELPERS_ENV, INSTALL_TAG
 
+from site_tools.notebooks import HELPERS_ENV, INSTALL_TAG
 from tests.support.paths import ROOT
 
 GUIDE = "add-users-and-admins"  # works on any hub through HUB_URL and HUB_TOKEN

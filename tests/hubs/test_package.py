@@ -21,6 +21,8 @@ from tests.support.paths import ROOT
 
 PACKAGE = SNIPPETS / "communityhubs"
 TEST_LIBRARIES = {"pytest", "pytest_notebook", "hypothesis", "playwright", "axe_playwright_python"}
+# The site's tooling (site_tools/) uses these; the runtime package declares none of them.
+SITE_LIBRARIES = {"sphinx", "docutils", "myst_nb", "myst_parser", "nbformat", "nbclient", "jupytext"}
 GUIDE = ROOT / "guides" / "docker" / "rebuild-your-hub-elsewhere.md"
 
 
@@ -34,8 +36,9 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def test_the_runtime_package_imports_no_test_library() -> None:
-    used = {str(p.relative_to(PACKAGE)): imported_modules(p) & TEST_LIBRARIES for p in PACKAGE.rglob("*.py")}
+def test_the_runtime_package_imports_no_test_or_site_library() -> None:
+    banned = TEST_LIBRARIES | SITE_LIBRARIES
+    used = {str(p.relative_to(PACKAGE)): imported_modules(p) & banned for p in PACKAGE.rglob("*.py")}
     assert {module: libs for module, libs in used.items() if libs} == {}
 
 
@@ -45,15 +48,13 @@ def test_the_check_would_see_a_test_library(tmp_path: Path) -> None:
     assert imported_modules(probe) & TEST_LIBRARIES == {"pytest_notebook"}
 
 
-def runtime_requirements() -> list[str]:
-    """requirements.txt without its test section and without the editable install of this package."""
-    keep, lines = True, []
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if line.startswith("# ---"):
-            keep = "tests" not in line
-        elif keep and line.strip() and not line.startswith(("#", "-e")):
-            lines.append(line.split("#")[0].strip())
-    return lines
+def locked_versions(tmp: Path) -> Path:
+    """requirements.lock as a constraints file (its pins without their hashes): the wheel's own
+    dependencies are chosen by its metadata, their versions by the lock, as everywhere else here."""
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+==[^\s\\]+(?: ;[^\\]+)?)", (ROOT / "requirements.lock").read_text(), re.M)
+    path = tmp / "constraints.txt"
+    path.write_text("\n".join(pin.strip() for pin in pins) + "\n")
+    return path
 
 
 def guide_imports(path: Path) -> list[str]:
@@ -71,13 +72,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(PACKAGE, source / "communityhubs", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(SNIPPETS / "pyproject.toml", source)
     wheels = where / "dist"
-    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(source)]
+    build = [sys.executable, "-m", "uv", "build", "--quiet", "--wheel", "--out-dir", str(wheels), str(source)]
     subprocess.run(build, check=True, cwd=where)
     (wheel,) = wheels.glob("communityhubs-*.whl")
     venv = where / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", str(wheel)]
-    subprocess.run([*install, *runtime_requirements()], check=True, cwd=where)
+    uv = [sys.executable, "-m", "uv"]
+    subprocess.run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    # Only what the wheel declares (its `hub` extra too: the throwaway hub's spawner and proxy classes).
+    install = [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    subprocess.run([*install, "-c", str(locked_versions(where)), f"{wheel}[hub]"], check=True, cwd=where)
     return venv / "bin"
 
 

@@ -7,6 +7,8 @@ import json
 from communityhubs.spec import EXAMPLE_SPEC, load_spec
 from communityhubs.targets import TARGETS
 
+from site_tools.tabs import proof
+
 
 def test_the_stored_chart_proof_is_for_the_values_rendered_today() -> None:
     """Each guide's values.yaml tab quotes docs/proofs/kubernetes.json: it must name today's values
@@ -26,8 +28,8 @@ def test_a_values_file_the_checks_never_saw_says_so_on_its_tab() -> None:
     record = json.loads(RECORD.read_text())
     kubernetes = TARGETS["kubernetes"]
     spec = load_spec(EXAMPLE_SPEC)
-    assert kubernetes.proof(spec, EXAMPLE_SPEC.name, record).startswith("Rendered by Helm (jupyterhub 4.3.1)")
+    assert proof(kubernetes, spec, EXAMPLE_SPEC.name, record).startswith("Rendered by Helm (jupyterhub 4.3.1)")
     changed = load_spec(EXAMPLE_SPEC)
     changed.data["limits"] = {**changed.data.get("limits", {}), "mem_limit": "3G"}
     changed = type(changed)(changed.source, changed.data)
-    assert kubernetes.proof(changed, EXAMPLE_SPEC.name, record).startswith("Not checked by the chart's own code")
+    assert proof(kubernetes, changed, EXAMPLE_SPEC.name, record).startswith("Not checked by the chart's own code")

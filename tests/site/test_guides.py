@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from communityhubs.notebooks import executed_dir, read, scrub_notebook
 
+from site_tools.notebooks import executed_dir, read, scrub_notebook
 from tests.support.needs import guide_problem, need_guide_target
 from tests.support.notebook_diff import diff
 from tests.support.paths import GUIDES, ROOT

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
-from communityhubs.schema_reference import key_docs
 
+from site_tools.spec_reference import key_docs
 from tests.support.needs import need_guide_target
 from tests.support.paths import BUILD, GUIDES, ROOT
 

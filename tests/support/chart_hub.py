@@ -26,6 +26,7 @@ import yaml
 
 from .needs import need_chart, require
 from .paths import ROOT
+from .venvs import new_venv
 
 MOUNT = Path("/usr/local/etc/jupyterhub")  # where the chart mounts the hub's Secret and ConfigMap
 PROBE = Path(__file__).with_name("hub_probe.py")
@@ -53,7 +54,7 @@ def hub_requirements() -> Path:
 
 
 def hub_python() -> Path:
-    """The Python of a venv holding the chart's hub image's packages (made on first use, ~2 min)."""
+    """The Python of a venv holding the chart's hub image's packages (made on first use, kept under .nox/)."""
     wanted = [line for line in hub_requirements().read_text().splitlines() if not line.startswith(NOT_IMPORTED)]
     digest = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
     venv = ROOT / ".nox" / f"chart-hub-{digest}"
@@ -61,12 +62,11 @@ def hub_python() -> Path:
     if (venv / "ready").is_file():
         return python
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    install = new_venv(venv)
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as reqs:
         reqs.write("\n".join(wanted) + "\n")
         reqs.flush()
-        pip = [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--requirement", reqs.name]
-        subprocess.run(pip, check=True)
+        subprocess.run([*install, "--no-deps", "--requirement", reqs.name], check=True)
     (venv / "ready").write_text(digest)
     return python
 

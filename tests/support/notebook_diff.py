@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from communityhubs.notebooks import executed_dir, read, scrub_notebook, without_install_cell
 from nbformat import NotebookNode
 from pytest_notebook.diffing import diff_notebooks, diff_to_string, filter_diff
+
+from site_tools.notebooks import executed_dir, read, scrub_notebook, without_install_cell
 
 # Cell ids and execution metadata differ between runs and say nothing about a guide.
 IGNORED_PATHS = ["/metadata", "/cells/*/metadata", "/cells/*/id", "/nbformat_minor"]

@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from communityhubs.notebooks import scrub_notebook, with_install_cell
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from nbclient import NotebookClient
+
+from site_tools.notebooks import scrub_notebook, with_install_cell
 
 from .needs import guide_problem
 from .notebook_diff import diff

@@ -21,7 +21,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from communityhubs.targets.tljh import COMMANDS_FILE, EXTRA_FILE
 from .goldens import EXAMPLES
 from .needs import need_tljh, require
 from .paths import ROOT
+from .venvs import new_venv
 
 PROBE = Path(__file__).with_name("hub_probe.py")
 REQUIREMENTS = Path(__file__).with_name("tljh-hub-requirements.txt")
@@ -52,7 +52,7 @@ for argv in json.load(sys.stdin):
 
 
 def tljh_python() -> Path:
-    """The Python of a venv holding TLJH and its hub's packages (made on first use, about a minute)."""
+    """The Python of a venv holding TLJH and its hub's packages (made on first use, kept under .nox/)."""
     folder = need_tljh()
     source = hashlib.sha256((folder / "setup.py").read_bytes() + (folder / "tljh" / "configurer.py").read_bytes())
     digest = hashlib.sha256(REQUIREMENTS.read_bytes() + source.digest()).hexdigest()[:12]
@@ -61,13 +61,12 @@ def tljh_python() -> Path:
     if (venv / "ready").is_file():
         return python
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--no-deps"]
-    subprocess.run([*pip, "--requirement", str(REQUIREMENTS)], check=True)
-    with tempfile.TemporaryDirectory() as tmp:  # built from a copy: pip writes build/ and *.egg-info beside setup.py
+    install = [*new_venv(venv), "--no-deps"]
+    subprocess.run([*install, "--requirement", str(REQUIREMENTS)], check=True)
+    with tempfile.TemporaryDirectory() as tmp:  # a copy: a build writes build/ and *.egg-info beside setup.py
         copy = Path(tmp) / "tljh"
         shutil.copytree(folder, copy)
-        subprocess.run([*pip, str(copy)], check=True)
+        subprocess.run([*install, str(copy)], check=True)
     (venv / "ready").write_text(digest)
     return python
 

@@ -4,14 +4,14 @@ compared, and what a reader sees is."""
 from __future__ import annotations
 
 import nbformat
-from communityhubs.notebooks import read, scrub_notebook
 
+from site_tools.notebooks import read, scrub_notebook
 from tests.support.notebook_diff import diff
 from tests.support.paths import ROOT
 
 
 def test_run_specific_values_do_not_count_as_changes() -> None:
-    from communityhubs.scrub import scrub_text
+    from site_tools.scrub import scrub_text
 
     one = "at http://127.0.0.1:40123/ on 2026-11-25, 12.5ms, token 3f9a8c7d6e5b4a39281706f5e4d3c2b1a0"
     two = "at http://127.0.0.1:51234/ on 2027-01-02, 3ms, token 0a1b2c3d4e5f60718293a4b5c6d7e8f9ab"

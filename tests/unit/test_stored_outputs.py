@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import jupytext
-from communityhubs.sphinx_ext import stored_note, with_stored_outputs
 
+from site_tools.stored_outputs import stored_note, with_stored_outputs
 from tests.support.paths import ROOT
 
 GUIDE = "docker/keep-files-across-restarts"
@@ -49,7 +49,7 @@ def test_a_guide_never_verified_shows_no_outputs_and_says_so(tmp_path) -> None:
 def test_the_kind_guide_runs_its_dry_run_here_and_says_which_steps_did_not_run() -> None:
     """Where no kind cluster can run, the cells tagged runs-anywhere (the `--dry-run`) still run in the
     build, and every other step says it was not run here, and why."""
-    from communityhubs.sphinx_ext import RUNS_ANYWHERE, run_here
+    from site_tools.stored_outputs import RUNS_ANYWHERE, run_here
 
     guide = ROOT / "guides" / "kubernetes" / "deploy-your-hub-on-kubernetes-with-kind.md"
     fresh = jupytext.read(guide)
@@ -65,7 +65,7 @@ def test_the_kind_guide_runs_its_dry_run_here_and_says_which_steps_did_not_run()
 
 def test_a_step_a_verified_run_stored_without_output_is_not_called_unrun() -> None:
     """A stored run's silent cells ran; only guides with no verified run get "Not run here"."""
-    from communityhubs.sphinx_ext import run_here, stored_run
+    from site_tools.stored_outputs import run_here, stored_run
 
     fresh = jupytext.read(ROOT / "guides" / f"{GUIDE}.md")
     stored = ROOT / "notebooks" / f"{GUIDE}.ipynb"

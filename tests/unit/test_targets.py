@@ -15,10 +15,10 @@ import pytest
 from communityhubs import SNIPPETS
 from communityhubs.guide import GuideError, connect
 from communityhubs.hub import Hub
-from communityhubs.schema_reference import key_docs
 from communityhubs.spec import SpecError, load_schema, load_spec, validate_spec
 from communityhubs.targets import NAMES, TARGETS
 
+from site_tools.spec_reference import key_docs
 from tests.support.goldens import EXAMPLES, golden_outputs
 from tests.support.paths import GOLDEN
 

@@ -55,11 +55,6 @@ class Target(ABC):
     native_file: str
     """The file an admin of this kind of hub keeps: jupyterhub_config.py, values.yaml, config.yaml."""
 
-    @property
-    def label(self) -> str:
-        """What a page's tab calls this target's form."""
-        return self.native_file
-
     @abstractmethod
     def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
         """{file name: text} of the target's native configuration for `spec`; refuses (SpecError) what it cannot say."""
@@ -68,21 +63,8 @@ class Target(ABC):
     def excerpt(self, spec: HubSpec, key: str) -> str:
         """The native configuration that comes from one top-level spec key."""
 
-    def shown(self, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
-        """(language, text) blocks a page shows for `keys` of the spec, or for all of it without keys."""
-        language = "python" if self.native_file.endswith(".py") else "yaml"
-        if not keys:
-            return [(language, "\n".join(self.render(spec).values()))]
-        text = "\n".join(filter(None, (self.excerpt(spec, k) for k in keys)))
-        return [(language, text or "# (nothing to set: defaults)")]
-
     def unavailable(self) -> str:
         """'' when this machine can run the target, else what is missing (one line)."""
-        return ""
-
-    def proof(self, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-        """What a page says proves this target's file for `spec`, from the stored record of the
-        target's checks (docs/proofs/<target>.json); '' where the guides' own runs prove it."""
         return ""
 
     @abstractmethod

@@ -309,15 +309,6 @@ class KubernetesTarget(Target):
         """Names the exact values.yaml a spec renders to: what docs/proofs/kubernetes.json says was proved."""
         return hashlib.sha256(self.render(spec)[self.native_file].encode()).hexdigest()[:16]
 
-    def proof(self, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-        if not record or record["values"].get(source_name) != self.digest(spec):
-            return "Not checked by the chart's own code since it last changed (`nox -s chart-proof` checks it)."
-        versions = ", ".join(f"{name} {version}" for name, version in record["hub_image"].items())
-        return (
-            f"Rendered by Helm ({record['chart']}), loaded by the chart's own hub configuration "
-            f"({versions}), and every user's pod built by KubeSpawner and checked, on {record['checked_on']}."
-        )
-
     def tls_line(self, spec: HubSpec) -> str:
         https = spec.section("https")
         if "certificate" not in https:

@@ -299,7 +299,6 @@ def read_secret(name):
 class TljhTarget(Target):
     name = "tljh"
     native_file = CONFIG_FILE
-    label = "tljh-config"
 
     def parts(self, spec: HubSpec) -> list[Part]:
         """Every spec key's commands and Python lines, in order; refuses what TLJH cannot say."""
@@ -354,35 +353,10 @@ class TljhTarget(Target):
         part = next((part for part in self.parts(spec) if part.key == key), Part(key))
         return "\n".join([c.line() for c in part.commands] + part.extra.lines)
 
-    def shown(self, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
-        """The commands, then the lines of the Python file, then the reloads, for `keys` (all of the
-        script and the Python file without keys)."""
-        if not keys:
-            files = self.render(spec)
-            return [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
-        chosen = [part for part in self.parts(spec) if part.key in keys]
-        commands = [c for part in chosen for c in part.commands]
-        extra = "\n".join(line for part in chosen for line in part.extra.lines)
-        if not commands and not extra:
-            return [("bash", "# (nothing to set: TLJH's defaults)")]
-        blocks = [("bash", "\n".join(c.line() for c in commands))] if commands else []
-        blocks += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
-        return [*blocks, ("bash", "# then\n" + "\n".join(reloads(commands)))]
-
     def digest(self, spec: HubSpec) -> str:
         """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
         files = self.render(spec)
         return hashlib.sha256((files[COMMANDS_FILE] + files[EXTRA_FILE]).encode()).hexdigest()[:16]
-
-    def proof(self, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-        if not record or record["files"].get(source_name) != self.digest(spec):
-            return "Not checked by TLJH's own code since it last changed (`nox -s tljh-proof` checks it)."
-        versions = ", ".join(f"{name} {version}" for name, version in record["hub"].items())
-        return (
-            f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
-            f"by TLJH's configurer with the Python file ({versions}): the same logins, admins, groups, limits "
-            f"and culling as jupyterhub_config.py, checked on {record['checked_on']}."
-        )
 
     def unavailable(self) -> str:
         return (

@@ -1,25 +1,21 @@
-"""The guides as downloadable notebooks, and the output regression.
+"""The guides as downloadable notebooks, and the scrubbing that makes two runs comparable.
 
 The site build executes every guide (myst-nb writes the executed notebook to
-_build/jupyter_execute/guides/NAME.ipynb). `store` copies those, scrubbed, to
-notebooks/ as the baseline; the tests diff a fresh run against it.
-
-    python -m communityhubs.notebooks store _build/html notebooks
-
-The comparison (`tests/support/notebook_diff.py`) lives with the tests: it needs
-pytest-notebook, a test library this runtime package never imports.
+_build/jupyter_execute/guides/NAME.ipynb). A guide's stored run in notebooks/ (the baseline, written
+by `nox -s guide -- guides/NAME.md --store` or `nox -s baseline`) is the scrubbed notebook with a
+first cell that installs the helpers; the tests diff a fresh run against it
+(tests/support/notebook_diff.py, which needs pytest-notebook, a test library).
 """
 
 from __future__ import annotations
 
 import copy
-import sys
 from pathlib import Path
 
 import nbformat
+from communityhubs import names
 from nbformat import NotebookNode
 
-from . import names
 from .scrub import scrub_text
 
 HELPERS_ENV = names.HELPERS_ENV
@@ -98,31 +94,3 @@ def scrub_notebook(nb: NotebookNode) -> NotebookNode:
 
 def read(path: Path) -> NotebookNode:
     return nbformat.read(path, as_version=4)
-
-
-def store(html_dir: Path, notebooks_dir: Path) -> list[Path]:
-    source = executed_dir(html_dir)
-    executed = sorted(source.rglob("*.ipynb"))
-    if not executed:
-        raise SystemExit(f"{source}: no executed guides; build the site first")
-    notebooks_dir.mkdir(exist_ok=True)
-    written = []
-    for path in executed:
-        target = notebooks_dir / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(with_install_cell(scrub_notebook(read(path))), target)
-        written.append(target)
-    return written
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "store":
-        print(__doc__, file=sys.stderr)
-        return 2
-    for path in store(Path(argv[1]), Path(argv[2])):
-        print(f"stored {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

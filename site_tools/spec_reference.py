@@ -1,15 +1,15 @@
-"""Turn hub.schema.json into reference rows: one per key, with type and description.
-
-Used by the Sphinx extension that writes the hub-spec reference page, so the
-page is generated from the schema and cannot drift from it.
-"""
+"""``{hub-spec-reference}``: hub.schema.json as a reference table, one row per key with its type
+and description, so the page is generated from the schema and cannot drift from it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .spec import load_schema, resolve_ref
+from communityhubs.spec import SCHEMA_PATH, load_schema, resolve_ref
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
 
 
 class KeyDoc(NamedTuple):
@@ -62,3 +62,15 @@ def markdown_table(schema: dict[str, Any] | None = None) -> str:
     for doc in key_docs(schema):
         rows.append(f"| `{doc.key}` | {doc.type} | {doc.description.replace('|', chr(92) + '|')} |")
     return "\n".join(rows)
+
+
+class HubSpecReference(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(str(SCHEMA_PATH))  # rebuild the page when the schema changes
+        container = nodes.container(classes=["hub-spec-reference"])
+        self.state.nested_parse(
+            StringList(markdown_table().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container
+        )
+        return [container]

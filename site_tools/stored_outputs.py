@@ -1,122 +1,23 @@
-"""Sphinx extension for the site.
+"""Guides whose target cannot run on this machine (no Docker engine, no kind cluster) show the
+outputs of their last verified run from notebooks/, with a note saying so, instead of empty cells
+(`communityhubs_stored_outputs` in conf.py: {pattern: why}). Cells tagged `runs-anywhere` (a
+`--dry-run`) still run in every build; any other cell with no stored output says it did not run.
 
-- ``{hub-spec-reference}`` renders the hub spec schema as a table.
-- ``{hub-config} SPEC`` with ``:keys: limits culling`` (spec keys, or `spawner`;
-  none for the whole file) shows one change in every
-  form an admin meets it, as tabs generated from the spec at build time: the
-  spec excerpt, the jupyterhub_config.py lines, the Zero to JupyterHub
-  values.yaml lines, and (from the directive's content) the steps on a hosted hub.
-- Guides whose target cannot run on this machine (no Docker engine) show the
-  outputs of their last verified run from notebooks/, with a note saying so,
-  instead of empty cells (`communityhubs_stored_outputs`).
+myst-nb has no hook for "outputs from elsewhere": `install` wraps the one function that decides
+how a notebook gets its outputs (`myst_nb.sphinx_.create_client`), and only for matching pages.
+Everything else here is plain functions on notebooks, tested in tests/unit/test_stored_outputs.py.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
-import yaml
-from docutils import nodes
-from docutils.parsers.rst import directives
-from docutils.statemachine import StringList
 from sphinx.application import Sphinx
-from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
-
-from .schema_reference import markdown_table
-from .spec import SCHEMA_PATH, SpecError, load_spec
-from .targets import TARGETS
-
-logger = logging.getLogger(__name__)
-
-
-class HubSpecReference(SphinxDirective):
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        self.env.note_dependency(str(SCHEMA_PATH))  # rebuild the page when the schema changes
-        container = nodes.container(classes=["hub-spec-reference"])
-        self.state.nested_parse(
-            StringList(markdown_table().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container
-        )
-        return [container]
-
-
-def fenced(language: str, text: str) -> list[str]:
-    return [f"```{language}", *text.rstrip().splitlines(), "```"]
-
-
-def proof_records(folder: Path | None) -> dict[str, dict[str, Any]]:
-    """{target name: its stored proof record} from `folder`/<target>.json (none where absent)."""
-    if folder is None:
-        return {}
-    return {n: json.loads((folder / f"{n}.json").read_text()) for n in TARGETS if (folder / f"{n}.json").is_file()}
-
-
-def load_proofs(app: Sphinx) -> None:
-    """`builder-inited`: the proof records, read once for every {hub-config} of the build."""
-    folder = app.config.communityhubs_proofs
-    app.communityhubs_proof_records = proof_records(Path(folder) if folder else None)  # type: ignore[attr-defined]
-
-
-def config_tabs(
-    spec_path: Path, keys: list[str], hosted: list[str], proofs: dict[str, dict[str, Any]] | None = None
-) -> list[str]:
-    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form,
-    each with what proves it where a stored record says (Target.proof)."""
-    spec = load_spec(spec_path)
-    excerpt = {k: spec.data[k] for k in keys if k in spec.data}
-    spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
-    if not keys:
-        spec_text = spec_path.read_text()  # the whole file, comments included
-    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", spec_text))]
-    forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
-    for target in TARGETS.values():
-        try:
-            body = [line for language, text in target.shown(spec, keys) for line in fenced(language, text)]
-            proof = target.proof(spec, spec_path.resolve().name, (proofs or {}).get(target.name))
-            if proof:
-                body += ["", f"*{proof}*"]
-        except SpecError as err:
-            body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
-        forms.setdefault((target.label, *body), []).append(target.name)
-    for (label, *body), names in forms.items():
-        tabs.append((f"{label} ({', '.join(names)})", body))
-    if hosted:
-        tabs.append(("On a hosted hub", hosted))
-    lines = ["::::{tab-set}"]
-    for label, body in tabs:
-        lines += [f":::{{tab-item}} {label}", *body, ":::"]
-    return [*lines, "::::"]
-
-
-class HubConfig(SphinxDirective):
-    required_arguments = 1
-    has_content = True
-    option_spec = {"keys": directives.unchanged}
-
-    def run(self) -> list[nodes.Node]:
-        _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
-        self.env.note_dependency(path)
-        try:
-            proofs = self.env.app.communityhubs_proof_records  # read once per build (load_proofs)
-            for target in proofs:
-                self.env.note_dependency(str(Path(self.config.communityhubs_proofs) / f"{target}.json"))
-            lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content), proofs)
-        except SpecError as err:
-            raise self.error(str(err)) from None
-        container = nodes.container(classes=["hub-config"])
-        self.state.nested_parse(StringList(lines, source=path), self.content_offset, container)
-        return [container]
-
-
-# --- stored outputs where a guide's target cannot run here -------------------------
 
 
 def with_stored_outputs(notebook: nbformat.NotebookNode, stored: Path) -> nbformat.NotebookNode:
@@ -229,7 +130,7 @@ def add_stored_note(app: Sphinx, docname: str, content: list[str]) -> None:
         content[0] = f"{head}{stored_note(*found)}\n{marker}{tail}"
 
 
-def install_stored_outputs(app: Sphinx) -> None:
+def install(app: Sphinx) -> None:
     """Wrap myst-nb's execution client: guides matching a pattern in
     `communityhubs_stored_outputs` ({pattern: why}) take their outputs from notebooks/.
 
@@ -253,14 +154,3 @@ def install_stored_outputs(app: Sphinx) -> None:
         return original(notebook, source, nb_config, log, read_fmt=read_fmt)
 
     mystnb_sphinx.create_client = create_client
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_directive("hub-spec-reference", HubSpecReference)
-    app.add_directive("hub-config", HubConfig)
-    app.add_config_value("communityhubs_stored_outputs", {}, "env")
-    app.add_config_value("communityhubs_proofs", "", "env")  # folder of docs/proofs/<target>.json
-    app.connect("builder-inited", install_stored_outputs)
-    app.connect("builder-inited", load_proofs)
-    app.connect("source-read", add_stored_note)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

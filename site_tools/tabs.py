@@ -1,0 +1,160 @@
+"""`{hub-config} SPEC` with `:keys: limits culling` (spec keys; none for the whole file): one change
+in every form an admin meets it, as tabs generated from the spec at build time: the spec excerpt,
+each target's native configuration (`jupyterhub_config.py`, Zero to JupyterHub `values.yaml`, The
+Littlest JupyterHub's `tljh-config` commands), what proves each form (the stored records in
+docs/proofs/), and, from the directive's content, the steps on a hosted hub.
+
+What a tab is called, which blocks it shows and how its proof reads are the site's business, so
+they live here, not in the targets: the targets render files and say which files (`digest`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from communityhubs.spec import HubSpec, SpecError, load_spec
+from communityhubs.targets import TARGETS, Target
+from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE, reloads
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+# What a tab calls each target's form, where it is not the target's native file.
+LABELS = {"tljh": "tljh-config"}
+
+
+def label(target: Target) -> str:
+    return LABELS.get(target.name, target.native_file)
+
+
+def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
+    """(language, text) blocks a page shows of `keys` of the spec, or of all of it without keys."""
+    if target.name in BLOCKS:
+        return BLOCKS[target.name](target, spec, keys)
+    language = "python" if target.native_file.endswith(".py") else "yaml"
+    if not keys:
+        return [(language, "\n".join(target.render(spec).values()))]
+    text = "\n".join(filter(None, (target.excerpt(spec, k) for k in keys)))
+    return [(language, text or "# (nothing to set: defaults)")]
+
+
+def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
+    """The commands, then the lines of the Python file, then the reloads, for `keys` (all of the
+    script and the Python file without keys)."""
+    if not keys:
+        files = target.render(spec)
+        return [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
+    chosen = [part for part in target.parts(spec) if part.key in keys]
+    commands = [c for part in chosen for c in part.commands]
+    extra = "\n".join(line for part in chosen for line in part.extra.lines)
+    if not commands and not extra:
+        return [("bash", "# (nothing to set: TLJH's defaults)")]
+    shown = [("bash", "\n".join(c.line() for c in commands))] if commands else []
+    shown += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
+    return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands)))]
+
+
+def chart_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
+    if not record or record["values"].get(source_name) != target.digest(spec):
+        return "Not checked by the chart's own code since it last changed (`nox -s chart-proof` checks it)."
+    versions = ", ".join(f"{name} {version}" for name, version in record["hub_image"].items())
+    return (
+        f"Rendered by Helm ({record['chart']}), loaded by the chart's own hub configuration "
+        f"({versions}), and every user's pod built by KubeSpawner and checked, on {record['checked_on']}."
+    )
+
+
+def tljh_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
+    if not record or record["files"].get(source_name) != target.digest(spec):
+        return "Not checked by TLJH's own code since it last changed (`nox -s tljh-proof` checks it)."
+    versions = ", ".join(f"{name} {version}" for name, version in record["hub"].items())
+    return (
+        f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
+        f"by TLJH's configurer with the Python file ({versions}): the same logins, admins, groups, limits "
+        f"and culling as jupyterhub_config.py, checked on {record['checked_on']}."
+    )
+
+
+# Targets whose tab shows more than their native file, and targets proven beyond the guides' own
+# runs, by upstream checks whose stored record (docs/proofs/<target>.json) the tab quotes.
+BLOCKS = {"tljh": tljh_blocks}
+PROOFS = {"kubernetes": chart_proof, "tljh": tljh_proof}
+
+
+def proof(target: Target, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
+    """What a page says proves this target's file for `spec` ('' where the guides' own runs prove it)."""
+    said = PROOFS.get(target.name)
+    return said(target, spec, source_name, record) if said else ""
+
+
+def fenced(language: str, text: str) -> list[str]:
+    return [f"```{language}", *text.rstrip().splitlines(), "```"]
+
+
+def proof_records(folder: Path | None) -> dict[str, dict[str, Any]]:
+    """{target name: its stored proof record} from `folder`/<target>.json (none where absent)."""
+    if folder is None:
+        return {}
+    return {n: json.loads((folder / f"{n}.json").read_text()) for n in TARGETS if (folder / f"{n}.json").is_file()}
+
+
+def load_proofs(app: Sphinx) -> None:
+    """`builder-inited`: the proof records, read once for every {hub-config} of the build."""
+    folder = app.config.communityhubs_proofs
+    app.communityhubs_proof_records = proof_records(Path(folder) if folder else None)  # type: ignore[attr-defined]
+
+
+def config_tabs(
+    spec_path: Path, keys: list[str], hosted: list[str], proofs: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
+    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form,
+    each with what proves it where a stored record says."""
+    spec = load_spec(spec_path)
+    excerpt = {k: spec.data[k] for k in keys if k in spec.data}
+    spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
+    if not keys:
+        spec_text = spec_path.read_text()  # the whole file, comments included
+    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", spec_text))]
+    forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
+    for target in TARGETS.values():
+        try:
+            body = [line for language, text in blocks(target, spec, keys) for line in fenced(language, text)]
+            said = proof(target, spec, spec_path.resolve().name, (proofs or {}).get(target.name))
+            if said:
+                body += ["", f"*{said}*"]
+        except SpecError as err:
+            body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
+        forms.setdefault((label(target), *body), []).append(target.name)
+    for (name, *body), names in forms.items():
+        tabs.append((f"{name} ({', '.join(names)})", body))
+    if hosted:
+        tabs.append(("On a hosted hub", hosted))
+    lines = ["::::{tab-set}"]
+    for name, body in tabs:
+        lines += [f":::{{tab-item}} {name}", *body, ":::"]
+    return [*lines, "::::"]
+
+
+class HubConfig(SphinxDirective):
+    required_arguments = 1
+    has_content = True
+    option_spec = {"keys": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
+        self.env.note_dependency(path)
+        try:
+            proofs = self.env.app.communityhubs_proof_records  # read once per build (load_proofs)
+            for target in proofs:
+                self.env.note_dependency(str(Path(self.config.communityhubs_proofs) / f"{target}.json"))
+            lines = config_tabs(Path(path), self.options.get("keys", "").split(), list(self.content), proofs)
+        except SpecError as err:
+            raise self.error(str(err)) from None
+        container = nodes.container(classes=["hub-config"])
+        self.state.nested_parse(StringList(lines, source=path), self.content_offset, container)
+        return [container]
