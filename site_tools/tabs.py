@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from communityhubs.formats.tljh_commands import reloads
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS, Target
-from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE, reloads
+from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList

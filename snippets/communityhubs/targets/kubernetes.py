@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from .. import mapping, names
+from .. import names
 from ..folder_archive import tar_folder
+from ..formats.helm_values import Values, secret_from_env, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import merge
@@ -44,18 +45,6 @@ TOOLS = {
     "kubectl": "apt-get install kubectl (or https://kubernetes.io/docs/tasks/tools/)",
 }
 
-Values = dict[str, Any]
-
-
-def _secret_env(spec: HubSpec, env: str, key: str, trait: str) -> Values:
-    """Read one secret from the hub's Kubernetes Secret into a trait, through the environment."""
-    return {
-        "hub": {
-            "extraEnv": {env: {"valueFrom": {"secretKeyRef": {"name": names.secrets_name(spec.name), "key": key}}}},
-            "extraConfig": {key: f"import os\nc.{trait} = os.environ[{env!r}]\n"},
-        }
-    }
-
 
 def authenticator(spec: HubSpec) -> Values:
     auth = spec.data["authenticator"]
@@ -64,13 +53,13 @@ def authenticator(spec: HubSpec) -> Values:
     values: Values = {"hub": {"config": config}}
     for secret in login_secrets(spec):
         trait = f"SharedPasswordAuthenticator.{secret.trait}"
-        values = merge(values, _secret_env(spec, secret.env, secret.file, trait))
+        values = merge(values, secret_from_env(spec, secret.env, secret.file, trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})
-        secret = _secret_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
+        secret = secret_from_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
-    return merge(values, plain(spec, "authenticator"))
+    return merge(values, table_values(spec, "authenticator"))
 
 
 def admins(spec: HubSpec) -> Values:
@@ -99,18 +88,6 @@ def split_image(image: str) -> Values:
     return {"name": name, "tag": tag}
 
 
-def plain(spec: HubSpec, section: str) -> Values:
-    """A section's plain keys at their values paths, from the one mapping table."""
-    values: Values = {}
-    for row, value in mapping.settings(spec, section):
-        if row.chart_default is None or mapping.given(spec, row.key):
-            values = merge(values, mapping.nested(row.values, value))
-    for row in mapping.rows(section):
-        if row.null_on_chart and not mapping.given(spec, row.key):
-            values = merge(values, mapping.nested(row.values, None))
-    return values
-
-
 def environment(spec: HubSpec) -> Values:
     env = spec.section("environment")
     single: Values = {}
@@ -120,11 +97,11 @@ def environment(spec: HubSpec) -> Values:
     single["image"] = split_image(env.get("image") or USER_IMAGE)
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
-    return merge(plain(spec, "environment"), {"singleuser": single})
+    return merge(table_values(spec, "environment"), {"singleuser": single})
 
 
 def limits(spec: HubSpec) -> Values:
-    return plain(spec, "limits")
+    return table_values(spec, "limits")
 
 
 def culling(spec: HubSpec) -> Values:

@@ -9,12 +9,10 @@ cannot do. Secrets are never written: the file reads them at start-up.
 
 from __future__ import annotations
 
-import pprint
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
-from .. import mapping, names
+from .. import names
+from ..formats.python_lines import SET_TRAITS, Section, py, table_lines
 from ..hubprocess import HOST, Ports
 from ..spec import HubSpec
 from ..traits import (
@@ -30,38 +28,6 @@ from ..traits import (
     login_secrets,
     oauth_traits,
 )
-
-SET_TRAITS = {"allowed_organizations"}
-"""Traits JupyterHub declares as sets, written as Python sets."""
-
-
-def py(value: Any) -> str:
-    """A Python literal an admin would write; sets (JupyterHub's set traits) sorted, so output is stable."""
-    if isinstance(value, set):
-        return "{" + ", ".join(repr(v) for v in sorted(value)) + "}" if value else "set()"
-    return pprint.pformat(value, width=100, sort_dicts=False)
-
-
-@dataclass
-class Section:
-    """Lines of jupyterhub_config.py that come from one spec key (or '' for the hub's own)."""
-
-    key: str
-    title: str
-    lines: list[str] = field(default_factory=list)
-
-    def set(self, trait: str, value: Any, comment: str = "") -> Section:
-        return self.code(f"c.{trait} = {py(value)}", comment)
-
-    def code(self, text: str, comment: str = "") -> Section:
-        if comment:
-            self.lines.append(f"# {comment}")
-        self.lines.extend(text.splitlines())
-        return self
-
-    def text(self) -> str:
-        return "\n".join([f"# --- {self.title} ---", *self.lines])
-
 
 HEADER = '''\
 # jupyterhub_config.py for the hub "{name}" ({target} target).
@@ -125,7 +91,7 @@ def auth_section(spec: HubSpec) -> Section:
         if trait == "client_id":
             secret = f"os.environ[{auth['client_secret_env']!r}]"
             s.code(f"c.{cls}.client_secret = {secret}", "from the environment, never here")
-    return plain(s, spec)
+    return table_lines(s, spec)
 
 
 OAUTH_COMMENTS = {"allow_all": "everyone the provider authenticates may log in"}
@@ -165,15 +131,8 @@ def roles_section(spec: HubSpec) -> Section:
     return s
 
 
-def plain(s: Section, spec: HubSpec) -> Section:
-    """The section's plain keys, one line each, from the one mapping table."""
-    for row, value in mapping.settings(spec, s.key):
-        s.set(row.trait, value, row.comment)
-    return s
-
-
 def environment_section(spec: HubSpec) -> Section:
-    s = plain(Section("environment", "what users find when their server starts"), spec)
+    s = table_lines(Section("environment", "what users find when their server starts"), spec)
     env = spec.settings["environment.env"]
     if env:
         s.set("Spawner.environment", env)
@@ -181,7 +140,7 @@ def environment_section(spec: HubSpec) -> Section:
 
 
 def limits_section(spec: HubSpec) -> Section:
-    return plain(Section("limits", "resources per server, and many starts at once"), spec)
+    return table_lines(Section("limits", "resources per server, and many starts at once"), spec)
 
 
 def culling_section(spec: HubSpec) -> Section:

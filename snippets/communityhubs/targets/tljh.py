@@ -17,16 +17,15 @@ from GitHub), so `hub up` refuses it; the tests prove the files with TLJH's own
 from __future__ import annotations
 
 import hashlib
-import re
-import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .. import mapping, names
+from ..formats.python_lines import py
+from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HOST, HubInfo, Ports
 from ..spec import HubSpec
 from ..traits import (
@@ -41,7 +40,6 @@ from ..traits import (
     oauth_traits,
 )
 from .base import Runner, Target, TargetUnavailable, UserEnvironment, refuse
-from .pyconfig import Section, py
 
 TLJH_VERSION = "2.0.0"
 CONFIG_DIR = "/opt/tljh/config"
@@ -51,68 +49,6 @@ COMMANDS_FILE = "tljh-config.sh"
 CONFIG_FILE = "config.yaml"
 EXTRA_FILE = "jupyterhub_config.d/communityhubs.py"
 INSTALL_DOCS = "https://tljh.jupyter.org/en/latest/install/index.html"
-
-
-@dataclass(frozen=True)
-class Command:
-    """One `tljh-config` call."""
-
-    action: str
-    """set or add-item"""
-    key: str
-    value: str | int | bool
-
-    def line(self) -> str:
-        return f"sudo tljh-config {self.action} {self.key} {shlex.quote(as_text(self.value))}"
-
-
-def as_text(value: str | int | bool) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def reloads(commands: list[Command]) -> list[str]:
-    """What applies the commands: the proxy too when they change how Traefik listens."""
-    proxy = any(c.key.startswith(("http.", "https.")) for c in commands)
-    return ["sudo tljh-config reload proxy", "sudo tljh-config reload"] if proxy else ["sudo tljh-config reload"]
-
-
-def said_as_is(value: Any) -> bool:
-    """Whether `tljh-config` reads the value back as it is: it turns digits into numbers and
-    true/false into booleans, so a string like "12345" must go in the Python file instead."""
-    if isinstance(value, bool) or (isinstance(value, int) and value >= 0):
-        return True
-    if not isinstance(value, str) or not value or "\n" in value:
-        return False
-    return not (re.fullmatch(r"\d+(\.\d*)?", value) or value.lower() in ("true", "false"))
-
-
-@dataclass
-class Part:
-    """What one spec key becomes on TLJH: commands, and lines of the Python file."""
-
-    key: str
-    title: str = ""
-    commands: list[Command] = field(default_factory=list)
-    extra: Section = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.extra = Section(self.key, self.title or self.key)
-
-    def say(self, tljh_key: str, trait: str, value: Any, comment: str = "") -> Part:
-        """`tljh-config set` (lists: one `add-item` each) where it reads the value back as it is,
-        else a line of the Python file."""
-        items = value if isinstance(value, (list, tuple)) else None
-        if items is not None and items and all(said_as_is(v) for v in items):
-            self.commands += [Command("add-item", tljh_key, v) for v in items]
-        elif items is None and said_as_is(value):
-            self.commands.append(Command("set", tljh_key, value))
-        elif items is None or items:
-            self.extra.set(trait, value, comment)
-        return self
-
-    def code(self, text: str, comment: str = "") -> Part:
-        self.extra.code(text, comment)
-        return self
 
 
 def authenticator(spec: HubSpec) -> Part:
@@ -127,19 +63,7 @@ def authenticator(spec: HubSpec) -> Part:
         for trait, value in oauth_traits(spec).items():
             part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
-    return plain(part, spec)
-
-
-def plain(part: Part, spec: HubSpec) -> Part:
-    """The section's plain keys from the one mapping table: `tljh-config` where TLJH has a key."""
-    for row, value in mapping.settings(spec, part.key):
-        if row.key in REFUSED:
-            raise refuse(spec, row.key, "tljh", REFUSED[row.key])
-        if row.tljh:  # `say` puts what tljh-config cannot read back (0.5 CPUs) in the Python file
-            part.say(row.tljh, row.trait, value, row.comment)
-        else:
-            part.extra.set(row.trait, value, row.comment)
-    return part
+    return table_commands(part, spec)
 
 
 def admins(spec: HubSpec) -> Part:
@@ -184,7 +108,10 @@ def environment(spec: HubSpec) -> Part:
 
 
 def limits(spec: HubSpec) -> Part:
-    return plain(Part("limits"), spec)
+    for key, why in REFUSED.items():
+        if mapping.given(spec, key):
+            raise refuse(spec, key, "tljh", why)
+    return table_commands(Part("limits"), spec)
 
 
 def culling(spec: HubSpec) -> Part:
