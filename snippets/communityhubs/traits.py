@@ -21,11 +21,6 @@ service is first created. Both other ways break something: a custom role with th
 admin scopes cannot grant admin rights (`PATCH /users/NAME {"admin": true}` answers
 403 unless `current_user.admin`), and the built-in `admin` role in `load_roles` turns
 `admin_users` into a static list, with a warning at every start."""
-CULLER_SERVICE = "jupyterhub-idle-culler"
-"""The idle culler's service and role name, as Zero to JupyterHub names it."""
-
-CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
-
 AUTHENTICATORS = {
     "shared-password": "shared-password",
     "dummy": "dummy",

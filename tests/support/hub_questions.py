@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from communityhubs.sections.culling import SERVICE as CULLER_SERVICE
 from communityhubs.spec import HubSpec, load_spec
-from communityhubs.traits import CULLER_SERVICE
 
 # One setting under each side's name: OAuthenticator 17.4 renamed CILogon's allowed_idps to idps,
 # and the chart's hub runs 17.3.

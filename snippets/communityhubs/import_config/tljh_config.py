@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import mapping, names
+from ..sections import culling
 from ..traits import AUTHENTICATORS, OAUTH_CLASSES
 from .report import Options, Values
 from .to_spec import AUTH_TYPES, CLIENT_ID_PLACEHOLDER, LOCAL_CALLBACK, SECRET_ENV, copy_oauth_traits, usernames
@@ -109,12 +110,6 @@ def environment(values: Values, spec: dict[str, Any]) -> None:
     spec.setdefault("environment", {})["default_url"] = urls[app]
 
 
-def culling(values: Values) -> dict[str, Any]:
-    cull = {key: values.take(f"services.cull.{key}", to=f"culling.{key}") for key in ("enabled", "timeout", "every")}
-    cull["max_age"] = values.take("services.cull.max_age", to="culling.max_age")
-    return cull if cull["enabled"] else {"enabled": False}
-
-
 def https(values: Values) -> dict[str, Any]:
     if not values.take("https.enabled", False, to="https"):
         return {}
@@ -145,7 +140,7 @@ def spec_from_tljh(values: Values, options: Options) -> dict[str, Any]:
     spec |= people(values, spec["authenticator"])
     plain(values, spec)
     environment(values, spec)
-    spec["culling"] = culling(values)
+    spec["culling"] = culling.from_tljh(values)
     secure = https(values)
     if secure:
         spec["https"] = secure

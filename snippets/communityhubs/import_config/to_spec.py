@@ -23,6 +23,7 @@ import yaml
 
 from .. import mapping, names
 from ..images import USER_IMAGE
+from ..sections import culling
 from ..spec import AUTH_ONLY, HubSpec, schema_default
 from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .profiles import image_of, mapped, profiles
@@ -335,30 +336,6 @@ def plain(values: Values, section: str) -> dict[str, Any]:
     return out
 
 
-CHART_CULL = {"enabled": True, "timeout": 3600, "every": 600, "maxAge": 0}  # Zero to JupyterHub's defaults
-
-
-def culling(values: Values) -> dict[str, Any]:
-    cull = {
-        key: values.take(f"cull.{key}", to=f"culling.{spec_key}")
-        for key, spec_key in [("enabled", "enabled"), ("timeout", "timeout"), ("every", "every"), ("maxAge", "max_age")]
-    }
-    unset = [k for k, v in cull.items() if v is None]
-    if unset:
-        values.report.carried.append(
-            (values.prefix + "cull", f"culling: the chart's defaults for {', '.join(unset)} (not set)")
-        )
-    cull = {k: (CHART_CULL[k] if v is None else v) for k, v in cull.items()}
-    if not cull["enabled"]:
-        return {"enabled": False}
-    return {
-        "enabled": True,
-        "timeout": int(cull["timeout"]),
-        "every": int(cull["every"]),
-        "max_age": int(cull["maxAge"]),
-    }
-
-
 def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     """Shared folders as this project's values write them: a claim `<hub>-shared-<folder>` at /srv/shared/<folder>."""
     # The chart takes a list (before 4.0) or a map of them (its form since, and ours).
@@ -438,7 +415,7 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     if env:
         spec["environment"] = env
     spec["limits"] = plain(values, "limits")
-    spec["culling"] = culling(values)
+    spec["culling"] = culling.from_values_yaml(values)
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares

@@ -22,6 +22,7 @@ from ..formats.helm_values import Values, secret_from_env, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import merge
+from ..sections import culling
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
@@ -102,14 +103,6 @@ def environment(spec: HubSpec) -> Values:
 
 def limits(spec: HubSpec) -> Values:
     return table_values(spec, "limits")
-
-
-def culling(spec: HubSpec) -> Values:
-    cull: Values = {"enabled": bool(spec.settings["culling.enabled"])}
-    if cull["enabled"]:
-        cull |= {"timeout": spec.settings["culling.timeout"], "every": spec.settings["culling.every"]}
-        cull["maxAge"] = spec.settings["culling.max_age"]
-    return {"cull": cull}
 
 
 def shared_data(spec: HubSpec) -> Values:
@@ -222,7 +215,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "roles": roles,
     "environment": environment,
     "limits": limits,
-    "culling": culling,
+    "culling": culling.values_yaml,
     "shared_data": shared_data,
     "https": https,
     "public_address": public_address,

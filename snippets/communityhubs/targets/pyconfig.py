@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterable
 from .. import names
 from ..formats.python_lines import SET_TRAITS, Section, py, table_lines
 from ..hubprocess import HOST, Ports
+from ..sections import culling
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
     AUTHENTICATORS,
-    CULLER_SCOPES,
-    CULLER_SERVICE,
     OAUTH_CLASSES,
     allowed_users,
     group_overrides,
@@ -143,25 +142,6 @@ def limits_section(spec: HubSpec) -> Section:
     return table_lines(Section("limits", "resources per server, and many starts at once"), spec)
 
 
-def culling_section(spec: HubSpec) -> Section:
-    s = Section("culling", "stop idle servers (jupyterhub-idle-culler)")
-    if not spec.settings["culling.enabled"]:
-        return s.code("# culling is off")
-    arguments = [
-        "-m",
-        "jupyterhub_idle_culler",
-        f"--timeout={spec.settings['culling.timeout']}",
-        f"--cull-every={spec.settings['culling.every']}",
-    ]
-    if spec.settings["culling.max_age"]:
-        arguments.append(f"--max-age={spec.settings['culling.max_age']}")
-    # The hub's own Python, which has the culler installed beside it (a `python3` on PATH may not).
-    command = "[sys.executable, " + ", ".join(repr(a) for a in arguments) + "]"
-    s.code(f"c.JupyterHub.services.append({{'name': {CULLER_SERVICE!r}, 'command': {command}}})")
-    role = {"name": CULLER_SERVICE, "scopes": CULLER_SCOPES, "services": [CULLER_SERVICE]}
-    return s.code(f"c.JupyterHub.load_roles.append({py(role)})", "the culler may only see and stop servers")
-
-
 def services_section() -> Section:
     s = Section("", "the admins' own API token")
     s.code(
@@ -194,7 +174,7 @@ def render_config(
         *spawner,
         services_section(),
         roles_section(spec),
-        culling_section(spec),
+        culling.jupyterhub_config(spec),
     ]
 
 

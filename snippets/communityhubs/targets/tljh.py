@@ -27,6 +27,7 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HOST, HubInfo, Ports
+from ..sections import culling
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
@@ -114,17 +115,6 @@ def limits(spec: HubSpec) -> Part:
     return table_commands(Part("limits"), spec)
 
 
-def culling(spec: HubSpec) -> Part:
-    """TLJH runs the culler itself (services.cull); it is on unless turned off."""
-    part = Part("culling").say("services.cull.enabled", "", bool(spec.settings["culling.enabled"]))
-    if spec.settings["culling.enabled"]:
-        part.say("services.cull.timeout", "", spec.settings["culling.timeout"])
-        part.say("services.cull.every", "", spec.settings["culling.every"])
-        if spec.settings["culling.max_age"]:
-            part.say("services.cull.max_age", "", spec.settings["culling.max_age"])
-    return part
-
-
 def shared_data(spec: HubSpec) -> Part:
     if spec.data.get("shared_data"):
         why = (
@@ -189,7 +179,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
     "roles": roles,
     "environment": environment,
     "limits": limits,
-    "culling": culling,
+    "culling": culling.tljh,
     "shared_data": shared_data,
 }
 
