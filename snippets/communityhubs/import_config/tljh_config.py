@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import mapping, names
-from ..sections import culling
+from ..sections import culling, front_door
 from ..traits import AUTHENTICATORS, OAUTH_CLASSES
 from .report import Options, Values
 from .to_spec import AUTH_TYPES, CLIENT_ID_PLACEHOLDER, LOCAL_CALLBACK, SECRET_ENV, copy_oauth_traits, usernames
@@ -110,30 +110,6 @@ def environment(values: Values, spec: dict[str, Any]) -> None:
     spec.setdefault("environment", {})["default_url"] = urls[app]
 
 
-def https(values: Values) -> dict[str, Any]:
-    if not values.take("https.enabled", False, to="https"):
-        return {}
-    email = values.take("https.letsencrypt.email", to="https.letsencrypt.contact_email")
-    domains = values.take("https.letsencrypt.domains", to="https.letsencrypt.hosts")
-    if email and domains:
-        return {"letsencrypt": {"contact_email": email, "hosts": list(domains)}}
-    cert = values.take("https.tls.cert", to="https.certificate")
-    key = values.take("https.tls.key", to="https.key")
-    if cert and key:
-        return {"certificate": cert, "key": key}
-    raise ImportConfigError("https.enabled: true, but neither https.letsencrypt (email and domains) nor https.tls")
-
-
-def public_address(values: Values) -> dict[str, Any]:
-    """TLJH's Traefik listens on http.address: every address unless the file says 127.0.0.1."""
-    address = values.take("http.address", to="public_address.type")
-    if address in ("", "0.0.0.0"):
-        return {"type": "load-balancer"}
-    if address == "127.0.0.1":
-        return {}
-    raise ImportConfigError(f"http.address: {address!r}: the spec knows every address or 127.0.0.1 only")
-
-
 def spec_from_tljh(values: Values, options: Options) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": options.name}
     spec["authenticator"] = authenticator(values, options)
@@ -141,10 +117,10 @@ def spec_from_tljh(values: Values, options: Options) -> dict[str, Any]:
     plain(values, spec)
     environment(values, spec)
     spec["culling"] = culling.from_tljh(values)
-    secure = https(values)
+    secure = front_door.https_from_tljh(values)
     if secure:
         spec["https"] = secure
-    address = public_address(values)
+    address = front_door.address_from_tljh(values)
     if address:
         spec["public_address"] = address
     values.report.left_out.append(

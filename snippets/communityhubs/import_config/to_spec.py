@@ -23,7 +23,7 @@ import yaml
 
 from .. import mapping, names
 from ..images import USER_IMAGE
-from ..sections import culling
+from ..sections import culling, front_door
 from ..spec import AUTH_ONLY, HubSpec, schema_default
 from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
 from .profiles import image_of, mapped, profiles
@@ -363,38 +363,6 @@ def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
     return out
 
 
-def https(values: Values) -> dict[str, Any]:
-    """proxy.https: Let's Encrypt comes across; a certificate in a Secret is the provider's to hand over."""
-    tls = values.get("proxy.https") or {}
-    if not tls.get("enabled"):
-        return {}
-    encrypt = tls.get("letsencrypt") or {}
-    if tls.get("type", "letsencrypt") == "letsencrypt" and encrypt.get("contactEmail") and tls.get("hosts"):
-        values.take("proxy.https.enabled")
-        values.take("proxy.https.hosts", to="https.letsencrypt.hosts")
-        values.take("proxy.https.letsencrypt.contactEmail", to="https.letsencrypt.contact_email")
-        values.take("proxy.https.type")
-        return {"letsencrypt": {"contact_email": encrypt["contactEmail"], "hosts": list(tls["hosts"])}}
-    values.report.must_give.append(
-        ("a TLS certificate and key", "the provider's are in a Kubernetes Secret; set https.certificate and https.key")
-    )
-    return {}
-
-
-def public_address(values: Values, secure: dict[str, Any]) -> dict[str, Any]:
-    """How users reached the old hub, where the spec needs it: an ingress for a host, or the
-    public Service that Let's Encrypt must reach. Otherwise the new hub gets its own."""
-    ingress = values.get("ingress") or {}
-    if ingress.get("enabled") and ingress.get("hosts"):
-        values.take("ingress.enabled")
-        values.take("ingress.hosts", to="public_address.host")
-        return {"type": "ingress", "host": ingress["hosts"][0]}
-    if "letsencrypt" in secure and values.get("proxy.service.type", "LoadBalancer") == "LoadBalancer":
-        values.take("proxy.service.type", to="public_address.type")  # unset: the chart's LoadBalancer
-        return {"type": "load-balancer"}
-    return {}
-
-
 def admin_service(values: Values) -> None:
     if (values.get(f"hub.services.{ADMIN_SERVICE}") or {}).get("admin"):
         values.take(f"hub.services.{ADMIN_SERVICE}", to="(every hub made here has this admin service)")
@@ -419,10 +387,10 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares
-    secure = https(values)
+    secure = front_door.https_from_values_yaml(values)
     if secure:
         spec["https"] = secure
-    address = public_address(values, secure)
+    address = front_door.address_from_values_yaml(values, secure)
     if address:
         spec["public_address"] = address
     admin_service(values)

@@ -8,3 +8,12 @@ module here; a new target is one target module plus one function in each of thes
 keep file assembly and their runners; the forms the functions write are in `communityhubs.formats`.
 Nothing here imports a target or import-config: they import these.
 """
+
+from __future__ import annotations
+
+from ..spec import HubSpec, SpecError
+
+
+def refuse(spec: HubSpec, key: str, target: str, why: str) -> SpecError:
+    """The one-line error for a spec key a target cannot express."""
+    return SpecError(f"{spec.source}: {key}: the {target} target cannot use this key: {why}")

@@ -22,7 +22,8 @@ from typing import Any
 
 from ..folder_archive import Listing, tar_folder
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
-from ..spec import HubSpec, SpecError
+from ..sections import refuse
+from ..spec import HubSpec
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,6 @@ class UserEnvironment:
 
 class TargetUnavailable(HubError):
     """This machine cannot run the target; str(error) names what is missing."""
-
-
-def refuse(spec: HubSpec, key: str, target: str, why: str) -> SpecError:
-    """The one-line error for a spec key a target cannot express."""
-    return SpecError(f"{spec.source}: {key}: the {target} target cannot use this key: {why}")
 
 
 class Target(ABC):

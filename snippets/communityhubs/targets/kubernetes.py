@@ -22,7 +22,7 @@ from ..formats.helm_values import Values, secret_from_env, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import merge
-from ..sections import culling
+from ..sections import culling, front_door
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
@@ -37,7 +37,7 @@ from ..traits import (
     profile_list,
 )
 from . import cluster
-from .base import Runner, Target, TargetUnavailable, UserEnvironment, refuse
+from .base import Runner, Target, TargetUnavailable, UserEnvironment
 from .chart import CHART, CHART_REPO, CHART_VERSION, CILOGON_IDPS_TRAIT, HOME_CAPACITY, secret_files
 
 TOOLS = {
@@ -146,28 +146,6 @@ c.KubeSpawner.modify_pod_hook = admins_write_shared_data
 """
 
 
-def https(spec: HubSpec) -> Values:
-    """The chart's proxy.https: Let's Encrypt for public domains, or your certificate from a Secret.
-    Behind an ingress, the ingress controller serves the certificate instead (public_address)."""
-    settings = spec.section("https")
-    if "letsencrypt" in settings:
-        encrypt = settings["letsencrypt"]
-        tls = {
-            "enabled": True,
-            "hosts": list(encrypt["hosts"]),
-            "letsencrypt": {"contactEmail": encrypt["contact_email"]},
-        }
-        return {"proxy": {"https": tls}}
-    if "certificate" in settings and spec.settings["public_address.type"] != "ingress":
-        # kubectl -n NAME create secret tls NAME-tls --cert=CERTIFICATE --key=KEY (the plan does this)
-        return {
-            "proxy": {
-                "https": {"enabled": True, "type": "secret", "secret": {"name": names.tls_secret_name(spec.name)}}
-            }
-        }
-    return {}
-
-
 def admin_service(spec: HubSpec) -> Values:
     # The chart generates the service's token and keeps it in the hub's Secret.
     return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
@@ -176,34 +154,6 @@ def admin_service(spec: HubSpec) -> Values:
 def spawner(spec: HubSpec) -> Values:
     # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
     return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": names.HOME}}}
-
-
-def public_address(spec: HubSpec) -> Values:
-    """How users reach the proxy: only through port-forward (loopback), the Service's own address
-    from the cluster (load-balancer), or an Ingress for the host, which serves the certificate."""
-    kind = spec.settings["public_address.type"]
-    if kind == "loopback":
-        return {"proxy": {"service": {"type": "ClusterIP"}}}
-    if kind == "load-balancer":
-        return {"proxy": {"service": {"type": "LoadBalancer"}}}
-    host = spec.settings["public_address.host"]
-    ingress: Values = {"enabled": True, "hosts": [host]}
-    if "certificate" in spec.section("https"):
-        ingress["tls"] = [{"hosts": [host], "secretName": names.tls_secret_name(spec.name)}]
-    return {"proxy": {"service": {"type": "ClusterIP"}}, "ingress": ingress}
-
-
-def refuse_unreachable(spec: HubSpec) -> None:
-    """Let's Encrypt's challenge comes to port 80 of the host from the internet: only a public
-    Service can answer it (the chart's autohttps); an ingress serves its own certificates."""
-    kind = spec.settings["public_address.type"]
-    if "letsencrypt" in spec.section("https") and kind != "load-balancer":
-        why = (
-            "Let's Encrypt must reach the proxy on port 80 of your domain: set public_address.type: load-balancer"
-            if kind == "loopback"
-            else "behind an ingress, TLS is the ingress controller's: give https.certificate and https.key"
-        )
-        raise refuse(spec, f"https.letsencrypt with public_address.type {kind}", "kubernetes", why)
 
 
 # Spec key -> values. Keys the chart has no value for are refused in `render`.
@@ -217,8 +167,8 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "limits": limits,
     "culling": culling.values_yaml,
     "shared_data": shared_data,
-    "https": https,
-    "public_address": public_address,
+    "https": front_door.https_values_yaml,
+    "public_address": front_door.address_values_yaml,
 }
 ALWAYS = [admin_service, spawner]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
@@ -256,7 +206,7 @@ class KubernetesTarget(Target):
     native_file = "values.yaml"
 
     def values(self, spec: HubSpec) -> Values:
-        refuse_unreachable(spec)
+        front_door.refuse_on_the_chart(spec)
         values: Values = {}
         for fn in [*BY_KEY.values(), *ALWAYS]:  # the chart runs and scopes the culler itself
             values = merge(values, fn(spec))
@@ -287,7 +237,7 @@ class KubernetesTarget(Target):
         return f"#   {command} --cert={https['certificate']} --key={https['key']}\n"
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
-        refuse_unreachable(spec)
+        front_door.refuse_on_the_chart(spec)
         fn = EXCERPTS.get(key)
         return dump(fn(spec)).rstrip() if fn and fn(spec) else ""
 

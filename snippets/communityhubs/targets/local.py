@@ -15,8 +15,9 @@ from typing import Any
 from .. import SNIPPETS, names
 from ..folder_archive import tar_folder, untar_into
 from ..hubprocess import DEFAULT_PORTS, Ports
+from ..sections import refuse
 from ..spec import HubSpec
-from .base import UserEnvironment, refuse
+from .base import UserEnvironment
 from .process import ProcessRunner, ProcessTarget
 from .pyconfig import Section, render_config
 

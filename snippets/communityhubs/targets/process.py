@@ -11,9 +11,10 @@ from typing import Any
 from .. import names
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
 from ..secretfiles import ensure_secret
+from ..sections import front_door
 from ..spec import HubSpec, SpecError
 from ..traits import login_secrets
-from .base import Runner, Target, refuse
+from .base import Runner, Target
 from .pyconfig import Section, config_text
 
 
@@ -27,30 +28,12 @@ class ProcessTarget(Target):
         """The jupyterhub_config.py sections; refuses (SpecError) what the target cannot do."""
 
     def render(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> dict[str, str]:
-        self.refuse_letsencrypt(spec)
-        self.refuse_public_address(spec)
+        front_door.refuse_on_this_machine(spec, self.name)
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
     def excerpt(self, spec: HubSpec, key: str) -> str:
-        self.refuse_letsencrypt(spec)
+        front_door.refuse_on_this_machine(spec, self.name)
         return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
-
-    def refuse_letsencrypt(self, spec: HubSpec) -> None:
-        if "letsencrypt" in spec.section("https"):
-            why = (
-                "JupyterHub here serves a certificate it is given: get one for your domain (certbot, or "
-                "The Littlest JupyterHub's tljh-config) and set https.certificate and https.key"
-            )
-            raise refuse(spec, "https.letsencrypt", self.name, why)
-
-    def refuse_public_address(self, spec: HubSpec) -> None:
-        kind = spec.settings["public_address.type"]
-        if kind != "loopback":
-            why = (
-                "the hub listens on 127.0.0.1 only: put a reverse proxy with HTTPS in front of it "
-                "(or run it with The Littlest JupyterHub, or on kubernetes)"
-            )
-            raise refuse(spec, f"public_address.type: {kind}", self.name, why)
 
     def check_options(self, options: dict[str, Any]) -> None:
         if options.get("context"):

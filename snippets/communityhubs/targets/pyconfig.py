@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from .. import names
 from ..formats.python_lines import SET_TRAITS, Section, py, table_lines
 from ..hubprocess import HOST, Ports
-from ..sections import culling
+from ..sections import culling, front_door
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
@@ -96,15 +96,6 @@ def auth_section(spec: HubSpec) -> Section:
 OAUTH_COMMENTS = {"allow_all": "everyone the provider authenticates may log in"}
 
 
-def https_section(spec: HubSpec) -> Section:
-    s = Section("https", "HTTPS: the proxy serves the hub with this certificate")
-    https = spec.section("https")
-    if "certificate" in https:
-        s.set("JupyterHub.ssl_cert", https["certificate"])
-        s.set("JupyterHub.ssl_key", https["key"], "readable by the hub's account only")
-    return s
-
-
 def admins_section(spec: HubSpec) -> Section:
     s = Section("admins", "admins")
     return s.set("Authenticator.admin_users", set(spec.admins), "made admins again at every start")
@@ -154,7 +145,7 @@ def services_section() -> Section:
 
 SectionFn = Callable[[HubSpec], Section]
 SHARED: list[SectionFn] = [
-    https_section,
+    front_door.https_jupyterhub_config,
     auth_section,
     admins_section,
     allowed_section,

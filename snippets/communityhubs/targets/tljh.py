@@ -26,8 +26,8 @@ import yaml
 from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
-from ..hubprocess import DEFAULT_PORTS, HOST, HubInfo, Ports
-from ..sections import culling
+from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
+from ..sections import culling, front_door, refuse
 from ..spec import HubSpec
 from ..traits import (
     ADMIN_SERVICE,
@@ -40,7 +40,7 @@ from ..traits import (
     login_secrets,
     oauth_traits,
 )
-from .base import Runner, Target, TargetUnavailable, UserEnvironment, refuse
+from .base import Runner, Target, TargetUnavailable, UserEnvironment
 
 TLJH_VERSION = "2.0.0"
 CONFIG_DIR = "/opt/tljh/config"
@@ -125,38 +125,6 @@ def shared_data(spec: HubSpec) -> Part:
     return Part("shared_data")
 
 
-def https(spec: HubSpec) -> Part:
-    """Traefik, TLJH's proxy, serves HTTPS: with Let's Encrypt, or a certificate you have."""
-    settings = spec.section("https")
-    part = Part("https")
-    if "letsencrypt" in settings:
-        encrypt = settings["letsencrypt"]
-        part.say("https.enabled", "", True)
-        part.say("https.letsencrypt.email", "", encrypt["contact_email"])
-        part.say("https.letsencrypt.domains", "", list(encrypt["hosts"]))
-    elif "certificate" in settings:
-        part.say("https.enabled", "", True)
-        part.say("https.tls.cert", "", settings["certificate"])
-        part.say("https.tls.key", "", settings["key"])
-    return part
-
-
-def public_address(spec: HubSpec) -> Part:
-    """TLJH listens on every address of the server (ports 80 and 443); loopback keeps it to this machine."""
-    kind = spec.settings["public_address.type"]
-    if kind == "ingress":
-        raise refuse(spec, "public_address.type ingress", "tljh", "TLJH's own Traefik is the server's front door")
-    if "letsencrypt" in spec.section("https") and kind != "load-balancer":
-        why = "Let's Encrypt must reach port 80 of your domain: set public_address.type: load-balancer"
-        raise refuse(spec, f"https.letsencrypt with public_address.type {kind}", "tljh", why)
-    part = Part("public_address")
-    if kind == "loopback":
-        part.say("http.address", "", HOST)
-        if spec.section("https"):
-            part.say("https.address", "", HOST)
-    return part
-
-
 def admin_service(spec: HubSpec) -> Part:
     return Part("", "the admins' own API token").code(
         f"c.JupyterHub.services.append({{'name': {ADMIN_SERVICE!r}, "
@@ -170,8 +138,8 @@ REFUSED = {
     "limits.cpu_guarantee": "TLJH's SystemdSpawner sets limits only (MemoryMax, CPUQuota), never guarantees",
 }
 BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
-    "https": https,
-    "public_address": public_address,
+    "https": front_door.https_tljh,
+    "public_address": front_door.address_tljh,
     "authenticator": authenticator,
     "admins": admins,
     "allowed_users": allowed,
