@@ -1,16 +1,14 @@
-"""What a spec means in JupyterHub's own settings, shared by every renderer.
-
-`pyconfig` writes these as `c.Class.trait = value` lines; `kubernetes` puts the
-same values under the chart's `hub.config` (or its own keys). A fact such as
-"GitHub organisations need the read:org scope" is decided here, once.
-Secrets are never among them: each renderer says where its hub reads them.
+"""What the people, groups, roles and profiles of a spec mean in JupyterHub's own settings, shared
+by every renderer: `pyconfig` writes them as `c.Class.trait = value` lines; `kubernetes` puts the
+same values under the chart's `hub.config` (or its own keys). Sections with a module of their own
+(logins, culling, the front door) are in `communityhubs.sections`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
-from . import mapping, names
+from . import mapping
 from .spec import HubSpec
 
 ADMIN_SERVICE = "community-admin"
@@ -21,76 +19,6 @@ service is first created. Both other ways break something: a custom role with th
 admin scopes cannot grant admin rights (`PATCH /users/NAME {"admin": true}` answers
 403 unless `current_user.admin`), and the built-in `admin` role in `load_roles` turns
 `admin_users` into a static list, with a warning at every start."""
-AUTHENTICATORS = {
-    "shared-password": "shared-password",
-    "dummy": "dummy",
-    "github": "github",
-    "google": "google",
-    "cilogon": "cilogon",
-    "generic-oauth": "generic-oauth",
-}
-OAUTH_CLASSES = {
-    "github": "GitHubOAuthenticator",
-    "google": "GoogleOAuthenticator",
-    "cilogon": "CILogonOAuthenticator",
-    "generic-oauth": "GenericOAuthenticator",
-}
-# Spec key -> OAuthenticator trait, copied as they are when the spec sets them.
-COPIED_KEYS = {
-    "authorize_url": "authorize_url",
-    "token_url": "token_url",
-    "userdata_url": "userdata_url",
-    "username_claim": "username_claim",
-    "hosted_domains": "hosted_domain",
-    "strip_domain": "strip_domain",
-    "allowed_idps": "idps",  # OAuthenticator 17.4's name; 17.3 (Zero to JupyterHub 4.3.1) reads allowed_idps
-}
-
-
-def oauth_traits(spec: HubSpec, renamed: dict[str, str] | None = None) -> dict[str, Any]:
-    """The OAuthenticator class's settings (without the client secret); {} for other logins.
-    `renamed`: {trait: the name an older OAuthenticator reads instead}."""
-    auth = spec.data["authenticator"]
-    kind = auth["type"]
-    if kind not in OAUTH_CLASSES:
-        return {}
-    traits: dict[str, Any] = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
-    traits |= {(renamed or {}).get(trait, trait): auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
-    scopes = list(spec.settings["authenticator.scope"] or (["openid", "profile"] if kind == "generic-oauth" else []))
-    if auth.get("allowed_organizations"):
-        traits["allowed_organizations"] = sorted(auth["allowed_organizations"])
-        if "read:org" not in scopes:
-            # Without read:org GitHub only reveals public memberships, and private members are refused.
-            scopes.append("read:org")
-    if scopes:
-        traits["scope"] = scopes
-    if spec.settings["authenticator.allow_all"]:
-        traits["allow_all"] = True
-    return traits
-
-
-class LoginSecret(NamedTuple):
-    file: str
-    """In the hub's state folder (0600)."""
-    env: str
-    """The variable that gives it instead of generating one."""
-    trait: str
-    """SharedPasswordAuthenticator's."""
-    nbytes: int
-    """Random bytes when generated, written as hex."""
-
-
-SHARED_PASSWORD = LoginSecret(names.SHARED_PASSWORD_FILE, names.SHARED_PASSWORD_ENV, "user_password", 16)
-# JupyterHub asks at least 32 characters of the admins' password (and 8 of the shared one): 48 hex.
-ADMIN_PASSWORD = LoginSecret(names.ADMIN_PASSWORD_FILE, names.ADMIN_PASSWORD_ENV, "admin_password", 24)
-
-
-def login_secrets(spec: HubSpec) -> list[LoginSecret]:
-    """Each password the login needs: everyone's shared one, and the admins' own, without which no
-    admin can log in (JupyterHub wants it different from the shared one)."""
-    if spec.data["authenticator"]["type"] != "shared-password":
-        return []
-    return [SHARED_PASSWORD, ADMIN_PASSWORD] if spec.admins else [SHARED_PASSWORD]
 
 
 def allowed_users(spec: HubSpec) -> list[str]:

@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from communityhubs import names
 from communityhubs.sections.culling import SERVICE as CULLER_SERVICE
+from communityhubs.sections.login import login_secrets
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_FILE, EXTRA_FILE
-from communityhubs.traits import login_secrets
 
 from tests.support.chart_hub import ask_our_hub
 from tests.support.hub_questions import facts, password, password_users, questions

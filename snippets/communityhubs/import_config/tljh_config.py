@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import mapping, names
-from ..sections import culling, front_door
-from ..traits import AUTHENTICATORS, OAUTH_CLASSES
+from .. import mapping
+from ..sections import culling, front_door, login
 from .report import Options, Values
-from .to_spec import AUTH_TYPES, CLIENT_ID_PLACEHOLDER, LOCAL_CALLBACK, SECRET_ENV, copy_oauth_traits, usernames
+from .to_spec import usernames
 from .values_files import ImportConfigError
 
 TLJH_KEYS = {"base_url", "auth", "users", "limits", "http", "https", "traefik_api", "user_environment", "services"}
@@ -46,45 +45,6 @@ def looks_like_tljh(data: dict[str, Any]) -> bool:
     return bool(data) and set(data) <= TLJH_KEYS
 
 
-def authenticator(values: Values, options: Options) -> dict[str, Any]:
-    raw = values.take("auth.type")
-    if raw is None:
-        raise ImportConfigError(
-            "auth.type: not set, so the hub used TLJH's default login (FirstUseAuthenticator: the first person "
-            "to log in with a name sets its password), which the hub spec does not have; set auth.type first"
-        )
-    kind = AUTH_TYPES.get(str(raw))
-    if kind is None:
-        known = ", ".join(sorted(AUTHENTICATORS))
-        raise ImportConfigError(f"auth.type: {raw!r} has no equivalent in the hub spec (it has: {known})")
-    report = values.report
-    report.carried.append(("auth.type", f"authenticator.type: {kind}"))
-    auth: dict[str, Any] = {"type": kind}
-    if kind == "shared-password":
-        report.must_give.append(
-            ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
-        )
-    if kind not in OAUTH_CLASSES:
-        return auth
-    base = f"auth.{OAUTH_CLASSES[kind]}"
-    auth["client_id"] = options.client_id or values.take(f"{base}.client_id", to="authenticator.client_id")
-    if not auth["client_id"]:
-        auth["client_id"] = CLIENT_ID_PLACEHOLDER
-        report.must_give.append(("an OAuth client id", f"--client-id, or replace {CLIENT_ID_PLACEHOLDER}"))
-    auth["client_secret_env"] = SECRET_ENV
-    report.must_give.append(("the OAuth client secret", f"${SECRET_ENV}"))
-    callback = values.take(f"{base}.oauth_callback_url", to="authenticator.callback_url")
-    auth["callback_url"] = options.callback_url or callback or LOCAL_CALLBACK
-    auth = copy_oauth_traits(values, base, kind, auth)
-    if kind == "cilogon" and "allowed_idps" not in auth:
-        raise ImportConfigError(
-            f"{base}.idps: not in config.yaml (tljh-config cannot write its keys, which hold dots, so a "
-            "jupyterhub_config.d file sets it, and those are not read); CILogon needs it: write the spec's "
-            "authenticator.allowed_idps yourself"
-        )
-    return auth
-
-
 def people(values: Values, auth: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path, key in [("users.admin", "admins"), ("users.allowed", "allowed_users")]:
@@ -112,7 +72,7 @@ def environment(values: Values, spec: dict[str, Any]) -> None:
 
 def spec_from_tljh(values: Values, options: Options) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": options.name}
-    spec["authenticator"] = authenticator(values, options)
+    spec["authenticator"] = login.from_tljh(values, options)
     spec |= people(values, spec["authenticator"])
     plain(values, spec)
     environment(values, spec)

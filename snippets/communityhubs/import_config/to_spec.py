@@ -21,44 +21,15 @@ from typing import Any
 
 import yaml
 
-from .. import mapping, names
+from .. import names
+from ..formats.helm_values import keys_from_table
 from ..images import USER_IMAGE
-from ..sections import culling, front_door
-from ..spec import AUTH_ONLY, HubSpec, schema_default
-from ..traits import ADMIN_SERVICE, AUTHENTICATORS, COPIED_KEYS, OAUTH_CLASSES, oauth_traits
+from ..sections import culling, front_door, login
+from ..sections.login import OAUTH_CLASSES, oauth_traits
+from ..spec import HubSpec, schema_default
+from ..traits import ADMIN_SERVICE
 from .profiles import image_of, mapped, profiles
 from .report import Options, Report, Values
-from .values_files import ImportConfigError
-
-SECRET_ENV = "OAUTH_CLIENT_SECRET"
-
-
-CLIENT_ID_PLACEHOLDER = "REPLACE-WITH-YOUR-OAUTH-CLIENT-ID"
-
-
-LOCAL_CALLBACK = f"http://127.0.0.1:{names.PUBLIC_PORT}/hub/oauth_callback"  # where `hub up` serves a hub by default
-
-# authenticator_class as values files write it -> spec type
-
-
-AUTH_TYPES = {
-    **{name: kind for kind, name in AUTHENTICATORS.items()},
-    **{cls: kind for kind, cls in OAUTH_CLASSES.items()},
-    **{
-        f"oauthenticator.{mod}.{cls}": kind
-        for kind, cls, mod in [
-            ("github", "GitHubOAuthenticator", "github"),
-            ("google", "GoogleOAuthenticator", "google"),
-            ("cilogon", "CILogonOAuthenticator", "cilogon"),
-            ("generic-oauth", "GenericOAuthenticator", "generic"),
-        ]
-    },
-    "generic": "generic-oauth",
-    "jupyterhub.authenticators.shared.SharedPasswordAuthenticator": "shared-password",
-    "SharedPasswordAuthenticator": "shared-password",
-    "jupyterhub.auth.DummyAuthenticator": "dummy",
-    "DummyAuthenticator": "dummy",
-}
 
 # Where values are left out, and why; the longest matching prefix of a key gives its reason.
 
@@ -80,138 +51,6 @@ def usernames(items: Any, key: str, values: Values) -> list[str]:
         example = f"{refused[0]!r}" + (f" and {len(refused) - 1} more" if len(refused) > 1 else "")
         values.report.left_out.append((f"{values.prefix}{key}: {example}", "not usernames the hub spec accepts"))
     return sorted(found)
-
-
-def auth_type(values: Values) -> str:
-    key = "hub.config.JupyterHub.authenticator_class"
-    raw = values.take(key)
-    if raw is None:
-        # The chart's default is the dummy login: any password opens any account, the admins' too.
-        raise ImportConfigError(
-            f"{values.prefix}{key}: not set, so the old hub used the chart's default, a test login that takes "
-            "any password for any user, admins included; set the login the new hub should use in the values first"
-        )
-    kind = AUTH_TYPES.get(str(raw))
-    if kind is None:
-        known = ", ".join(sorted(AUTHENTICATORS))
-        raise ImportConfigError(f"{values.prefix}{key}: {raw!r} has no equivalent in the hub spec (it has: {known})")
-    values.report.carried.append((values.prefix + key, f"authenticator.type: {kind}"))
-    return kind
-
-
-def authenticator(values: Values, options: Options) -> dict[str, Any]:
-    kind = auth_type(values)
-    auth: dict[str, Any] = {"type": kind, **plain(values, "authenticator")}
-    report = values.report
-    if kind == "shared-password":
-        values.take(f"hub.extraEnv.{names.SHARED_PASSWORD_ENV}")
-        values.take(f"hub.extraConfig.{names.SHARED_PASSWORD_FILE}")
-        values.take(f"hub.extraEnv.{names.ADMIN_PASSWORD_ENV}")
-        values.take(f"hub.extraConfig.{names.ADMIN_PASSWORD_FILE}")
-        report.must_give.append(
-            ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
-        )
-    if kind not in OAUTH_CLASSES:
-        return auth
-    cls = OAUTH_CLASSES[kind]
-    base = f"hub.config.{cls}"
-    client_id = values.take(f"{base}.client_id")
-    if options.client_id:
-        auth["client_id"] = options.client_id
-    elif client_id and "ENC[" not in str(client_id):
-        auth["client_id"] = str(client_id)
-        report.carried.append((values.prefix + f"{base}.client_id", "authenticator.client_id"))
-    else:
-        auth["client_id"] = CLIENT_ID_PLACEHOLDER
-        report.must_give.append(
-            (
-                "an OAuth client id",
-                f"register a client for the new hub; --client-id, or replace {CLIENT_ID_PLACEHOLDER}",
-            )
-        )
-    secret_env = next(
-        (
-            env
-            for env, spec in (values.get("hub.extraEnv") or {}).items()
-            if isinstance(spec, dict)
-            and spec.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == names.OAUTH_SECRET_FILE
-        ),
-        SECRET_ENV,
-    )
-    values.take(f"hub.extraEnv.{secret_env}")
-    values.take(f"hub.extraConfig.{names.OAUTH_SECRET_FILE}")
-    auth["client_secret_env"] = secret_env
-    if values.get(f"{base}.client_secret") is not None:
-        values.take(f"{base}.client_secret")
-        report.left_out.append((values.prefix + f"{base}.client_secret", "a secret: never imported, nor shown"))
-    report.must_give.append(
-        (
-            "the OAuth client secret",
-            f"${secret_env} (providers keep theirs encrypted, e.g. 2i2c's enc-*.secret.values.yaml)",
-        )
-    )
-    callback = values.take(f"{base}.oauth_callback_url", to="authenticator.callback_url")
-    auth["callback_url"] = options.callback_url or callback or LOCAL_CALLBACK
-    if not options.callback_url:
-        where = "the old hub's" if callback else "where `hub up` serves the new hub"
-        report.must_give.append(
-            (
-                "the OAuth callback URL",
-                f"{auth['callback_url']} ({where}); register the new hub's with the provider; --callback-url",
-            )
-        )
-    report.must_give.append(("DNS and HTTPS", "a domain for the new hub, and its certificate"))
-    return copy_oauth_traits(values, base, kind, auth)
-
-
-def copy_oauth_traits(values: Values, base: str, kind: str, auth: dict[str, Any]) -> dict[str, Any]:
-    """The login class's settings under `base` (values' hub.config.CLS, TLJH's auth.CLS) into `auth`."""
-    # OAuthenticator trait -> spec key: the renderer's own table read backwards, and the traits it sets itself.
-    copied = {trait: key for key, trait in COPIED_KEYS.items()} | {
-        "allowed_hosted_domains": "hosted_domains",  # 2i2c's files use this older name of hosted_domain
-        "allowed_idps": "allowed_idps",  # the name before OAuthenticator 17.4 (Zero to JupyterHub 4.3.1 reads it)
-        "allowed_organizations": "allowed_organizations",
-        "scope": "scope",
-        "allow_all": "allow_all",
-    }
-    for trait, key in copied.items():
-        value = values.get(f"{base}.{trait}")
-        if value is None or kind not in AUTH_ONLY.get(key, (kind,)):
-            continue
-        if key == "allowed_idps":
-            value = idps(value, values, f"{base}.{trait}")
-        elif key in ("hosted_domains", "allowed_organizations", "scope") and isinstance(value, str):
-            value = [value]  # traitlets accepts one string for a list; the spec wants the list
-        values.take(f"{base}.{trait}", to=f"authenticator.{key}")
-        auth[key] = value
-    if kind == "google" and "username_claim" in auth and auth["username_claim"] == "email":
-        del auth["username_claim"]  # Google's default
-    return auth
-
-
-IDP_KEYS = {"default", "allow_all", "allowed_domains", "username_derivation"}
-
-
-DERIVATION_KEYS = {"username_claim", "action", "domain", "prefix"}
-
-
-def idps(value: Any, values: Values, key: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ImportConfigError(f"{values.prefix}{key}: {value!r} should be a mapping of CILogon entity ids")
-    out = {}
-    for idp, settings in value.items():
-        settings = dict(settings or {})
-        for extra in sorted(set(settings) - IDP_KEYS):
-            values.report.left_out.append((f"{values.prefix}{key}.{idp}.{extra}", "no equivalent in the hub spec yet"))
-            del settings[extra]
-        derivation = dict(settings.get("username_derivation") or {})
-        for extra in sorted(set(derivation) - DERIVATION_KEYS):
-            where = f"{values.prefix}{key}.{idp}.username_derivation.{extra}"
-            values.report.left_out.append((where, "no equivalent in the hub spec yet"))
-            del derivation[extra]
-        settings["username_derivation"] = derivation
-        out[str(idp)] = settings
-    return out
 
 
 def people(values: Values, auth: dict[str, Any]) -> dict[str, Any]:
@@ -286,7 +125,7 @@ def plain_env(values: Values) -> dict[str, str]:
 
 
 def environment(values: Values, options: Options) -> dict[str, Any]:
-    env = plain(values, "environment")
+    env = keys_from_table(values, "environment")
     extra = plain_env(values)
     if extra:
         env["env"] = extra
@@ -302,38 +141,6 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
     if found:
         env["profiles"] = found
     return env
-
-
-def plain(values: Values, section: str) -> dict[str, Any]:
-    """A section's plain keys, read back through the one mapping table the renderers write with."""
-    out: dict[str, Any] = {}
-    chart_defaults: set[str] = set()  # keys left to the chart's own default
-    for row in mapping.rows(section):
-        found = [(path, values.get(path)) for path in (row.values, *row.also_read)]
-        found = [(path, value) for path, value in found if value is not None]
-        if row.leaf in chart_defaults:
-            for path, _ in found:
-                values.take(path, to=f"{row.key} (rendered again from the spec's default)")
-            continue
-        if row.leaf in out:  # another trait of a key already read: carried only where it agrees
-            if found and all(row.to_spec(v, values.prefix + path) == out[row.leaf] for path, v in found):
-                for path, _ in found:
-                    values.take(path, to=f"{row.key} (the spec keeps one value for both)")
-            continue
-        for path, _ in found:
-            values.take(path, to=row.key)
-        if row.null_on_chart and values.get(row.values, "absent") is None:
-            values.take(row.values)  # null: no request, what the spec means when it leaves the key out
-        if found:
-            path, value = found[-1]  # the last one wins, as in the chart
-            out[row.leaf] = row.to_spec(value, values.prefix + path)
-        elif row.chart_default is not None:
-            # Unset: the chart's own default, which the kubernetes target keeps for a spec that
-            # leaves the key out; other targets use the schema's.
-            chart_defaults.add(row.leaf)
-            why = f"{row.key}: not set (the chart's {row.chart_default} on kubernetes, {row.key}'s default elsewhere)"
-            values.report.carried.append((values.prefix + row.values, why))
-    return out
 
 
 def shared_data(values: Values, name: str) -> list[dict[str, Any]]:
@@ -370,7 +177,7 @@ def admin_service(values: Values) -> None:
 
 def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": options.name}
-    auth = authenticator(values, options)
+    auth = login.from_values_yaml(values, options)
     spec["authenticator"] = auth
     spec |= people(values, auth)
     found_groups = groups(values)
@@ -382,7 +189,7 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     env = environment(values, options)
     if env:
         spec["environment"] = env
-    spec["limits"] = plain(values, "limits")
+    spec["limits"] = keys_from_table(values, "limits")
     spec["culling"] = culling.from_values_yaml(values)
     shares = shared_data(values, options.name)
     if shares:

@@ -6,15 +6,14 @@ from __future__ import annotations
 import yaml
 
 from .. import names
+from ..sections.login import login_secrets
 from ..spec import HubSpec
-from ..traits import login_secrets
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
 CHART_VERSION = "4.3.1"
 HUB_IMAGE_VERSIONS = {"JupyterHub": "5.4.1", "KubeSpawner": "7.0.0", "OAuthenticator": "17.3.0"}
 """What the chart's hub image runs (its images/hub/requirements.txt at the tag): what reads our values."""
-CILOGON_IDPS_TRAIT = "allowed_idps"  # OAuthenticator 17.3 has no `idps` (17.4 renamed it)
 HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity
 SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates
 

@@ -28,8 +28,9 @@ from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import USER_IMAGE, docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
+from ..sections.login import login_secrets
 from ..spec import HubSpec
-from ..traits import ADMIN_SERVICE, login_secrets
+from ..traits import ADMIN_SERVICE
 from .chart import CHART_REPO, CHART_VERSION, secret_files, shared_claims
 
 KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/

@@ -18,49 +18,22 @@ import yaml
 
 from .. import names
 from ..folder_archive import tar_folder
-from ..formats.helm_values import Values, secret_from_env, table_values
+from ..formats.helm_values import Values, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import merge
-from ..sections import culling, front_door
+from ..sections import culling, front_door, login
 from ..spec import HubSpec
-from ..traits import (
-    ADMIN_SERVICE,
-    AUTHENTICATORS,
-    OAUTH_CLASSES,
-    allowed_users,
-    group_overrides,
-    load_groups,
-    load_roles,
-    login_secrets,
-    oauth_traits,
-    profile_list,
-)
+from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles, profile_list
 from . import cluster
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
-from .chart import CHART, CHART_REPO, CHART_VERSION, CILOGON_IDPS_TRAIT, HOME_CAPACITY, secret_files
+from .chart import CHART, CHART_REPO, CHART_VERSION, HOME_CAPACITY, secret_files
 
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
     "helm": "https://helm.sh/docs/intro/install/",
     "kubectl": "apt-get install kubectl (or https://kubernetes.io/docs/tasks/tools/)",
 }
-
-
-def authenticator(spec: HubSpec) -> Values:
-    auth = spec.data["authenticator"]
-    kind = auth["type"]
-    config: Values = {"JupyterHub": {"authenticator_class": AUTHENTICATORS[kind]}}
-    values: Values = {"hub": {"config": config}}
-    for secret in login_secrets(spec):
-        trait = f"SharedPasswordAuthenticator.{secret.trait}"
-        values = merge(values, secret_from_env(spec, secret.env, secret.file, trait))
-    if kind in OAUTH_CLASSES:
-        cls = OAUTH_CLASSES[kind]
-        config[cls] = oauth_traits(spec, renamed={"idps": CILOGON_IDPS_TRAIT})
-        secret = secret_from_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
-        values = merge(values, secret)
-    return merge(values, table_values(spec, "authenticator"))
 
 
 def admins(spec: HubSpec) -> Values:
@@ -158,7 +131,7 @@ def spawner(spec: HubSpec) -> Values:
 
 # Spec key -> values. Keys the chart has no value for are refused in `render`.
 BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
-    "authenticator": authenticator,
+    "authenticator": login.values_yaml,
     "admins": admins,
     "allowed_users": allowed,
     "groups": groups,

@@ -12,8 +12,8 @@ from .. import names
 from ..hubprocess import DEFAULT_PORTS, HubError, HubInfo, HubProcess, Ports
 from ..secretfiles import ensure_secret
 from ..sections import front_door
+from ..sections.login import login_secrets
 from ..spec import HubSpec, SpecError
-from ..traits import login_secrets
 from .base import Runner, Target
 from .pyconfig import Section, config_text
 

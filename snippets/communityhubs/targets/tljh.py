@@ -27,19 +27,10 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
-from ..sections import culling, front_door, refuse
+from ..sections import culling, front_door, login, refuse
+from ..sections.login import login_secrets
 from ..spec import HubSpec
-from ..traits import (
-    ADMIN_SERVICE,
-    AUTHENTICATORS,
-    OAUTH_CLASSES,
-    allowed_users,
-    group_overrides,
-    load_groups,
-    load_roles,
-    login_secrets,
-    oauth_traits,
-)
+from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
 
 TLJH_VERSION = "2.0.0"
@@ -50,21 +41,6 @@ COMMANDS_FILE = "tljh-config.sh"
 CONFIG_FILE = "config.yaml"
 EXTRA_FILE = "jupyterhub_config.d/communityhubs.py"
 INSTALL_DOCS = "https://tljh.jupyter.org/en/latest/install/index.html"
-
-
-def authenticator(spec: HubSpec) -> Part:
-    auth = spec.data["authenticator"]
-    kind = auth["type"]
-    part = Part("authenticator").say("auth.type", "JupyterHub.authenticator_class", AUTHENTICATORS[kind])
-    for secret in login_secrets(spec):
-        comment = "the admins' own password" if secret.trait == "admin_password" else "everyone's shared password"
-        part.code(f"c.SharedPasswordAuthenticator.{secret.trait} = read_secret({secret.file!r})", comment)
-    if kind in OAUTH_CLASSES:
-        cls = OAUTH_CLASSES[kind]
-        for trait, value in oauth_traits(spec).items():
-            part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
-        part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
-    return table_commands(part, spec)
 
 
 def admins(spec: HubSpec) -> Part:
@@ -140,7 +116,7 @@ REFUSED = {
 BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
     "https": front_door.https_tljh,
     "public_address": front_door.address_tljh,
-    "authenticator": authenticator,
+    "authenticator": login.tljh,
     "admins": admins,
     "allowed_users": allowed,
     "groups": groups,
