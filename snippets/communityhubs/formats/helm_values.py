@@ -3,14 +3,12 @@ values files (`mapping.merge`), and secrets that reach the hub from its Kubernet
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import mapping, names
 from ..mapping import merge
 from ..spec import HubSpec
-
-if TYPE_CHECKING:  # import-config's reader of a file's values
-    from ..import_config.report import Values as FileValues
+from .file_values import FileValues
 
 Values = dict[str, Any]
 

@@ -7,15 +7,13 @@ it themselves. Importing, keys a file leaves out get that platform's own default
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..formats.file_values import FileValues
 from ..formats.helm_values import Values
 from ..formats.python_lines import Section, py
 from ..formats.tljh_commands import Part
 from ..spec import HubSpec
-
-if TYPE_CHECKING:  # import-config's reader of a file's values; it imports this module
-    from ..import_config.report import Values as FileValues
 
 SERVICE = "jupyterhub-idle-culler"
 """The culler's service and role name, as Zero to JupyterHub names it."""

@@ -6,20 +6,17 @@ what each target refuses, such as Let's Encrypt where its challenge cannot reach
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import names
 from ..errors import ImportConfigError
+from ..formats.file_values import FileValues
 from ..formats.helm_values import Values
 from ..formats.python_lines import Section
 from ..formats.tljh_commands import Part
 from ..hubprocess import HOST
 from ..spec import HubSpec
 from . import refuse
-
-if TYPE_CHECKING:  # import-config's reader of a file's values; it imports this module
-    from ..import_config.report import Values as FileValues
-
 
 # --- local and docker: jupyterhub_config.py ------------------------------------------------------
 

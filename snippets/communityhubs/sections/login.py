@@ -6,19 +6,16 @@ values.yaml or TLJH's config.yaml, with what the new hub must be given.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from .. import names
 from ..errors import ImportConfigError
+from ..formats.file_values import FileValues, ReaderOptions
 from ..formats.helm_values import Values, keys_from_table, secret_from_env, table_values
 from ..formats.python_lines import SET_TRAITS, Section, table_lines
 from ..formats.tljh_commands import Part, table_commands
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec
-
-if TYPE_CHECKING:  # import-config's reader of a file's values; it imports this module
-    from ..import_config.report import Options
-    from ..import_config.report import Values as FileValues
 
 CHART_IDPS_TRAIT = "allowed_idps"
 """CILogon's identity providers as the Zero to JupyterHub chart's hub reads them: it runs OAuthenticator
@@ -204,7 +201,7 @@ def auth_type(values: FileValues) -> str:
     return kind
 
 
-def from_values_yaml(values: FileValues, options: Options) -> dict[str, Any]:
+def from_values_yaml(values: FileValues, options: ReaderOptions) -> dict[str, Any]:
     kind = auth_type(values)
     auth: dict[str, Any] = {"type": kind, **keys_from_table(values, "authenticator")}
     report = values.report
@@ -319,7 +316,7 @@ def idps(value: Any, values: FileValues, key: str) -> dict[str, Any]:
     return out
 
 
-def from_tljh(values: FileValues, options: Options) -> dict[str, Any]:
+def from_tljh(values: FileValues, options: ReaderOptions) -> dict[str, Any]:
     raw = values.take("auth.type")
     if raw is None:
         raise ImportConfigError(
