@@ -86,14 +86,25 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="module")
+def local_hub(tmp_path_factory: pytest.TempPathFactory):
+    """A throwaway local hub from the example spec, shared by one module's tests (JupyterHub's own
+    `app` fixture is module-scoped too): a test that stops or reconfigures its hub uses `own_local_hub`."""
+    yield from started_local_hub(tmp_path_factory.mktemp("local-hub"))
+
+
 @pytest.fixture
-def local_hub(tmp_path: Path):
-    """A throwaway local hub from the example spec, stopped afterwards."""
+def own_local_hub(tmp_path: Path):
+    """A throwaway local hub for one test, which may stop it."""
+    yield from started_local_hub(tmp_path)
+
+
+def started_local_hub(folder: Path):
     from communityhubs.hub import Hub
     from communityhubs.spec import load_spec
 
-    hub = Hub(load_spec(), tmp_path / "hub")
+    hub = Hub(load_spec(), folder / "hub")
     info = hub.up()
     yield hub, info
     hub.down()
-    shutil.rmtree(tmp_path / "hub", ignore_errors=True)
+    shutil.rmtree(folder / "hub", ignore_errors=True)

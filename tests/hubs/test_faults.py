@@ -130,19 +130,31 @@ def test_a_copied_state_folder_is_not_the_running_hub(local_hub, tmp_path: Path)
     assert requests.get(f"{info.url}/hub/api/", timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize("garbage", ["not a pid", "-5", "0", "99999999", "1"])
-def test_a_garbled_pid_file_neither_hides_nor_doubles_the_running_hub(local_hub, garbage: str) -> None:
+GARBAGE = ["not a pid", "-5", "0", "99999999", "1"]  # "1": a process that is running, and not the hub
+
+
+def test_a_garbled_pid_file_neither_hides_nor_doubles_the_running_hub(local_hub) -> None:
     hub, info = local_hub
     pid_file = HubProcess(hub.state_dir).pid_file
-    pid_file.write_text(garbage)
-    assert hub.info() is not None and hub.info().pid == info.pid
-    pid_file.write_text(garbage)
-    with pytest.raises(HubError, match=rf"already running from .* \(pid {info.pid}\)"):
-        Hub(hub.spec, hub.state_dir).up()
-    pid_file.write_text(garbage)
+    try:
+        for garbage in GARBAGE:
+            pid_file.write_text(garbage)
+            assert hub.info() is not None and hub.info().pid == info.pid, garbage
+            pid_file.write_text(garbage)
+            with pytest.raises(HubError, match=rf"already running from .* \(pid {info.pid}\)"):
+                Hub(hub.spec, hub.state_dir).up()
+    finally:
+        pid_file.write_text(str(info.pid))  # the module's hub, as it was
+
+
+@pytest.mark.parametrize("garbage", ["not a pid", "1"])
+def test_a_hub_with_a_garbled_pid_file_still_stops_and_nothing_else_does(own_local_hub, garbage: str) -> None:
+    hub, info = own_local_hub
+    HubProcess(hub.state_dir).pid_file.write_text(garbage)
     assert hub.down() is True
     assert not psutil.pid_exists(info.pid) or psutil.Process(info.pid).status() == psutil.STATUS_ZOMBIE
     assert processes_in(hub.state_dir) == []
+    assert psutil.pid_exists(1)
 
 
 def test_a_killed_proxy_is_restarted_and_servers_keep_their_routes(crashable_hub) -> None:

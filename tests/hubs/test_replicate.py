@@ -246,8 +246,8 @@ def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_export_needs_a_running_hub_and_names_what_the_new_hub_needs(tmp_path: Path, local_hub) -> None:
-    hub, _ = local_hub
+def test_export_needs_a_running_hub_and_names_what_the_new_hub_needs(tmp_path: Path, own_local_hub) -> None:
+    hub, _ = own_local_hub
     bundle = open_bundle(export_hub(hub, tmp_path / "b.bundle").path)
     needs = " ".join(bundle.manifest["new_hub_needs"])
     assert "shared password" in needs and "DNS" in needs
