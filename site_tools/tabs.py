@@ -11,8 +11,9 @@ they live here, not in the targets: the targets render files and say which files
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from communityhubs.formats.tljh_commands import reloads
@@ -60,9 +61,7 @@ def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, 
     return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands)))]
 
 
-def chart_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-    if not record or record["values"].get(source_name) != target.digest(spec):
-        return "Not checked by the chart's own code since it last changed (`nox -s chart-proof` checks it)."
+def chart_proof(record: dict[str, Any]) -> str:
     versions = ", ".join(f"{name} {version}" for name, version in record["hub_image"].items())
     return (
         f"Rendered by Helm ({record['chart']}), loaded by the chart's own hub configuration "
@@ -70,9 +69,7 @@ def chart_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, 
     )
 
 
-def tljh_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-    if not record or record["files"].get(source_name) != target.digest(spec):
-        return "Not checked by TLJH's own code since it last changed (`nox -s tljh-proof` checks it)."
+def tljh_proof(record: dict[str, Any]) -> str:
     versions = ", ".join(f"{name} {version}" for name, version in record["hub"].items())
     return (
         f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
@@ -81,16 +78,34 @@ def tljh_proof(target: Any, spec: HubSpec, source_name: str, record: dict[str, A
     )
 
 
+class Proof(NamedTuple):
+    checked: str
+    """The record's {spec file: digest of what it rendered to when checked}."""
+    by: str
+    """Whose code checks it."""
+    session: str
+    """The nox session that runs the checks and stores the record."""
+    said: Callable[[dict[str, Any]], str]
+
+
 # Targets whose tab shows more than their native file, and targets proven beyond the guides' own
 # runs, by upstream checks whose stored record (docs/proofs/<target>.json) the tab quotes.
 BLOCKS = {"tljh": tljh_blocks}
-PROOFS = {"kubernetes": chart_proof, "tljh": tljh_proof}
+PROOFS = {
+    "kubernetes": Proof("values", "the chart's own code", "chart-proof", chart_proof),
+    "tljh": Proof("files", "TLJH's own code", "tljh-proof", tljh_proof),
+}
 
 
 def proof(target: Target, spec: HubSpec, source_name: str, record: dict[str, Any] | None) -> str:
-    """What a page says proves this target's file for `spec` ('' where the guides' own runs prove it)."""
-    said = PROOFS.get(target.name)
-    return said(target, spec, source_name, record) if said else ""
+    """What a page says proves this target's file for `spec` ('' where the guides' own runs prove it):
+    the stored record, where it is for the very file the spec renders to today."""
+    found = PROOFS.get(target.name)
+    if found is None:
+        return ""
+    if not record or record[found.checked].get(source_name) != target.digest(spec):  # type: ignore[attr-defined]
+        return f"Not checked by {found.by} since it last changed (`nox -s {found.session}` checks it)."
+    return found.said(record)
 
 
 def fenced(language: str, text: str) -> list[str]:
