@@ -59,7 +59,11 @@ nox.options.default_venv_backend = "uv|venv"
 def install(session: nox.Session) -> None:
     """Every package at the version and hash requirements.lock names (`nox -s lock` makes it from
     requirements.txt), then our helpers as an editable install without dependencies (their own are locked)."""
-    session.install("-r", str(LOCK.relative_to(ROOT)))
+    lock = str(LOCK.relative_to(ROOT))
+    if session.venv_backend == "uv":  # exactly the lock: what an earlier run left is removed too
+        session.run_install(sys.executable, "-m", "uv", "pip", "sync", "--quiet", lock, external=True)
+    else:
+        session.install("--no-deps", "-r", lock)  # the lock is whole: nothing to resolve
     session.install("--no-deps", "-e", "./snippets")
 
 
@@ -269,7 +273,19 @@ def lock(session: nox.Session) -> None:
     the hubs and the tests) and the user image's requirements.txt -> its requirements.lock. Run it after
     changing either requirements.txt and commit both files; `-- --upgrade` moves every pin to today's newest."""
     common = ["pip", "compile", "--quiet", "--generate-hashes", "--universal", "--python-version", "3.11"]
-    header = ["--custom-compile-command", "nox -s lock", *session.posargs]
+    # rfc3987-syntax (jsonschema's IRI formats, pulled in by jupyter-events) builds about 35 grammars
+    # at import: a CPU-second at every hub, server and command start, for formats no Jupyter schema uses.
+    # Without it jsonschema skips those two checks. It and lark, its parser, are left out of both locks,
+    # so installs use --no-deps.
+    header = [
+        "--custom-compile-command",
+        "nox -s lock",
+        "--no-emit-package",
+        "rfc3987-syntax",
+        "--no-emit-package",
+        "lark",
+        *session.posargs,
+    ]
     uv(session, *common, *header, "--no-emit-package", "communityhubs", "requirements.txt", "-o", str(LOCK))
     image = IMAGE_LOCK.with_name("requirements.txt")
     uv(session, *common, *header, str(image), "-o", str(IMAGE_LOCK))
