@@ -105,8 +105,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--all", action="store_true", help="every guide")
     args = parser.parse_args(argv)
     names = [guide_name(path) for path in args.guides]
-    names += GUIDES if args.all else changed_guides() if args.changed else []
-    names = list(dict.fromkeys(names))
+    chosen = [n for n in (GUIDES if args.all else changed_guides() if args.changed else []) if n not in names]
+    for name in [n for n in chosen if guide_problem(n)]:  # named ones fail instead: the reader asked for them
+        print(f"{name}: not run, its stored run stays: it cannot run here: {guide_problem(name)}")
+        chosen.remove(name)
+    names += chosen
     if not names:
         print("every guide's baseline ran its current page: nothing to run" if args.changed else parser.format_usage())
         return 0 if args.changed else 2
