@@ -165,7 +165,7 @@ def tests(session: nox.Session) -> None:
     Further arguments go to pytest (`nox -s tests -- unit -k spec`)."""
     args = list(session.posargs)
     folders = [args.pop(0) for _ in range(len(args)) if args and args[0] in TEST_FOLDERS] or list(TEST_FOLDERS)
-    PHASES.unlink(missing_ok=True)  # this run's phases only (bootstrap.json, written just before, stays)
+    PHASES.unlink(missing_ok=True)  # this run's phases only (bootstrap-tests.json, written just before, stays)
     with phase("python environment (uv, requirements.lock)"):
         install(session)
     if {"hubs", "site"} & set(folders):
@@ -193,7 +193,7 @@ def tests(session: nox.Session) -> None:
 def print_durations() -> None:
     """The phases of this run and each test folder's time, as the last lines of the run."""
     lines = ["durations (also in _build/durations/):"]
-    for name in ("bootstrap.json", "phases.json"):
+    for name in ("bootstrap-tests.json", "phases.json"):  # .ci/bootstrap.py writes the first
         path = PHASES.with_name(name)
         lines += [
             f"  {p['seconds']:7.1f} s  {p['phase']}" for p in (json.loads(path.read_text()) if path.is_file() else [])

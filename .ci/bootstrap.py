@@ -148,9 +148,10 @@ def timed(name: str, phases: list[dict[str, object]]) -> Iterator[None]:
     phases.append({"phase": f"bootstrap: {name}", "seconds": round(time.monotonic() - started, 1)})
 
 
-def write_phases(phases: list[dict[str, object]]) -> None:
-    """The set-up's phases, which `nox -s tests` prints with its own (_build/durations/)."""
-    path = ROOT / "_build" / "durations" / "bootstrap.json"
+def write_phases(phases: list[dict[str, object]], sessions: list[str]) -> None:
+    """The set-up's phases, which `nox -s tests` prints with its own (_build/durations/), one file per
+    session named: a session the suite runs inside (`nox -s hub`) leaves the suite's own file alone."""
+    path = ROOT / "_build" / "durations" / f"bootstrap-{'-'.join(sessions)}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(phases, indent=1) + "\n")
 
@@ -171,7 +172,7 @@ def main(args: list[str]) -> int:
         nox = ensure_nox()
     with timed("Docker engine", phases):
         daemon = start_dockerd() if testing else None
-    write_phases(phases)
+    write_phases(phases, sessions(args))
     try:
         return subprocess.run([str(nox), "-f", str(ROOT / "noxfile.py"), *args], cwd=ROOT).returncode
     finally:
