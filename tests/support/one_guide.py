@@ -81,6 +81,8 @@ def run_one(name: str, store: bool) -> bool:
     if store:
         kept = with_install_cell(scrub_notebook(ran))
         kept.metadata["communityhubs"] = {"source_sha256": source_digest(name)}
+        for i, cell in enumerate(kept.cells):  # ids from the cell, not random: a re-store changes only what ran
+            cell.id = hashlib.sha256(f"{i}\n{cell.source}".encode()).hexdigest()[:8]
         baseline.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(kept, baseline)
         print(f"{name}: ran in {took:.0f} s; stored notebooks/{name}.ipynb")
