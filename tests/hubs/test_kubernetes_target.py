@@ -15,6 +15,7 @@ from communityhubs.client import HubClient
 from communityhubs.hub import Hub
 from communityhubs.spec import load_spec
 from communityhubs.targets import TARGETS
+from communityhubs.targets.chart import CHART_VERSION
 from communityhubs.targets.cluster import describe_pods
 
 from tests.support.needs import need_cluster
@@ -30,7 +31,7 @@ def test_dry_run_writes_and_starts_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
     lines = done.stdout.splitlines()
     helm = next(line for line in lines if line.startswith("helm upgrade --install"))
-    assert "--version 4.3.1" in helm and "--wait" in helm
+    assert f"--version {CHART_VERSION}" in helm and "--wait" in helm
     assert any("port-forward --address 127.0.0.1 svc/proxy-public 8123:80" in line for line in lines)
     assert "# --- .hub/demo-community/kind-config.yaml" in done.stdout
 

@@ -55,12 +55,13 @@ def test_every_manifest_is_valid_kubernetes(path: Path, version: str) -> None:
 
 
 def test_the_check_sees_a_warning_and_an_invalid_manifest(capfd: pytest.CaptureFixture) -> None:
-    """The two checks above can fail: a list where the chart keeps a map, and a pod with a bad field."""
+    """The two checks above can fail: a list where the chart's defaults keep a map (hub.extraEnv, which the
+    schema lets be either), and a pod with a bad field."""
     import kubernetes_validate
 
     chart = need_chart()
     capfd.readouterr()
-    helm_render(chart, {"singleuser": {"storage": {"extraVolumes": [{"name": "x", "emptyDir": {}}]}}}, "probe")
+    helm_render(chart, {"hub": {"extraEnv": [{"name": "PROBE", "value": "1"}]}}, "probe")
     assert "cannot overwrite table with non table" in capfd.readouterr().err
     bad = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [], "nope": 1}}
     with pytest.raises(kubernetes_validate.ValidationError):

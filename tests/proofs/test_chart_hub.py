@@ -3,7 +3,7 @@ cluster), parts two and three.
 
 For every example spec that renders for Kubernetes, Helm renders the chart (tests/proofs/test_chart.py),
 and then the chart's `files/hub/jupyterhub_config.py` loads it under the hub image's versions
-(JupyterHub 5.4.1, KubeSpawner 7.0.0, OAuthenticator 17.3.0) in a private mount namespace. The
+(JupyterHub 5.5.0, KubeSpawner 7.0.0, OAuthenticator 17.4.0) in a private mount namespace. The
 same questions go to our docker target's jupyterhub_config.py under our versions:
 tests/support/hub_probe.py asks both who may log in, with what, and what each user's server gets for
 every profile and choice. KubeSpawner builds every pod and home claim as it would send them.

@@ -6,6 +6,7 @@ import json
 
 from communityhubs.spec import EXAMPLE_SPEC, load_spec
 from communityhubs.targets import TARGETS
+from communityhubs.targets.chart import CHART_VERSION
 
 from site_tools.tabs import proof
 
@@ -28,7 +29,9 @@ def test_a_values_file_the_checks_never_saw_says_so_on_its_tab() -> None:
     record = json.loads(RECORD.read_text())
     kubernetes = TARGETS["kubernetes"]
     spec = load_spec(EXAMPLE_SPEC)
-    assert proof(kubernetes, spec, EXAMPLE_SPEC.name, record).startswith("Rendered by Helm (jupyterhub 4.3.1)")
+    assert proof(kubernetes, spec, EXAMPLE_SPEC.name, record).startswith(
+        f"Rendered by Helm (jupyterhub {CHART_VERSION})"
+    )
     changed = load_spec(EXAMPLE_SPEC)
     changed.data["limits"] = {**changed.data.get("limits", {}), "mem_limit": "3G"}
     changed = type(changed)(changed.source, changed.data)

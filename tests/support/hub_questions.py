@@ -10,11 +10,6 @@ from typing import Any
 from communityhubs.sections.culling import SERVICE as CULLER_SERVICE
 from communityhubs.spec import HubSpec, load_spec
 
-# One setting under each side's name: OAuthenticator 17.4 renamed CILogon's allowed_idps to idps,
-# and the chart's hub runs 17.3.
-SAME_SETTING = {"authenticator.allowed_idps": "authenticator.idps"}
-
-
 NOT_OFFERED = "not-offered"
 
 
@@ -61,9 +56,7 @@ def facts(answers: dict[str, Any], kube: bool, culler_name: str = CULLER_SERVICE
     out["app.services"] = {n: {k: v for k, v in s.items() if k != "name"} for n, s in services.items()}
     out["app.load_roles"] = sorted(answers["app"]["load_roles"], key=lambda role: role["name"])
     out |= {f"culling.{k}": v for k, v in culler_arguments(culler).items()}
-    out |= {
-        SAME_SETTING.get(f"authenticator.{k}", f"authenticator.{k}"): v for k, v in answers["authenticator"].items()
-    }
+    out |= {f"authenticator.{k}": v for k, v in answers["authenticator"].items()}
     out |= {f"login.{x['user']}": (x["accepted"], x["admin"]) for x in answers["logins"]}
     for start in answers["starts"]:
         key = f"start.{start['user']}{sorted(start['options'].items())}"

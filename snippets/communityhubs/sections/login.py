@@ -17,10 +17,6 @@ from ..formats.tljh_commands import Part, table_commands
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec
 
-CHART_IDPS_TRAIT = "allowed_idps"
-"""CILogon's identity providers as the Zero to JupyterHub chart's hub reads them: it runs OAuthenticator
-17.3, which has no `idps` (17.4 renamed it)."""
-
 AUTHENTICATORS = {
     "shared-password": "shared-password",
     "dummy": "dummy",
@@ -43,19 +39,18 @@ COPIED_KEYS = {
     "username_claim": "username_claim",
     "hosted_domains": "hosted_domain",
     "strip_domain": "strip_domain",
-    "allowed_idps": "idps",  # OAuthenticator 17.4's name; 17.3 (Zero to JupyterHub 4.3.1) reads allowed_idps
+    "allowed_idps": "idps",  # OAuthenticator 17.4's name (the chart's hub since 4.4.0, TLJH); 17.3 read allowed_idps
 }
 
 
-def oauth_traits(spec: HubSpec, renamed: dict[str, str] | None = None) -> dict[str, Any]:
-    """The OAuthenticator class's settings (without the client secret); {} for other logins.
-    `renamed`: {trait: the name an older OAuthenticator reads instead}."""
+def oauth_traits(spec: HubSpec) -> dict[str, Any]:
+    """The OAuthenticator class's settings (without the client secret); {} for other logins."""
     auth = spec.data["authenticator"]
     kind = auth["type"]
     if kind not in OAUTH_CLASSES:
         return {}
     traits: dict[str, Any] = {"client_id": auth["client_id"], "oauth_callback_url": auth["callback_url"]}
-    traits |= {(renamed or {}).get(trait, trait): auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
+    traits |= {trait: auth[key] for key, trait in COPIED_KEYS.items() if key in auth}
     scopes = list(spec.settings["authenticator.scope"] or (["openid", "profile"] if kind == "generic-oauth" else []))
     if auth.get("allowed_organizations"):
         traits["allowed_organizations"] = sorted(auth["allowed_organizations"])
@@ -133,7 +128,7 @@ def values_yaml(spec: HubSpec) -> Values:
         values = merge(values, secret_from_env(spec, secret.env, secret.file, trait))
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
-        config[cls] = oauth_traits(spec, renamed={"idps": CHART_IDPS_TRAIT})
+        config[cls] = oauth_traits(spec)
         secret = secret_from_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
     return merge(values, table_values(spec, "authenticator"))

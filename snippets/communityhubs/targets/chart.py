@@ -11,8 +11,10 @@ from ..spec import HubSpec
 
 CHART = "jupyterhub/jupyterhub"
 CHART_REPO = "https://hub.jupyter.org/helm-chart/"
-CHART_VERSION = "4.3.1"
-HUB_IMAGE_VERSIONS = {"JupyterHub": "5.4.1", "KubeSpawner": "7.0.0", "OAuthenticator": "17.3.0"}
+CHART_VERSION = (
+    "4.4.0"  # 4.3.3, 4.3.4 and 4.4.0 are security releases (JupyterHub open redirect, CSRF, denial of service)
+)
+HUB_IMAGE_VERSIONS = {"JupyterHub": "5.5.0", "KubeSpawner": "7.0.0", "OAuthenticator": "17.4.0"}
 """What the chart's hub image runs (its images/hub/requirements.txt at the tag): what reads our values."""
 HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity
 SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates

@@ -83,8 +83,8 @@ def shared_data(spec: HubSpec) -> Values:
     if not shares:
         return {}
     default_ro = spec.settings["shared_data[].read_only"]
-    # Maps keyed by volume name, the chart's own form since 4.0: a list in their place makes Helm
-    # warn "cannot overwrite table with non table" (tests/proofs/test_chart.py).
+    # Maps keyed by volume name, the chart's own form since 4.0 (a list where its defaults keep a map
+    # makes Helm warn "cannot overwrite table with non table": tests/proofs/test_chart.py).
     volumes = {
         f"shared-{d['name']}": {
             "name": f"shared-{d['name']}",
