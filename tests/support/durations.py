@@ -1,6 +1,6 @@
 """A pytest plugin: every run writes how long each test took (set-up, call and tear-down together)
 and each test folder's total to _build/durations/tests.json, so a slow test is seen before CI's
-time limit is. `nox -s tests` adds the phases before pytest (_build/durations/phases.json)."""
+time limit is. `nox -s tests` records the phases before and around pytest (_build/durations/phases-tests.json)."""
 
 from __future__ import annotations
 

@@ -70,10 +70,6 @@ def execute(path: Path) -> nbformat.NotebookNode:
 
 def run_one(name: str, store: bool) -> bool:
     """Run the guide; store it, or compare it with its baseline. True when it ran and matched (or was stored)."""
-    problem = guide_problem(name)
-    if problem:
-        print(f"{name}: cannot run here: {problem}")
-        return False
     started = time.monotonic()
     ran = execute(ROOT / "guides" / f"{name}.md")
     took = time.monotonic() - started
@@ -106,16 +102,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--changed", action="store_true", help="also every guide whose page changed since its run")
     parser.add_argument("--all", action="store_true", help="every guide")
     args = parser.parse_args(argv)
-    names = [guide_name(path) for path in args.guides]
-    chosen = [n for n in (GUIDES if args.all else changed_guides() if args.changed else []) if n not in names]
-    for name in [n for n in chosen if guide_problem(n)]:  # named ones fail instead: the reader asked for them
-        print(f"{name}: not run, its stored run stays: it cannot run here: {guide_problem(name)}")
-        chosen.remove(name)
-    names += chosen
+    named = [guide_name(path) for path in args.guides]
+    chosen = [n for n in (GUIDES if args.all else changed_guides() if args.changed else []) if n not in named]
+    problems = {name: guide_problem(name) for name in named + chosen}  # asks Docker once a guide, not twice
+    for name in [n for n in chosen if problems[n]]:  # named ones fail instead: the reader asked for them
+        print(f"{name}: not run, its stored run stays: it cannot run here: {problems[name]}")
+    names = named + [n for n in chosen if not problems[n]]
     if not names:
         print("every guide's baseline ran its current page: nothing to run" if args.changed else parser.format_usage())
         return 0 if args.changed else 2
-    failed = [name for name in names if not run_one(name, args.store)]
+    for name in [n for n in named if problems[n]]:
+        print(f"{name}: cannot run here: {problems[name]}")
+    failed = [name for name in names if problems[name] or not run_one(name, args.store)]
     if failed:
         print(f"{len(failed)} of {len(names)} guides failed or differ: {', '.join(failed)}")
     return 1 if failed else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 from types import ModuleType
 
@@ -66,3 +67,16 @@ def test_a_docker_client_without_an_engine_still_installs_the_engine(tmp_path, m
     engine.write_text("#!/bin/sh\nexit 0\n")
     engine.chmod(0o755)
     assert "docker.io" not in b.missing_packages(b.FOR_TESTS)
+
+
+def test_a_runs_phases_are_timed_into_one_file_of_its_own(tmp_path) -> None:
+    """The set-up and the session add to the same file; a phase that fails is still timed; a session
+    run inside the suite (`nox -s hub`) writes its own file, not the suite's."""
+    b = bootstrap()
+    path = tmp_path / "phases.json"
+    with b.phase("set-up", path):
+        pass
+    with pytest.raises(RuntimeError), b.phase("build", path):
+        raise RuntimeError("a failed build")
+    assert [p["phase"] for p in json.loads(path.read_text())] == ["set-up", "build"]
+    assert b.phases_file(["tests"]).name == "phases-tests.json" != b.phases_file(["hub"]).name

@@ -85,9 +85,9 @@ def environment(spec: HubSpec) -> Part:
 
 
 def limits(spec: HubSpec) -> Part:
-    for key, why in REFUSED.items():
-        if mapping.given(spec, key):
-            raise refuse(spec, key, "tljh", why)
+    for row, _ in mapping.settings(spec, "limits"):  # a value the spec (or its schema) sets
+        if row.key in REFUSED:
+            raise refuse(spec, row.key, "tljh", REFUSED[row.key])
     return table_commands(Part("limits"), spec)
 
 
