@@ -1,6 +1,7 @@
 """communityhubs: run, render and check community hubs from one spec.
 
   communityhubs hub up|status|down [--target T] [--spec F] [--state D] [--port P] [--context C] [--dry-run]
+  communityhubs hub delete [--target T] [--spec F] [--state D] --confirm NAME   (deletes the hub's data)
   communityhubs render --target T [--spec F] [--out D]
   communityhubs export --out BUNDLE [--spec F] [--state D] [--target T]
   communityhubs export --out BUNDLE --spec F --url URL --token-env VAR [--start-servers]
@@ -47,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="communityhubs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     hub = sub.add_parser("hub", help="run a local hub")
-    hub.add_argument("action", choices=["up", "status", "down"])
+    hub.add_argument(
+        "action",
+        choices=["up", "status", "down", "delete"],
+        help="down stops the hub and keeps its data; delete also deletes the data (homes, shared data, database)",
+    )
     hub.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     hub.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
     hub.add_argument(
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument(
         "--dry-run", action="store_true", help="kubernetes: print every file and command `up` would write and run"
     )
+    hub.add_argument("--confirm", metavar="NAME", help="delete: the hub's name, typed back")
     render = sub.add_parser("render", help="write a target's native configuration (jupyterhub_config.py, values.yaml)")
     render.add_argument("--target", choices=NAMES, help="default: the spec's target, else local")
     render.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
@@ -155,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_render(Path(args.spec), args.target, args.out)
         if args.dry_run:
             return run_dry(args)
+        if args.action == "delete":
+            return run_delete(Path(args.spec), Path(args.state), args.target, args.context, args.confirm)
         return run_hub(args.action, Path(args.spec), Path(args.state), args.port, args.target, args.context)
     except CommunityHubsError as err:  # every refusal we anticipated: one line, no traceback
         print(f"error: {err}", file=sys.stderr)
@@ -286,6 +294,31 @@ def run_hub(
         return 0
     stopped = hub.down()
     print(f"hub {spec.name} stopped" if stopped else f"hub {spec.name} was not running")
+    if hub.doomed():
+        print(f"its data is kept: `communityhubs hub delete --confirm {spec.name}` lists and deletes it")
+    return 0
+
+
+def run_delete(spec_path: Path, state_root: Path, target: str | None, context: str | None, confirm: str | None) -> int:
+    """Deleting data is its own command: it lists what goes and needs the hub's name typed back."""
+    spec = load_spec(spec_path)
+    options = {"context": context} if context else {}
+    hub = Hub(spec, check_state(state_root) / spec.name, target=target, **options)
+    doomed = hub.doomed()
+    if not doomed:
+        print(f"hub {spec.name} has no data here to delete")
+        return 0
+    print(f"hub {spec.name}: `delete` stops it and deletes, for good:")
+    for line in doomed:
+        print(f"  {line}")
+    if confirm is None and sys.stdin.isatty():
+        confirm = input(f"type the hub's name ({spec.name}) to delete all of this: ").strip()
+    if confirm != spec.name:
+        given = "no --confirm" if confirm is None else f"--confirm {confirm!r}"
+        raise HubError(f"{given}: give --confirm {spec.name}, the hub's name, to delete this; nothing was deleted")
+    hub.down()
+    hub.forget()
+    print(f"hub {spec.name}: deleted")
     return 0
 
 

@@ -1,24 +1,34 @@
 # The hub "school-hub" on The Littlest JupyterHub 2.0.0, rendered from google-login.yaml
-# by `communityhubs render --target tljh`. Run it once on the hub's server, right
-# after TLJH's installer (run without --admin: these commands name the admins).
+# by `communityhubs render --target tljh`. Run it on the hub's server after TLJH's
+# installer (run without --admin: these commands name the admins), and again after
+# every change to the spec: each run leaves exactly the config.yaml rendered beside it.
+set -e  # the first command that fails stops the script, and the hub keeps its old configuration
 
 # Secrets are never in config.yaml: they live in files only root can read, which
-# jupyterhub_config.d/communityhubs.py reads when the hub starts.
+# jupyterhub_config.d/communityhubs.py reads when the hub starts. Each is made only
+# where it is missing, so running this again keeps every password and token.
 sudo install -d -m 0700 /opt/tljh/state/communityhubs
-sudo sh -c 'umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > /opt/tljh/state/communityhubs/admin-token'
+sudo sh -c 'umask 077; test -s /opt/tljh/state/communityhubs/admin-token || python3 -c "import secrets; print(secrets.token_hex(32))" > /opt/tljh/state/communityhubs/admin-token'
 printf '%s' "$OAUTH_CLIENT_SECRET" | sudo sh -c 'umask 077; cat > /opt/tljh/state/communityhubs/oauth-client-secret'   # the OAuth client secret, from $OAUTH_CLIENT_SECRET
 
-sudo tljh-config set http.address 127.0.0.1
-sudo tljh-config set auth.type google
-sudo tljh-config set auth.GoogleOAuthenticator.client_id 000000000000-example.apps.googleusercontent.com
-sudo tljh-config set auth.GoogleOAuthenticator.oauth_callback_url https://hub.example.edu/hub/oauth_callback
-sudo tljh-config add-item auth.GoogleOAuthenticator.hosted_domain example.edu
-sudo tljh-config set auth.GoogleOAuthenticator.strip_domain false
-sudo tljh-config set auth.GoogleOAuthenticator.allow_all true
-sudo tljh-config add-item users.admin teacher@example.edu
-sudo tljh-config add-item users.allowed teacher@example.edu
-sudo tljh-config set user_environment.default_app jupyterlab
-sudo tljh-config set services.cull.enabled false
+# The new config.yaml, made beside the old one from what TLJH's installer leaves ({}),
+# so whatever an earlier run set and this spec no longer says goes back to TLJH's default.
+sudo sh -c 'echo "{}" > /opt/tljh/config/config.yaml.new'
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set http.address 127.0.0.1
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type google
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GoogleOAuthenticator.client_id 000000000000-example.apps.googleusercontent.com
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GoogleOAuthenticator.oauth_callback_url https://hub.example.edu/hub/oauth_callback
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.GoogleOAuthenticator.hosted_domain example.edu
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GoogleOAuthenticator.strip_domain false
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GoogleOAuthenticator.allow_all true
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.admin teacher@example.edu
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.allowed teacher@example.edu
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set user_environment.default_app jupyterlab
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set services.cull.enabled false
+
+# Then it takes the old one's place; the old one is kept beside it, dated.
+sudo cp -p /opt/tljh/config/config.yaml "/opt/tljh/config/config.yaml.before-$(date +%Y%m%d-%H%M%S)"
+sudo mv /opt/tljh/config/config.yaml.new /opt/tljh/config/config.yaml
 
 # The Python file, from the folder this script was rendered into, then the reloads.
 sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/

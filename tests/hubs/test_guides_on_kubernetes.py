@@ -20,6 +20,7 @@ def kind_hub(tmp_path_factory: pytest.TempPathFactory):
     info = hub.up()
     yield info
     hub.down()
+    hub.forget()  # the throwaway kind cluster
 
 
 @pytest.mark.parametrize("guide", ON_EVERY_TARGET)

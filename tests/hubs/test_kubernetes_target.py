@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from communityhubs import names
 from communityhubs.client import HubClient
 from communityhubs.hub import Hub
 from communityhubs.spec import load_spec
@@ -136,6 +137,7 @@ def kind_hub(tmp_path_factory: pytest.TempPathFactory):
     info = hub.up()
     yield hub, info
     hub.down()
+    hub.forget()  # the throwaway kind cluster
 
 
 def test_a_kind_hub_answers_with_its_admin_token(kind_hub) -> None:
@@ -159,6 +161,26 @@ def test_a_home_survives_a_restart_and_is_read_through_a_pod(kind_hub) -> None:
     client.stop_server("demo-ada", timeout=300)
     back = listing(hub.read_home("demo-ada"))
     assert listing(homes.varied_home()).entries.items() <= back.entries.items()
+
+
+def test_down_and_up_keep_every_home_and_the_hub_database(kind_hub) -> None:
+    """`hub down` uninstalls the release and keeps its data: after `up`, the same people,
+    the same home, and the same Secret values (adopted, not generated again)."""
+    from communityhubs.folder_archive import listing
+
+    from tests.support import homes
+
+    hub, info = kind_hub
+    client = HubClient(info.url, info.admin_token())
+    client.create_group("demo-kept")  # only in the hub's database, not in the spec
+    password = (hub.state_dir / names.SHARED_PASSWORD_FILE).read_text()
+    (hub.state_dir / names.SHARED_PASSWORD_FILE).unlink()  # as if the state folder were new
+    assert hub.down() and hub.doomed()
+    info = hub.up()
+    client = HubClient(info.url, info.admin_token())
+    assert "demo-kept" in [g["name"] for g in client.groups()]
+    assert (hub.state_dir / names.SHARED_PASSWORD_FILE).read_text() == password
+    assert listing(homes.varied_home()).entries.items() <= listing(hub.read_home("demo-ada")).entries.items()
 
 
 def test_status_and_down_of_a_kubernetes_hub_that_never_ran(tmp_path: Path) -> None:

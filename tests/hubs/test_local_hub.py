@@ -91,7 +91,7 @@ def test_missing_proxy_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         Hub(load_spec(), tmp_path / "hub").up()
 
 
-def test_cli_up_status_down_never_prints_secrets(tmp_path: Path) -> None:
+def test_cli_never_prints_secrets_and_deletes_data_only_by_name(tmp_path: Path) -> None:
     state = tmp_path / "state"
     port = _free_port()
 
@@ -120,6 +120,16 @@ def test_cli_up_status_down_never_prints_secrets(tmp_path: Path) -> None:
         down = cli("down")
     assert "stopped" in down.stdout
     assert cli("status").returncode == 3
+    # `down` keeps the data; deleting it is its own command, with the hub's name typed back
+    folder = state / "demo-community"
+    assert "its data is kept: `communityhubs hub delete --confirm demo-community`" in down.stdout
+    assert (folder / "jupyterhub.sqlite").is_file()
+    refused = cli("delete", "--confirm", "demo")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "nothing was deleted" in refused.stderr
+    assert f"file {folder / 'jupyterhub.sqlite'}" in refused.stdout and (folder / "jupyterhub.sqlite").is_file()
+    deleted = cli("delete", "--confirm", "demo-community")
+    assert deleted.returncode == 0 and not (folder / "jupyterhub.sqlite").exists(), deleted.stderr
+    assert (folder / "admin-token").is_file()  # the configuration and its secrets stay
 
 
 def _free_port() -> int:

@@ -168,7 +168,7 @@ def test_the_scripts_secret_lines_make_files_only_their_owner_reads(name: str, t
 
     spec = load_spec(SNIPPETS / name)
     script = TLJH.render(spec)[COMMANDS_FILE]
-    head = script.split("sudo tljh-config", 1)[0].replace(SECRETS_DIR, str(tmp_path / "secrets"))
+    head = script.split("\n# The new config.yaml", 1)[0].replace(SECRETS_DIR, str(tmp_path / "secrets"))
     env_name = spec.data["authenticator"].get("client_secret_env", "UNUSED")
     client_secret = "s3cret with spaces & $igns"
     subprocess.run(

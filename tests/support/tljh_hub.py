@@ -4,8 +4,9 @@ configurer's `apply_config` and then loads jupyterhub_config.d/) reads it.
 
 - `tljh_python()`: a virtual environment with TLJH's hub requirements (tests/support/tljh-hub-requirements.txt)
   and TLJH itself, made once and kept under .nox/ (keyed by both);
-- `run_commands(script, prefix)`: every `sudo tljh-config set|add-item` line of a rendered script,
-  as written, through TLJH's own command-line entry point, against PREFIX/config/config.yaml;
+- `run_sequences(sequences, folder)`: rendered scripts run as written, one after another on the same
+  stand-in for /opt/tljh, each `tljh-config` line through TLJH's own command-line entry point and
+  every other line by bash; `run_commands(script, prefix)` runs one;
 - `ask_tljh_hub(files, secrets, questions)`: tests/support/hub_probe.py run by that Python on TLJH's
   jupyterhub_config.py, with TLJH_INSTALL_PREFIX (which TLJH reads) pointing at a temporary folder;
 - `traefik_config(files)`: the Traefik configuration TLJH writes from that config.yaml
@@ -22,12 +23,14 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from communityhubs.spec import SpecError, load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.tljh import COMMANDS_FILE, EXTRA_FILE
+from communityhubs.targets.tljh import PREFIX as TLJH_PREFIX
 
 from .goldens import EXAMPLES
 from .needs import need_tljh, require
@@ -37,17 +40,44 @@ from .venvs import new_venv
 PROBE = Path(__file__).with_name("hub_probe.py")
 REQUIREMENTS = Path(__file__).with_name("tljh-hub-requirements.txt")
 COMMAND = "sudo tljh-config "
-# TLJH's own CLI (tljh.config.main, the `tljh-config` console script), called once per command in
-# one process: the script's start-up costs about 2 s, and the code each command runs is the same.
-# First the config.yaml TLJH's installer leaves (run without --admin, as the guide says; no plugins).
-RUN_COMMANDS = """\
-import json, sys
+# A rendered script, run as written on a stand-in for /opt/tljh, in one process: each
+# `sudo tljh-config ...` line through TLJH's own CLI entry point (tljh.config.main, what the
+# console script calls; the script's start-up costs about 2 s a call), every other line by bash
+# with `sudo` as a pass-through. `tljh-config reload` needs systemd and is left out. Each run starts
+# from the config.yaml TLJH's installer leaves (run without --admin, as the guide says; no plugins)
+# and runs its scripts in order on the same folder: what a server sees as its admin re-applies.
+RUN_SCRIPTS = """\
+import json, os, subprocess, sys
+from pathlib import Path
 from tljh.config import main
 from tljh.installer import ensure_config_yaml
 from tljh.utils import get_plugin_manager
 ensure_config_yaml(get_plugin_manager())
-for argv in json.load(sys.stdin):
-    main(argv)
+fresh = Path(os.environ["TLJH_INSTALL_PREFIX"], "config", "config.yaml").read_text()
+results = []
+for run in json.load(sys.stdin):
+    prefix = Path(run["prefix"])
+    (prefix / "config" / "jupyterhub_config.d").mkdir(parents=True, exist_ok=True)
+    (prefix / "config" / "config.yaml").write_text(fresh)
+    after = []
+    for script in run["scripts"]:
+        for kind, step in script["steps"]:
+            if kind == "tljh-config":
+                try:
+                    main(step)
+                except SystemExit as exit:
+                    if exit.code:
+                        sys.exit(f"tljh-config {' '.join(step)} refused it (exit {exit.code})")
+            else:
+                subprocess.run(["bash", "-ec", 'sudo() { "$@"; }\\n' + step], check=True, cwd=script["folder"])
+        secrets = prefix / "state" / "communityhubs"
+        after.append({
+            "config": (prefix / "config" / "config.yaml").read_text(),
+            "secrets": {p.name: p.read_text() for p in sorted(secrets.iterdir())} if secrets.is_dir() else {},
+            "kept": sorted(p.name for p in (prefix / "config").iterdir() if p.name.startswith("config.yaml.")),
+        })
+    results.append(after)
+json.dump(results, sys.stdout)
 """
 
 
@@ -78,37 +108,75 @@ def tljh_hub_config() -> str:
     return subprocess.run([str(tljh_python()), "-c", where], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def tljh_config_argv(script: str, config_path: Path) -> list[list[str]]:
-    """The `tljh-config` arguments of each `sudo tljh-config set|add-item` line, with --config-path."""
-    argvs = []
-    for line in script.splitlines():
+def script_steps(script: str, prefix: Path) -> list[tuple[str, Any]]:
+    """The script's lines as steps, with /opt/tljh moved to `prefix`: ("tljh-config", argv) for
+    each tljh-config command but the reloads, ("bash", line) for every other command."""
+    steps: list[tuple[str, Any]] = []
+    for line in script.replace(TLJH_PREFIX, str(prefix)).splitlines():
+        if not line.strip() or line.startswith(("#", "set -e")):
+            continue
         if line.startswith(COMMAND):
             argv = shlex.split(line[len(COMMAND) :])
-            if argv[0] in ("set", "add-item"):
-                argvs.append(["--config-path", str(config_path), *argv])
-    return argvs
+            if argv[0] != "reload":
+                steps.append(("tljh-config", argv))
+        elif steps and steps[-1][0] == "bash":  # one bash for lines in a row: as fast as the tljh-config calls
+            steps[-1] = ("bash", f"{steps[-1][1]}\n{line}")
+        else:
+            steps.append(("bash", line))
+    return steps
 
 
 def need_root() -> None:
     require("root (tljh-config refuses to run without it)", "" if os.geteuid() == 0 else "not running as root")
 
 
-def run_commands(script: str, prefix: Path) -> Path:
-    """Run the script's tljh-config commands with TLJH's code, on the config.yaml a fresh install
-    leaves; the config.yaml they make."""
+def run_sequences(sequences: list[list[dict[str, str]]], folder: Path, env: dict | None = None) -> list[dict]:
+    """Each sequence of rendered file sets (`render`'s answer), run in order on a fresh stand-in
+    for /opt/tljh under `folder`. Per sequence, what each script left: [{"config": config.yaml's
+    text, "secrets": {file: text}, "kept": [dated copies of earlier config.yaml files]}, ...]."""
     need_root()
+    runs = []
+    for n, sequence in enumerate(sequences):
+        prefix = folder / f"opt-tljh-{n}"
+        scripts = []
+        for m, files in enumerate(sequence):
+            rendered = folder / f"rendered-{n}-{m}"
+            for name, text in files.items():
+                (rendered / name).parent.mkdir(parents=True, exist_ok=True)
+                (rendered / name).write_text(text)
+            scripts.append({"folder": str(rendered), "steps": script_steps(files[COMMANDS_FILE], prefix)})
+        runs.append({"prefix": str(prefix), "scripts": scripts})
+    python = tljh_python()
+
+    def run_chunk(n: int) -> list[dict]:  # one process per core: each tljh-config call costs ~13 ms
+        installer = folder / f"opt-tljh-installer-{n}"
+        environ = {"PATH": os.environ["PATH"], "TLJH_INSTALL_PREFIX": str(installer), "HOME": str(folder)}
+        chunk = json.dumps(runs[n::cores])
+        done = subprocess.run(
+            [str(python), "-c", RUN_SCRIPTS],
+            input=chunk,
+            capture_output=True,
+            text=True,
+            env={**environ, **(env or {})},
+        )
+        if done.returncode:
+            raise AssertionError(f"the script failed on TLJH's code:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout)
+
+    cores = max(1, min(len(runs), os.cpu_count() or 1))
+    with ThreadPoolExecutor(cores) as pool:
+        chunks = list(pool.map(run_chunk, range(cores)))
+    return [chunks[i % cores][i // cores] for i in range(len(runs))]
+
+
+def run_commands(script: str, prefix: Path) -> Path:
+    """Run one rendered script as written (`run_sequences`) on a fresh stand-in for /opt/tljh at
+    `prefix`; the config.yaml it leaves there."""
+    files = {COMMANDS_FILE: script, EXTRA_FILE: ""}
+    result = run_sequences([[files]], prefix.parent / f"{prefix.name}-runs")[0][-1]
     config = prefix / "config" / "config.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    env = {"PATH": os.environ["PATH"], "TLJH_INSTALL_PREFIX": str(prefix), "HOME": str(prefix)}
-    done = subprocess.run(
-        [str(tljh_python()), "-c", RUN_COMMANDS],
-        input=json.dumps(tljh_config_argv(script, config)),
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode:
-        raise AssertionError(f"tljh-config refused a command:\n{done.stderr[-3000:]}")
+    config.write_text(result["config"])
     return config
 
 

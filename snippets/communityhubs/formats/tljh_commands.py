@@ -23,8 +23,10 @@ class Command:
     key: str
     value: str | int | bool
 
-    def line(self) -> str:
-        return f"sudo tljh-config {self.action} {self.key} {shlex.quote(as_text(self.value))}"
+    def line(self, config_path: str = "") -> str:
+        """The command as an admin types it; with `config_path`, on that file instead of TLJH's own."""
+        where = f"--config-path {config_path} " if config_path else ""
+        return f"sudo tljh-config {where}{self.action} {self.key} {shlex.quote(as_text(self.value))}"
 
 
 def as_text(value: str | int | bool) -> str:

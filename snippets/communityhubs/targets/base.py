@@ -137,8 +137,12 @@ class Runner(ABC):
         """When no hub runs: one line naming what its last run left running, or ''."""
         return ""
 
+    def doomed(self) -> list[str]:
+        """What `forget` would delete, one line each: `hub delete` shows it before asking."""
+        return []
+
     def forget(self) -> None:  # noqa: B027 (optional hook)
-        """After `down`: remove what the hub kept outside its state folder (volumes). Its data is gone."""
+        """After `down`: delete the hub's data (`hub delete`). `down` alone never deletes any."""
 
     # --- what users have -------------------------------------------------------------------------
     @abstractmethod

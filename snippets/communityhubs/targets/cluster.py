@@ -4,13 +4,13 @@ the Zero to JupyterHub chart installed with helm, and the hub reached on
 
 `plan_up` lists every file and command; `hub up --dry-run` prints that plan and
 `hub up` runs the same plan, so the golden files of the dry run check what runs.
-`down` undoes what `up` recorded that it created (cluster.json), nothing else.
+`down` stops the hub and keeps every claim; `forget` (`hub delete`) deletes what `up`
+recorded that it created (cluster.json), and only when asked by name.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import re
@@ -332,8 +332,10 @@ def not_ready(context: str, namespace: str) -> str:
 
 
 def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
-    """Carry out the plan. Everything that can be checked is checked before anything is made;
-    if a step fails, what this call created is removed again (`down`) and the error says why."""
+    """Carry out the plan. Everything that can be checked is checked before anything is made.
+    Secrets the hub's Secret already holds are adopted, never replaced. If a step fails or the
+    run is interrupted, only what this run made is undone: a release that was serving before is
+    rolled back by Helm, never uninstalled; the error says which, on one line."""
     state = plan.state_dir
     if info(state) is not None:
         raise ClusterError(f"hub {spec.name} is already running on kubernetes ({state / RECORD})")
@@ -344,49 +346,94 @@ def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
     client_secret = os.environ.get(auth.get("client_secret_env", ""), "")
     if "client_secret_env" in auth and not client_secret:
         raise ClusterError(f"authenticator.client_secret_env: ${auth['client_secret_env']} is not set")
+    cluster_exists = not plan.kind_cluster or plan.kind_cluster in _kind_clusters()
+    existing = existing_secrets(plan) if cluster_exists else {}
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in plan.files.items():
         write_private(state / name, content)
     for secret in login_secrets(spec):
+        if secret.file in existing and not os.environ.get(secret.env or ""):
+            write_private(state / secret.file, existing[secret.file])  # the hub's own: adopted
         ensure_secret(state / secret.file, env=secret.env, nbytes=secret.nbytes)
     if client_secret:
         write_private(state / names.OAUTH_SECRET_FILE, client_secret)
+    before = read_record(state) or {}
     record = {"context": plan.context, "namespace": plan.namespace, "release": plan.release, "url": plan.url}
+    # What an earlier `up` made stays this tool's to delete (`hub delete`), and nothing else.
+    record["kind_cluster"] = before.get("kind_cluster", "")
+    record["namespace_created"] = before.get("namespace_created", False)
+    made: dict = {}
     try:
-        _carry_out(plan, record)
-    except BaseException:
-        with contextlib.suppress(Exception):  # the first error is the one to report
-            down(state)  # what this call created; the runner removes a state folder it made
-        raise
+        _carry_out(plan, record, made)
+    except (Exception, KeyboardInterrupt) as err:
+        what = str(err) if isinstance(err, ClusterError) else f"interrupted ({type(err).__name__})"
+        raise ClusterError(f"{what}; {undo(plan, made)}") from None
     return info(state)  # type: ignore[return-value]
 
 
-def _carry_out(plan: UpPlan, record: dict) -> None:
+def existing_secrets(plan: UpPlan) -> dict[str, str]:
+    """{key: value} of the hub's Secret where it already exists on the cluster, else {}."""
+    name = names.secrets_name(plan.release)
+    argv = ["kubectl", "--context", plan.context, "--namespace", plan.namespace, "get", "secret", name, "-o", "json"]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        said = done.stderr.strip().splitlines()
+        if "NotFound" in done.stderr or "not found" in done.stderr:
+            return {}
+        raise ClusterError(f"kubectl get secret {name} failed: {said[-1] if said else 'no output'}")
+    try:
+        data = json.loads(done.stdout).get("data") or {}
+        return {key: decode(value, f"Secret {name}, key {key}") for key, value in data.items()}
+    except (ValueError, AttributeError):
+        raise ClusterError(f"kubectl get secret {name}: the answer is not a Secret in JSON") from None
+
+
+def decode(value: str, where: str) -> str:
+    """A Secret's base64 value as text; anything else is one line naming where it came from."""
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ClusterError(f"{where}: kubectl's answer is not base64 text") from None
+
+
+def _helm(plan: UpPlan, *args: str) -> list[str]:
+    return ["helm", *args, plan.release, "--kube-context", plan.context, "--namespace", plan.namespace]
+
+
+def _carry_out(plan: UpPlan, record: dict, made: dict) -> None:
+    """The plan's steps; `made` says what this run created or changed, for `undo`."""
     state = plan.state_dir
     steps = list(plan.steps)
-    record["kind_cluster"] = ""
     if plan.kind_cluster:
         create = steps.pop(0)
         if plan.kind_cluster not in _kind_clusters():
+            made["kind_cluster"] = plan.kind_cluster
             _run(create)
-            record["kind_cluster"] = plan.kind_cluster  # only what this up created is deleted by down
+            record["kind_cluster"] = plan.kind_cluster
     namespace = ["kubectl", "--context", plan.context, "get", "namespace", plan.namespace]
-    record["namespace_created"] = subprocess.run(namespace, capture_output=True).returncode != 0
+    if subprocess.run(namespace, capture_output=True).returncode != 0:
+        made["namespace"] = plan.namespace
+        record["namespace_created"] = True
+    release_existed = subprocess.run(_helm(plan, "status"), capture_output=True).returncode == 0
     write_private(state / RECORD, json.dumps(record, indent=2))
     *install, token_step, forward = steps
     for step in install:
+        if step.argv[0] == "helm":
+            made["release"] = "upgraded" if release_existed else "installed"
         try:
             _run(step)
         except ClusterError as err:
             if step.argv[0] == "helm":  # never a bare timeout: which pods, and why
                 raise ClusterError(f"{err}; {not_ready(plan.context, plan.namespace)}") from None
             raise
-    token = base64.b64decode(_run(token_step)).decode()
+    made.pop("release", None)  # installed and ready: an error after this leaves the hub serving
+    token = decode(_run(token_step), f"the chart's Secret hub, key hub.services.{ADMIN_SERVICE}.apiToken")
     record_secret(token)
     write_private(state / names.ADMIN_TOKEN_FILE, token + "\n")
     log = (state / names.PORT_FORWARD_LOG).open("ab")
     process = subprocess.Popen(forward.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    record["port_forward_pid"] = process.pid
+    made["port_forward_pid"] = record["port_forward_pid"] = process.pid
+    record["installed"] = True
     write_private(state / RECORD, json.dumps(record, indent=2))
     deadline = time.monotonic() + 60
     while not hub_answers(plan.url):
@@ -395,6 +442,33 @@ def _carry_out(plan: UpPlan, record: dict) -> None:
                 f"kubectl port-forward to {plan.url} did not answer: see {state / names.PORT_FORWARD_LOG}"
             )
         time.sleep(0.5)
+
+
+def undo(plan: UpPlan, made: dict) -> str:
+    """Undo only what a failed `up` made, and say what was done, in a few words."""
+    said = []
+    if _alive(made.get("port_forward_pid")):
+        os.killpg(made["port_forward_pid"], signal.SIGTERM)
+    if made.get("kind_cluster"):
+        subprocess.run(["kind", "delete", "cluster", "--name", made["kind_cluster"]], capture_output=True)
+        return f"the kind cluster {made['kind_cluster']} this run created is deleted again"
+    if made.get("release") == "upgraded":
+        done = subprocess.run([*_helm(plan, "rollback"), "--wait", "--timeout", HELM_TIMEOUT], capture_output=True)
+        said.append(
+            f"the release {plan.release} that served before is back (helm rollback)"
+            if done.returncode == 0
+            else f"helm rollback {plan.release} failed too: see `helm history {plan.release}`; nothing was deleted"
+        )
+    elif made.get("release") == "installed":
+        subprocess.run([*_helm(plan, "uninstall"), "--wait"], capture_output=True)
+        said.append(f"the release {plan.release} this run installed is uninstalled")
+    if made.get("namespace"):
+        subprocess.run(
+            ["kubectl", "--context", plan.context, "delete", "namespace", plan.namespace, "--wait=true"],
+            capture_output=True,
+        )
+        said.append(f"the namespace {plan.namespace} this run created is deleted")
+    return "; ".join(said) or "nothing on the cluster was changed"
 
 
 def read_record(state_dir: Path) -> dict | None:
@@ -413,33 +487,74 @@ def info(state_dir: Path) -> HubInfo | None:
     return HubInfo(record["url"], record["port_forward_pid"], Path(state_dir), "kubectl port-forward", "kubernetes")
 
 
+HUB_DB_CLAIM = "hub-db-dir"
+"""The chart's claim for the hub's database (hub.db.type: sqlite-pvc, its default)."""
+KEEP = "helm.sh/resource-policy=keep"
+
+
 def down(state_dir: Path) -> bool:
-    """Remove what `up` created: the port-forward, the release, the namespace and the kind
-    cluster if it made them. A cluster or namespace that existed before is left."""
+    """Stop the hub and keep its data: the port-forward ends and the release is uninstalled, but
+    the hub database's claim is marked for Helm to keep first (older releases lacked the mark),
+    and every home claim, shared claim, Secret, the namespace and the kind cluster stay.
+    `hub delete` (`forget`) is the only step that removes data."""
     record = read_record(state_dir)
-    if not record:
+    if not record or not record.get("installed", True):
         return False
     if _alive(record.get("port_forward_pid")):
         os.killpg(record["port_forward_pid"], signal.SIGTERM)
     context, namespace = record["context"], record["namespace"]
-    if record.get("kind_cluster"):
-        _run(
-            Step(
-                "delete the kind cluster this hub created",
-                ["kind", "delete", "cluster", "--name", record["kind_cluster"]],
-            )
-        )
-    else:
-        subprocess.run(
+    kubectl = ["kubectl", "--context", context, "--namespace", namespace]
+    subprocess.run([*kubectl, "annotate", "--overwrite", "pvc", HUB_DB_CLAIM, KEEP], capture_output=True)
+    _run(
+        Step(
+            "uninstall the release; its claims stay",
             ["helm", "uninstall", record["release"], "--kube-context", context, "--namespace", namespace, "--wait"],
-            capture_output=True,
         )
-        if record.get("namespace_created"):
-            subprocess.run(
-                ["kubectl", "--context", context, "delete", "namespace", namespace, "--wait=true"], capture_output=True
-            )
-    (Path(state_dir) / RECORD).unlink()
+    )
+    record.update(port_forward_pid=None, installed=False)
+    write_private(Path(state_dir) / RECORD, json.dumps(record, indent=2))
     return True
+
+
+def claim_names(record: dict) -> list[str]:
+    """The names of every claim in the hub's namespace (homes, shared data, the hub database)."""
+    try:
+        listed = json.loads(_kubectl(record, "get", "pvc", "-o", "json") or b"{}")
+        return [claim["metadata"]["name"] for claim in listed.get("items", [])]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ClusterError("kubectl get pvc: the answer is not a list of claims in JSON") from None
+
+
+def doomed(state_dir: Path) -> list[str]:
+    """What `forget` deletes, one line each: the data `hub delete` asks to have typed back."""
+    record = read_record(state_dir)
+    if not record:
+        return []
+    if record.get("kind_cluster"):
+        return [f"the kind cluster {record['kind_cluster']}, with every claim in it (homes, shared data, hub database)"]
+    where = f"in namespace {record['namespace']} of context {record['context']}"
+    found = [f"claim {name} {where}" for name in claim_names(record)]
+    found.append(f"Secret {names.secrets_name(record['release'])} {where}")
+    if record.get("namespace_created"):
+        found.append(f"namespace {record['namespace']} of context {record['context']}, with all it holds")
+    return found
+
+
+def forget(state_dir: Path) -> None:
+    """Delete the hub's data: the kind cluster `up` made, or on a cluster you named the claims
+    and the Secret in its namespace, and the namespace if `up` made it. Called after `down`."""
+    record = read_record(state_dir)
+    if not record:
+        return
+    if record.get("kind_cluster"):
+        _run(Step("delete the kind cluster", ["kind", "delete", "cluster", "--name", record["kind_cluster"]]))
+    else:
+        for name in claim_names(record):
+            _kubectl(record, "delete", "pvc", name, "--wait=false")
+        _kubectl(record, "delete", "secret", names.secrets_name(record["release"]), "--ignore-not-found")
+        if record.get("namespace_created"):
+            _kubectl(record, "delete", "namespace", record["namespace"], "--wait=true")
+    (Path(state_dir) / RECORD).unlink()
 
 
 # --- homes: a user's persistent volume claim, read and written through a helper pod ---------------

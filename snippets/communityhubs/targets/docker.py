@@ -161,6 +161,9 @@ class DockerRunner(ProcessRunner):
         running = engine.listed("container", names.resources_filter(self.spec.name), stopped_too=False)
         return self.process.describe_leftovers(containers=len(running), found=found)
 
+    def doomed(self) -> list[str]:
+        return [f"Docker volume {v}" for v in engine.listed("volume", names.resources_filter(self.spec.name))]
+
     def forget(self) -> None:
         """Delete the hub's user and shared volumes: its data is gone after this."""
         engine.remove("volume", engine.listed("volume", names.resources_filter(self.spec.name)))

@@ -124,6 +124,11 @@ def admin_service(spec: HubSpec) -> Values:
     return {"hub": {"services": {ADMIN_SERVICE: {"admin": True}}}}
 
 
+def hub_database(spec: HubSpec) -> Values:
+    # The database outlives `helm uninstall` (`hub down`): only `hub delete` removes its claim.
+    return {"hub": {"db": {"pvc": {"annotations": {"helm.sh/resource-policy": "keep"}}}}}
+
+
 def spawner(spec: HubSpec) -> Values:
     # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
     return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": names.HOME}}}
@@ -143,7 +148,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "https": front_door.https_values_yaml,
     "public_address": front_door.address_values_yaml,
 }
-ALWAYS = [admin_service, spawner]
+ALWAYS = [admin_service, hub_database, spawner]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
 
 
@@ -257,6 +262,12 @@ class KubernetesRunner(Runner):
 
     def down(self) -> bool:
         return cluster.down(self.state_dir)
+
+    def doomed(self) -> list[str]:
+        return cluster.doomed(self.state_dir)
+
+    def forget(self) -> None:
+        cluster.forget(self.state_dir)
 
     def _record(self) -> dict:
         record = cluster.read_record(self.state_dir)

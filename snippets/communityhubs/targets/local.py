@@ -7,6 +7,7 @@ hub's own account (JupyterHub's SimpleLocalProcessSpawner), and `hub up` says so
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,21 @@ class LocalRunner(ProcessRunner):
 
     def home(self, user: str) -> Path:
         return self.state_dir / HOMES / user
+
+    def _data(self) -> list[Path]:
+        database = self.state_dir / names.DATABASE_URL.removeprefix("sqlite:///")
+        return [path for path in (self.state_dir / HOMES, database) if path.exists()]
+
+    def doomed(self) -> list[str]:
+        return [f"{'folder' if path.is_dir() else 'file'} {path}" for path in self._data()]
+
+    def forget(self) -> None:
+        """The homes and the hub's database; the secrets and the configuration stay."""
+        for path in self._data():
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
     def read_home(self, user: str) -> bytes:
         return tar_folder(self.home(user))

@@ -34,8 +34,10 @@ from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups,
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
 
 TLJH_VERSION = "2.0.0"
-CONFIG_DIR = "/opt/tljh/config"
-SECRETS_DIR = "/opt/tljh/state/communityhubs"
+PREFIX = "/opt/tljh"
+"""Where TLJH's installer puts everything (TLJH_INSTALL_PREFIX)."""
+CONFIG_DIR = f"{PREFIX}/config"
+SECRETS_DIR = f"{PREFIX}/state/communityhubs"
 """Our secret files on the server: in TLJH's state folder, readable by root (the hub's account) only."""
 COMMANDS_FILE = "tljh-config.sh"
 CONFIG_FILE = "config.yaml"
@@ -130,15 +132,32 @@ BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
 
 HEADER = """\
 # The hub "{name}" on The Littlest JupyterHub {version}, rendered from {source}
-# by `communityhubs render --target tljh`. Run it once on the hub's server, right
-# after TLJH's installer (run without --admin: these commands name the admins).
+# by `communityhubs render --target tljh`. Run it on the hub's server after TLJH's
+# installer (run without --admin: these commands name the admins), and again after
+# every change to the spec: each run leaves exactly the config.yaml rendered beside it.
+set -e  # the first command that fails stops the script, and the hub keeps its old configuration
 """
 SECRETS_HEADER = """\
 # Secrets are never in config.yaml: they live in files only root can read, which
-# jupyterhub_config.d/communityhubs.py reads when the hub starts.
+# jupyterhub_config.d/communityhubs.py reads when the hub starts. Each is made only
+# where it is missing, so running this again keeps every password and token.
 sudo install -d -m 0700 {dir}
 """
-NEW_SECRET = "sudo sh -c 'umask 077; python3 -c \"import secrets; print(secrets.token_hex({nbytes}))\" > {dir}/{file}'"
+NEW_SECRET = (
+    "sudo sh -c 'umask 077; test -s {dir}/{file} || "
+    'python3 -c "import secrets; print(secrets.token_hex({nbytes}))" > {dir}/{file}\''
+)
+NEW_CONFIG = f"{CONFIG_DIR}/config.yaml.new"
+FRESH_CONFIG = """\
+# The new config.yaml, made beside the old one from what TLJH's installer leaves ({{}}),
+# so whatever an earlier run set and this spec no longer says goes back to TLJH's default.
+sudo sh -c 'echo "{{}}" > {new}'
+"""
+REPLACE_CONFIG = """
+# Then it takes the old one's place; the old one is kept beside it, dated.
+sudo cp -p {dir}/config.yaml "{dir}/config.yaml.before-$(date +%Y%m%d-%H%M%S)"
+sudo mv {new} {dir}/config.yaml
+"""
 ENV_SECRET = "printf '%s' \"${env}\" | sudo sh -c 'umask 077; cat > {dir}/{file}'   # {what}, from ${env}"
 EXTRA_HEADER = '''\
 # {path}/{extra}
@@ -189,7 +208,9 @@ class TljhTarget(Target):
         if env:  # printf is the shell's own: the secret never shows in the list of processes
             what = "the OAuth client secret"
             lines.append(ENV_SECRET.format(env=env, dir=SECRETS_DIR, file=names.OAUTH_SECRET_FILE, what=what) + "\n")
-        lines.append("\n" + "".join(c.line() + "\n" for c in commands))
+        lines.append("\n" + FRESH_CONFIG.format(new=NEW_CONFIG))
+        lines.append("".join(c.line(NEW_CONFIG) + "\n" for c in commands))
+        lines.append(REPLACE_CONFIG.format(dir=CONFIG_DIR, new=NEW_CONFIG))
         lines.append("\n# The Python file, from the folder this script was rendered into, then the reloads.\n")
         lines.append(f"sudo install -m 0644 {EXTRA_FILE} {CONFIG_DIR}/jupyterhub_config.d/\n")
         lines.append("".join(f"{line}\n" for line in reloads(commands)))
