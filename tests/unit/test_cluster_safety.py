@@ -112,7 +112,7 @@ def test_a_failed_first_install_removes_only_what_it_made(cluster) -> None:
     assert not [c for c in issued if "rollback" in c or "delete pvc" in c]
 
 
-def test_up_adopts_the_hubs_secrets_down_keeps_every_claim_and_delete_needs_the_name(cluster) -> None:
+def test_up_adopts_the_hubs_secrets_and_applies_in_place_down_keeps_every_claim_delete_needs_the_name(cluster) -> None:
     run, folder = cluster
     state = folder / "hubs" / HUB
     done, issued = run("hub", "up", rules=EXISTING_RELEASE)
@@ -120,6 +120,13 @@ def test_up_adopts_the_hubs_secrets_down_keeps_every_claim_and_delete_needs_the_
     for key, value in THEIR_SECRETS.items():  # a fresh state folder: the hub's own values, not new ones
         assert (state / key).read_text() == value
     assert "--from-file" in next(c for c in issued if "create secret generic" in c)
+
+    password = (state / names.SHARED_PASSWORD_FILE).read_text()
+    done, issued = run("hub", "up", rules=EXISTING_RELEASE)  # again, on the running hub: applied in place
+    assert done.returncode == 0, done.stderr
+    assert any(c.startswith(f"helm upgrade --install {HUB}") for c in issued)
+    assert not [c for c in issued if any(word in c for word in DELETING)], issued
+    assert (state / names.SHARED_PASSWORD_FILE).read_text() == password
 
     done, issued = run("hub", "down", rules=EXISTING_RELEASE)
     assert done.returncode == 0, done.stderr

@@ -333,12 +333,13 @@ def not_ready(context: str, namespace: str) -> str:
 
 def up(spec: HubSpec, plan: UpPlan) -> HubInfo:
     """Carry out the plan. Everything that can be checked is checked before anything is made.
-    Secrets the hub's Secret already holds are adopted, never replaced. If a step fails or the
+    On a hub that runs, this applies a changed spec in place (`helm upgrade`). Secrets the hub's
+    Secret already holds are adopted, never replaced. If a step fails or the
     run is interrupted, only what this run made is undone: a release that was serving before is
     rolled back by Helm, never uninstalled; the error says which, on one line."""
     state = plan.state_dir
-    if info(state) is not None:
-        raise ClusterError(f"hub {spec.name} is already running on kubernetes ({state / RECORD})")
+    if info(state) is not None:  # a changed spec, applied in place: the same release, the same secrets
+        stop_forwarding(read_record(state) or {}, plan.port)
     if plan.kind_cluster and not docker_answers():
         raise ClusterError("kind needs a Docker engine that answers (install docker.io and start dockerd)")
     check_port_free(plan.port)
@@ -471,6 +472,15 @@ def undo(plan: UpPlan, made: dict) -> str:
     return "; ".join(said) or "nothing on the cluster was changed"
 
 
+def stop_forwarding(record: dict, port: int, wait: float = 10) -> None:
+    """End the port-forward of a running hub and wait until its port is free again."""
+    if _alive(record.get("port_forward_pid")):
+        os.killpg(record["port_forward_pid"], signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    while hub_answers(f"http://{HOST}:{port}", timeout=1) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def read_record(state_dir: Path) -> dict | None:
     path = Path(state_dir) / RECORD
     return json.loads(path.read_text()) if path.is_file() else None
@@ -500,8 +510,7 @@ def down(state_dir: Path) -> bool:
     record = read_record(state_dir)
     if not record or not record.get("installed", True):
         return False
-    if _alive(record.get("port_forward_pid")):
-        os.killpg(record["port_forward_pid"], signal.SIGTERM)
+    stop_forwarding(record, int(record["url"].rsplit(":", 1)[1]))
     context, namespace = record["context"], record["namespace"]
     kubectl = ["kubectl", "--context", context, "--namespace", namespace]
     subprocess.run([*kubectl, "annotate", "--overwrite", "pvc", HUB_DB_CLAIM, KEEP], capture_output=True)
