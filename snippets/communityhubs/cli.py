@@ -10,6 +10,8 @@
   communityhubs verify BUNDLE
   communityhubs import-config VALUES.yaml [VALUES.yaml ...] --out hub.yaml [--name N] [--image-map FROM=TO ...]
   communityhubs import-config /opt/tljh/config/config.yaml --out hub.yaml   (The Littlest JupyterHub)
+  communityhubs revoke NAME (--url URL --token-env VAR | [--spec F] [--state D] [--target T]) [--admin-only]
+  communityhubs audit (--url URL --token-env VAR | [--spec F] [--state D] [--target T]) [--spec F]
   communityhubs check SPEC...
   communityhubs image base|build|ensure
 
@@ -24,6 +26,8 @@ import sys
 from pathlib import Path
 
 from . import names
+from .audit import audit
+from .audit import table as audit_table
 from .client import HubClient
 from .errors import CommunityHubsError, ImportConfigError
 from .hub import Hub, HubError
@@ -40,6 +44,7 @@ from .replicate.bundle import describe_bundle, open_bundle
 from .replicate.export import export_hub
 from .replicate.remote import RemoteHub
 from .replicate.restore import import_bundle, import_bundle_by_url
+from .revoke import revoke
 from .spec import EXAMPLE_SPEC, HubSpec, load_spec
 from .targets import NAMES, target_for
 
@@ -125,6 +130,20 @@ def main(argv: list[str] | None = None) -> int:
         help="extra CA certificate to trust in the build (repeatable)",
     )
     image.add_argument("--tag", help="image tag")
+    revoke = sub.add_parser(
+        "revoke", help="end one person's access on a running hub: servers, tokens, groups, sessions"
+    )
+    revoke.add_argument("name", help="the person's user name on the hub")
+    revoke.add_argument("--admin-only", action="store_true", help="take admin rights away and leave the person a user")
+    audit = sub.add_parser("audit", help="a read-only report of a running hub's admins, tokens, roles and servers")
+    for command in (revoke, audit):
+        command.add_argument("--url", help="a running hub, reached with the token in --token-env")
+        command.add_argument("--token-env", help="with --url: the environment variable that holds the token")
+        command.add_argument("--spec", default=str(EXAMPLE_SPEC), help="the hub's spec (default: %(default)s)")
+        command.add_argument(
+            "--state", default=names.STATE_ROOT, help="without --url: the state root of a hub `hub up` started"
+        )
+        command.add_argument("--target", choices=NAMES, help="without --url: where that hub runs")
     check = sub.add_parser("check", help="validate a hub spec")
     check.add_argument("spec", nargs="+")
     args = parser.parse_args(argv)
@@ -135,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "image":
             return run_image(args)
+        if args.command in ("revoke", "audit"):
+            return run_access(args)
         if args.command == "export":
             spec = load_spec(args.spec)
             hub = (
@@ -167,6 +188,30 @@ def main(argv: list[str] | None = None) -> int:
     except CommunityHubsError as err:  # every refusal we anticipated: one line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+def running_hub(args: argparse.Namespace) -> tuple[HubClient, HubSpec | None]:
+    """The hub `revoke` and `audit` talk to: --url with a token from the environment, or a hub
+    this tool started from --spec and --state. The spec is the hub's own, or None with --url
+    unless --spec was given."""
+    if args.url:
+        url, token = url_and_token(args)
+        given = args.spec != str(EXAMPLE_SPEC)
+        return HubClient(url, token), load_spec(args.spec) if given else None
+    spec = load_spec(args.spec)
+    info = Hub(spec, check_state(Path(args.state)) / spec.name, target=args.target).info()
+    if info is None:
+        raise HubError(f"{args.command}: hub {spec.name} is not running from {args.state}; give --url and --token-env")
+    return HubClient(info.url, info.admin_token()), spec
+
+
+def run_access(args: argparse.Namespace) -> int:
+    client, spec = running_hub(args)
+    if args.command == "revoke":
+        sys.stdout.write(revoke(client, args.name, admin_only=args.admin_only).text())
+        return 0
+    sys.stdout.write(audit_table(audit(client, spec)))
+    return 0
 
 
 def run_import_config(args: argparse.Namespace) -> int:
@@ -229,7 +274,7 @@ def url_and_token(args: argparse.Namespace) -> tuple[str, str]:
     """`export|import --url URL --token-env VAR`: the token comes from the environment, never the command line."""
     command = f"{args.command} --url"
     if not args.token_env:
-        raise HubError(f"{command}: give --token-env VAR, the environment variable that holds an admin token")
+        raise HubError(f"{command}: give --token-env VAR, the environment variable that holds the hub's token")
     token = os.environ.get(args.token_env, "").strip()
     if not token:
         raise HubError(f"{command}: ${args.token_env} is empty or not set; put an admin token in it")

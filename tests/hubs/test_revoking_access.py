@@ -9,6 +9,9 @@ logins, and `authenticator.blocked_users`.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,9 @@ class RestartingHub:
         info = self.runner.up()
         self.url = info.url
         return HubClient(info.url, info.admin_token())
+
+    def admin_token(self) -> str:
+        return (self.state / names.ADMIN_TOKEN_FILE).read_text().strip()
 
     def password(self) -> str:
         return (self.state / names.SHARED_PASSWORD_FILE).read_text().strip()
@@ -118,3 +124,120 @@ def test_a_blocked_user_cannot_log_in_though_allowed(hub) -> None:
     hub.start(authenticator={"type": "shared-password", "blocked_users": ["demo-bo"]})
     assert not hub.can_log_in("demo-bo")
     assert hub.can_log_in("demo-ada")
+
+
+# --- `communityhubs revoke` and `communityhubs audit` on the running hub (issue 29) ---------------
+
+REPORTERS = {
+    "groups": [{"name": "demo-reporters", "users": ["demo-bo"]}],
+    "roles": [{"name": "demo-activity-report", "scopes": ["list:users"], "groups": ["demo-reporters"]}],
+}
+
+
+LEFT = {**REPORTERS, "allowed_users": ["demo-ada"], "groups": [{"name": "demo-reporters", "users": []}]}
+CLOSED = {"type": "shared-password", "allow_existing_users": False}
+
+
+def cli(*args: str, token: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AUDIT_TOKEN": token}
+    return subprocess.run(
+        [sys.executable, "-m", "communityhubs", *args, "--token-env", "AUDIT_TOKEN"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def opens_home(url: str, session: requests.Session) -> bool:
+    """Whether a browser session kept from before still opens /hub/home without logging in."""
+    return session.get(f"{url}/hub/home", allow_redirects=False, timeout=30).status_code == 200
+
+
+def test_revoke_ends_a_kept_session_token_and_server_and_a_changed_spec_keeps_them_out(hub) -> None:
+    api = hub.start(**REPORTERS)
+    session = log_in(hub.url, "demo-bo", hub.password())
+    token, _ = api.create_token("demo-bo", scopes=["list:users"], note="demo-bo's report script")
+    assert opens_home(hub.url, session) and admin_call(hub.url, token) == 200
+
+    api = hub.start(**LEFT)  # the spec alone: out of allowed_users and the group, hub restarted
+    assert opens_home(hub.url, session) and admin_call(hub.url, token) == 200, "the spec alone ends nothing"
+    api.start_server("demo-bo", timeout=120)  # and his server can still be started
+
+    done = cli("revoke", "demo-bo", "--url", hub.url, token=hub.admin_token(), cwd=hub.folder)
+    assert done.returncode == 0, done.stderr
+    assert "server (default) stopped" in done.stdout and "browser sessions ended" in done.stdout
+    assert "then: remove demo-bo from allowed_users" in done.stdout
+    assert not opens_home(hub.url, session)
+    assert admin_call(hub.url, token) == 403
+    assert "demo-bo" not in [u["name"] for u in api.users()]  # no server, no group, no record
+    assert api.group("demo-reporters")["users"] == []
+
+    hub.start(**LEFT, authenticator=CLOSED)  # and what revoke said to change
+    assert not hub.can_log_in("demo-bo") and not opens_home(hub.url, session)
+
+
+
+
+def test_revoke_admin_only_leaves_a_user_whose_old_token_cannot_administer(hub) -> None:
+    api = hub.start()
+    wide, _ = api.create_token("demo-boss", scopes=["admin:users"], note="demo-boss's admin script")
+    own, _ = api.create_token("demo-boss", scopes=["read:users:name!user"], note="demo-boss's own")
+    assert admin_call(hub.url, wide) == 200
+
+    done = cli("revoke", "demo-boss", "--admin-only", "--url", hub.url, token=hub.admin_token(), cwd=hub.folder)
+    assert done.returncode == 0, done.stderr
+    assert "admin rights taken away" in done.stdout and "1 token(s)" in done.stdout
+    assert admin_call(hub.url, wide) == 403
+    assert api.user("demo-boss")["admin"] is False
+    assert [t["note"] for t in api.tokens("demo-boss")] == ["demo-boss's own"]
+
+
+def test_revoke_is_refused_in_one_line_for_someone_who_is_not_there(hub) -> None:
+    hub.start()
+    done = cli("revoke", "demo-nobody", "--url", hub.url, token=hub.admin_token(), cwd=hub.folder)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "there is no user 'demo-nobody'" in done.stderr
+
+
+def hub_state(api) -> dict:
+    """Everything an audit could change: users (with admin, groups, roles, servers), their tokens
+    (not when each was last used), groups and services."""
+    users = {
+        u["name"]: (u["admin"], sorted(u["groups"]), sorted(u.get("roles") or []), sorted(u["servers"]))
+        for u in api.users()
+    }
+    tokens = {name: sorted((t["id"], t["note"], tuple(sorted(t["scopes"]))) for t in api.tokens(name)) for name in users}
+    groups = {g["name"]: sorted(g["users"]) for g in api.groups()}
+    services = api.request("GET", "/services")
+    return {"users": users, "tokens": tokens, "groups": groups, "services": sorted(services)}
+
+
+def test_audit_with_a_read_only_token_changes_nothing_and_reports_what_was_planted(hub) -> None:
+    from communityhubs.audit import READ_SCOPES
+
+    api = hub.start(**REPORTERS)
+    api.create_users(["demo-second-admin"], admin=True)  # an admin the spec does not name
+    api.create_token("demo-ada", scopes=["read:users:name!user"], note="a script from last term")
+    api.add_to_group("demo-reporters", ["demo-ada"])  # a member the spec does not give the group
+    secret, _ = api.create_token("demo-admin", scopes=READ_SCOPES, note="audit", expires_in=3600)
+    before = hub_state(api)
+    spec_file = hub.folder / "hub.yaml"
+    done = cli("audit", "--url", hub.url, "--spec", str(spec_file), token=secret, cwd=hub.folder)
+    assert done.returncode == 0, done.stderr
+    assert hub_state(api) == before
+    report = done.stdout
+    for finding in (
+        "drift: admin",
+        "demo-second-admin is an admin on the hub",
+        "token never expires  demo-ada's token 'a script from last term'",
+        "admin service",
+        "role",
+        "group demo-reporters: demo-activity-report",
+        "drift: group",
+        "demo-reporters has members the spec does not give it: demo-ada",
+        "never logged in",
+    ):
+        assert finding in report, report
+    assert "audit'" not in report  # its own token is not a finding
