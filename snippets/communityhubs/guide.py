@@ -67,6 +67,11 @@ class GuideHub:
             raise RuntimeError("only a throwaway local hub has a password file")
         return (self._state_dir / names.ADMIN_PASSWORD_FILE).read_text().strip()
 
+    @property
+    def throwaway(self) -> bool:
+        """Whether this is a hub the guide started for itself (not the reader's)."""
+        return self._local is not None
+
     def about(self) -> str:
         """'a local hub, JupyterHub 6.1.1', or 'your hub, ...' when it is the reader's."""
         return f"{describe(self.target)}, JupyterHub {self.version}"

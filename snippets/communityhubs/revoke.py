@@ -107,7 +107,9 @@ def end_everything(client: HubClient, user: dict, spawner: str, result: Revoked)
     tokens = client.tokens(name)
     for token in tokens:
         client.revoke_token(name, token["id"])
-    result.done.append(f"{len(tokens)} token(s) revoked, their servers' login tokens among them")
+    result.done.append(
+        f"{len(tokens)} token(s) revoked, their servers' login tokens among them" if tokens else "held no tokens"
+    )
     for group in sorted(user.get("groups") or []):
         client.remove_from_group(group, [name])
     if user.get("groups"):
@@ -129,7 +131,7 @@ def changes_to_make(user: dict, spawner: str, admin_only: bool) -> list[str]:
     """What the hub's configuration must lose, so that a restart does not give access back."""
     name = user["name"]
     roles = sorted(set(user.get("roles") or []) - {"user", "admin"})
-    left = [f"remove {name} from admins (Authenticator.admin_users)"]
+    left = [f"remove {name} from admins (Authenticator.admin_users)"] if user["admin"] else []
     if not admin_only:
         left.append(f"remove {name} from allowed_users and from every group's users (load_groups)")
         left.append("set authenticator.allow_existing_users: false, or add them to blocked_users")
