@@ -178,8 +178,6 @@ def test_revoke_ends_a_kept_session_token_and_server_and_a_changed_spec_keeps_th
     assert not hub.can_log_in("demo-bo") and not opens_home(hub.url, session)
 
 
-
-
 def test_revoke_admin_only_leaves_a_user_whose_old_token_cannot_administer(hub) -> None:
     api = hub.start()
     wide, _ = api.create_token("demo-boss", scopes=["admin:users"], note="demo-boss's admin script")
@@ -208,7 +206,9 @@ def hub_state(api) -> dict:
         u["name"]: (u["admin"], sorted(u["groups"]), sorted(u.get("roles") or []), sorted(u["servers"]))
         for u in api.users()
     }
-    tokens = {name: sorted((t["id"], t["note"], tuple(sorted(t["scopes"]))) for t in api.tokens(name)) for name in users}
+    tokens = {
+        name: sorted((t["id"], t["note"], tuple(sorted(t["scopes"]))) for t in api.tokens(name)) for name in users
+    }
     groups = {g["name"]: sorted(g["users"]) for g in api.groups()}
     services = api.request("GET", "/services")
     return {"users": users, "tokens": tokens, "groups": groups, "services": sorted(services)}

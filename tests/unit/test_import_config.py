@@ -374,3 +374,42 @@ def test_a_tljh_config_yaml_without_a_login_is_refused_in_one_line(tmp_path: Pat
     path = write(tmp_path, "config.yaml", yaml.safe_dump({"users": {"admin": ["ada"]}}))
     with pytest.raises(ImportConfigError, match=r"^auth.type: not set, so the hub used TLJH's default login"):
         import_config([path])
+
+
+def test_a_choice_for_some_groups_only_is_not_offered_to_everyone(tmp_path: Path) -> None:
+    """basehub also filters a profile's choices by group: a 256 GB GPU choice for one team must
+    not become everyone's. The choice is left out with its reason; the others come across."""
+    machine = {
+        "display_name": "Machine",
+        "choices": {
+            "small": {"display_name": "Small", "default": True, "kubespawner_override": {"mem_limit": "4G"}},
+            "huge": {
+                "display_name": "256 GB GPU",
+                "allowed_groups": ["ml-team"],
+                "kubespawner_override": {"mem_limit": "256G"},
+            },
+        },
+    }
+    profile = {"display_name": "Python", "slug": "python", "profile_options": {"machine": machine}}
+    values = helm_values("dummy", "DummyAuthenticator", {}, ["ada"])
+    values["singleuser"] = {"profileList": [profile]}
+    data, report = import_config([write(tmp_path, "values.yaml", values)])
+    (option,) = data["environment"]["profiles"][0]["options"]
+    assert [c["name"] for c in option["choices"]] == ["small"]
+    left = dict(report.left_out)
+    huge = left["singleuser.profileList[0].profile_options.machine.choices.huge"]
+    assert "offered only to the groups ml-team: not carried" in huge
+
+
+def test_oauth_group_settings_are_named_one_by_one(tmp_path: Path) -> None:
+    traits = {"allowed_groups": ["staff"], "admin_groups": ["ops"], "manage_groups": True, "claim_groups_key": "groups"}
+    urls = {f"{kind}_url": f"https://login.example.org/{kind}" for kind in ("authorize", "token", "userdata")}
+    urls["username_claim"] = "email"
+    values = helm_values("generic-oauth", "GenericOAuthenticator", {**traits, **urls}, ["ada"])
+    _, report = import_config(
+        [write(tmp_path, "values.yaml", values)], callback_url="https://new.example.org/hub/oauth_callback"
+    )
+    table = report.table()
+    for trait in traits:
+        assert f"hub.config.GenericOAuthenticator.{trait}" in table, table
+    assert "keys)" not in table.split("GenericOAuthenticator.allowed_groups")[1].splitlines()[0]

@@ -31,6 +31,13 @@ def slug_of(item: dict[str, Any], fallback: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", raw.lower()).strip("-_")[:64] or fallback
 
 
+def only_for(groups: list[Any], what: str) -> str:
+    """Why a profile or choice offered to some groups is left out: carried without its
+    restriction, it would be offered to every user. Access is never widened."""
+    names = ", ".join(map(str, groups))
+    return f"offered only to the groups {names}: not carried, as the spec cannot restrict a {what} yet"
+
+
 def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
     raw = values.take("singleuser.profileList", [], to="environment.profiles") or []
     report = values.report
@@ -38,10 +45,7 @@ def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
     for i, p in enumerate(raw):
         where = f"{values.prefix}singleuser.profileList[{i}]"
         if p.get("allowed_groups"):
-            # Carried without its restriction, it would be offered to every user: never widen access.
-            groups = ", ".join(map(str, p["allowed_groups"]))
-            why = f"offered only to the groups {groups}: not carried, as the spec cannot restrict a profile yet"
-            report.left_out.append((where, why))
+            report.left_out.append((where, only_for(p["allowed_groups"], "profile")))
             continue
         profile: dict[str, Any] = {"name": slug_of(p, f"profile-{i}")}
         if p.get("display_name") and p["display_name"] != profile["name"]:
@@ -68,6 +72,9 @@ def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
             choices = []
             for choice_slug, choice in (option.get("choices") or {}).items():
                 cwhere = f"{owhere}.choices.{choice_slug}"
+                if choice.get("allowed_groups"):  # KubeSpawner offers it only to these groups (basehub does)
+                    report.left_out.append((cwhere, only_for(choice["allowed_groups"], "choice")))
+                    continue
                 entry: dict[str, Any] = {"name": slug_of({"slug": choice.get("slug", choice_slug)}, "choice")}
                 if choice.get("display_name") and choice["display_name"] != entry["name"]:
                     entry["display_name"] = str(choice["display_name"])

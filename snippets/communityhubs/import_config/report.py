@@ -122,11 +122,31 @@ class Options:
     target: str | None
 
 
+# Login settings that decide who gets in or who is an admin by the identity provider's groups:
+# each is named on its own row, never folded into "hub.config.* (N keys)".
+GROUP_ACCESS = {
+    "allowed_groups": "who may log in, by the identity provider's groups",
+    "admin_groups": "who is an admin, by the identity provider's groups",
+    "manage_groups": "hub groups taken from the identity provider at each login",
+    "blocked_groups": "who may never log in, by the identity provider's groups",
+    "allowed_organizations": "who may log in, by GitHub organisation or team",
+    "claim_groups_key": "which claim holds a person's groups",
+    "auth_state_groups_key": "which part of the login holds a person's groups",
+}
+
+
 def reason_for(leaf: str, reasons: dict[str, str] = REASONS) -> str:
     """Why a key was left out: a secret, else the reason of its longest prefix in `reasons`
     (a values file's REASONS, or a TLJH config.yaml's)."""
-    if leaf.rsplit(".", 1)[-1] in KEEPS_SECRETS:
+    parts = leaf.split(".")
+    if parts[-1] in KEEPS_SECRETS:
         return "a secret: never imported, nor shown"
+    trait = next((part for part in reversed(parts) if part in GROUP_ACCESS), None)
+    if trait:
+        return (
+            f"{trait}: {GROUP_ACCESS[trait]}; the spec has no such setting yet, so the new hub lets in "
+            "only its allowed_users and admins: add the group's members there"
+        )
     best = max((p for p in reasons if leaf == p or leaf.startswith(p + ".")), key=len, default=None)
     return reasons[best] if best else "no equivalent in the hub spec yet"
 
