@@ -65,8 +65,8 @@ RUNS: dict[str, tuple[str, str, bool]] = {
         # a third import restarts the rebuilt hub and still finds nothing to change
         "communityhubs import rehearsal.bundle --target docker --state rebuilt --port 8011 "
         "| grep -q '^nothing to change'",
-        "communityhubs hub down --state rebuilt --target docker; communityhubs hub down --state rehearsal; "
-        "rm -rf rehearsal rebuilt rehearsal.bundle",
+        "communityhubs hub delete --state rebuilt --target docker --confirm demo-community; "
+        "communityhubs hub down --state rehearsal; rm -rf rehearsal rebuilt rehearsal.bundle",
         True,
     ),
     "communityhubs image ensure                 # build the user image once": (
