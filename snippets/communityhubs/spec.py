@@ -295,6 +295,7 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     _check_public_address(data.get("public_address", {}), source)
     _check_authenticator(data["authenticator"], source)
     _check_profiles(data.get("environment", {}).get("profiles", []), source)
+    _check_layers(data, source)
     group_names = {g["name"] for g in data.get("groups", [])}
     for i, role in enumerate(data.get("roles", [])):
         for j, group in enumerate(role.get("groups", [])):
@@ -361,6 +362,42 @@ def _check_resources(resources: dict[str, Any], key: str, source: str) -> None:
                 f"{source}: {key}.cpu_guarantee: {resources['cpu_guarantee']!r} is more than "
                 f"{key}.cpu_limit {resources['cpu_limit']!r}"
             )
+
+
+def _layers(data: dict[str, Any]) -> list[list[tuple[str, dict[str, Any]]]]:
+    """Every way limits combine for one server, each a list of (where, limits), later ones winning:
+    the hub's, then a group's (its members' servers), then a profile's, then one choice's."""
+    hub = [("limits", data.get("limits", {}))]
+    groups = [[]] + [
+        [(f"groups[{i}].limits", g["limits"])] for i, g in enumerate(data.get("groups", [])) if g.get("limits")
+    ]
+    profiles: list[list[tuple[str, dict[str, Any]]]] = [[]]
+    for i, profile in enumerate(data.get("environment", {}).get("profiles", [])):
+        where = f"environment.profiles[{i}]"
+        base = [(f"{where}.limits", profile.get("limits", {}))]
+        profiles.append(base)
+        for j, option in enumerate(profile.get("options", [])):
+            for k, choice in enumerate(option["choices"]):
+                if choice.get("limits"):
+                    profiles.append([*base, (f"{where}.options[{j}].choices[{k}].limits", choice["limits"])])
+    return [hub + group + profile for group in groups for profile in profiles]
+
+
+def _check_layers(data: dict[str, Any], source: str) -> None:
+    """A guarantee above the limit a server ends up with, however its limits combine, builds a pod
+    Kubernetes refuses (a request above its limit): refused here, naming both keys."""
+    for layers in _layers(data):
+        found: dict[str, tuple[str, Any]] = {}
+        for where, limits in layers:
+            found |= {key: (where, value) for key, value in limits.items()}
+        for kind, size in (("mem", memory_bytes), ("cpu", float)):
+            if f"{kind}_limit" in found and f"{kind}_guarantee" in found:
+                (where_limit, limit), (where_guarantee, guarantee) = found[f"{kind}_limit"], found[f"{kind}_guarantee"]
+                if size(guarantee) > size(limit):
+                    raise SpecError(
+                        f"{source}: {where_limit}.{kind}_limit: {limit!r} is less than {where_guarantee}."
+                        f"{kind}_guarantee {guarantee!r}, which the same servers get"
+                    )
 
 
 def _check_unique(items: list[dict[str, Any]], key: str, source: str) -> None:

@@ -75,6 +75,32 @@ CHANGES = [
     ("an image with a space", {"environment": {"image": "a b"}}, "environment.image: 'a b' is not valid"),
     ("a negative start timeout", {"limits": {"start_timeout": -5}}, "limits.start_timeout: -5"),
     ("cpu_limit zero", {"limits": {"cpu_limit": 0}}, "limits.cpu_limit: 0"),
+    (
+        "a shared folder's name no Kubernetes volume can have",
+        {"shared_data": [{"name": "raw_data"}]},
+        "shared_data[0].name: 'raw_data' is not valid, expected lowercase letters, digits and '-'",
+    ),
+    (
+        "a group's memory limit below the hub's guarantee",
+        {"limits": {"mem_guarantee": "2G"}, "groups": [{"name": "g", "limits": {"mem_limit": "1G"}}]},
+        "groups[0].limits.mem_limit: '1G' is less than limits.mem_guarantee '2G', which the same servers get",
+    ),
+    (
+        "a choice's CPU limit below its profile's guarantee",
+        {
+            "environment": {
+                "profiles": [
+                    {
+                        "name": "p",
+                        "limits": {"cpu_guarantee": 0.5},
+                        "options": [{"name": "o", "choices": [{"name": "small", "limits": {"cpu_limit": 0.25}}]}],
+                    }
+                ]
+            }
+        },
+        "environment.profiles[0].options[0].choices[0].limits.cpu_limit: 0.25 is less than "
+        "environment.profiles[0].limits.cpu_guarantee 0.5",
+    ),
 ]
 
 
