@@ -65,7 +65,11 @@ def chart_proof(record: dict[str, Any]) -> str:
     versions = ", ".join(f"{name} {version}" for name, version in record["hub_image"].items())
     return (
         f"Rendered by Helm ({record['chart']}), loaded by the chart's own hub configuration "
-        f"({versions}), and every user's pod built by KubeSpawner and checked, on {record['checked_on']}."
+        f"({versions}), and every user's pod built by KubeSpawner, on {record['checked_on']}. Checked: the pods "
+        "validate and stay within their limits, every Secret reference resolves, every variable the hub reads "
+        "is set, the hub database persists and outlives `helm uninstall`, every pod states its pull policy, "
+        "every name is one Kubernetes takes, and the culler runs unless the spec turns it off. "
+        "No cluster ran it here."
     )
 
 

@@ -23,7 +23,6 @@ sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.Gi
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.admin lab-lead
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.allowed lab-lead
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set user_environment.default_app jupyterlab
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set services.cull.enabled false
 
 # Then it takes the old one's place; the old one is kept beside it, dated.
 sudo cp -p /opt/tljh/config/config.yaml "/opt/tljh/config/config.yaml.before-$(date +%Y%m%d-%H%M%S)"

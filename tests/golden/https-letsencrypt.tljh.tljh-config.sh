@@ -23,7 +23,6 @@ sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GitHubO
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.GitHubOAuthenticator.allowed_organizations example-research-lab
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.GitHubOAuthenticator.scope read:org
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set user_environment.default_app jupyterlab
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set services.cull.enabled false
 
 # Then it takes the old one's place; the old one is kept beside it, dated.
 sudo cp -p /opt/tljh/config/config.yaml "/opt/tljh/config/config.yaml.before-$(date +%Y%m%d-%H%M%S)"

@@ -14,24 +14,29 @@ failure.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import functools
 import secrets
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from communityhubs import names
+from communityhubs import SNIPPETS, names
 from communityhubs.images import USER_IMAGE
 from communityhubs.mapping import given, rows
+from communityhubs.sections.culling import CHART_DEFAULTS as CHART_CULLER
+from communityhubs.sections.culling import SERVICE as CULLER_SERVICE
 from communityhubs.spec import HubSpec, load_spec
 from communityhubs.targets import TARGETS
-from communityhubs.targets.chart import shared_claims
+from communityhubs.targets.chart import secret_files, shared_claims
 from communityhubs.traits import default_choice
 
+from tests.support import chart_rules
 from tests.support.chart_hub import ask_chart_hub, ask_our_hub
 from tests.support.chart_render import KUBERNETES, SPECS, helm_render, rendered_values
 from tests.support.hub_questions import NOT_OFFERED, facts, password, password_users, questions
@@ -72,7 +77,7 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     secret_env = {names.SHARED_PASSWORD_ENV: shared, names.ADMIN_PASSWORD_ENV: admins}
     secret_env |= {oauth_env: "not-a-real-secret"} if oauth_env else {}
     files = helm_render(need_chart(), rendered_values(path) or {}, spec.name)
-    chart = ask_chart_hub(files, spec.name, secret_env, asked)
+    chart = ask_chart_hub(files, spec.name, planned_secrets(spec, shared, admins), asked)
     with tempfile.TemporaryDirectory() as tmp, docker_network(names.resource(spec.name)):
         folder = Path(tmp)
         # HTTPS and the public address are the proxy's, not the hub's, and docker has only a
@@ -85,6 +90,13 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             (folder / name).chmod(0o600)
         ours = ask_our_hub(folder, asked, secret_env)
     return chart, ours
+
+
+def planned_secrets(spec: HubSpec, shared: str, admins: str) -> dict[str, dict[str, str]]:
+    """The Secret `hub up` creates before installing the chart, by its keys (secret_files)."""
+    values = {names.SHARED_PASSWORD_FILE: shared, names.ADMIN_PASSWORD_FILE: admins}
+    values[names.OAUTH_SECRET_FILE] = "not-a-real-secret"
+    return {names.secrets_name(spec.name): {key: values[key] for key in secret_files(spec)}}
 
 
 class docker_network:
@@ -102,6 +114,13 @@ class docker_network:
     def __exit__(self, *exc: object) -> None:
         if self.made:
             subprocess.run(["docker", "network", "rm", self.name], check=True, capture_output=True)
+
+
+def without_culler(side: dict[str, Any]) -> dict[str, Any]:
+    """The facts but the culler's settings and role, for comparing hubs whose culler is each platform's own."""
+    kept = {k: v for k, v in side.items() if not k.startswith("culling.")}
+    kept["app.load_roles"] = [r for r in side["app.load_roles"] if r["name"] != CULLER_SERVICE]
+    return kept
 
 
 def reason_for(key: str, spec: HubSpec) -> str:
@@ -124,6 +143,13 @@ def test_the_chart_gives_the_same_hub_as_docker_but_for_the_reasoned_differences
     chart, ours = both_answers(path)
     on_chart, on_docker = facts(chart, kube=True), facts(ours, kube=False)
     spec = load_spec(path)
+    if "culling" not in spec.data:  # left to each platform: the chart's own culler runs, JupyterHub runs none
+        assert {k: on_chart.get(f"culling.{k}") for k in ("timeout", "cull-every")} == {
+            "timeout": str(CHART_CULLER["timeout"]),
+            "cull-every": str(CHART_CULLER["every"]),
+        }
+        assert on_docker["culling.enabled"] is False
+        on_chart, on_docker = (without_culler(side) for side in (on_chart, on_docker))
     unexplained = {
         key: (on_chart.get(key, "<absent>"), on_docker.get(key, "<absent>"))
         for key in sorted(set(on_chart) | set(on_docker))
@@ -220,3 +246,90 @@ def test_without_a_start_timeout_a_pod_gets_the_charts_time_for_image_pulls(path
     assert {s["spawner"]["start_timeout"] for s in chart["starts"] if "spawner" in s} == {row.chart_default}
     ours_timeout = load_spec(path).settings["limits.start_timeout"]  # the schema's, JupyterHub's own 60
     assert {s["spawner"]["start_timeout"] for s in ours["starts"] if "spawner" in s} == {ours_timeout}
+
+
+# --- what would break a deployment (issue 30, part 7) ----------------------------------------------
+# tests/support/chart_rules.py, over what Helm renders and the pods KubeSpawner builds, for every
+# example; then each rule is shown to catch its fault by breaking the rendered values on purpose.
+
+
+def chart_defaults() -> dict[str, Any]:
+    return yaml.safe_load((need_chart() / "values.yaml").read_text())
+
+
+def check(path: Path, values: dict[str, Any], build_pods: bool) -> list[str]:
+    """The rules' faults for these values; the hub and its pods are asked only when `build_pods`."""
+    spec = load_spec(path)
+    files = helm_render(need_chart(), values, spec.name)
+    starts: list[dict] = []
+    if build_pods:
+        shared, admins = password(), secrets.token_urlsafe(32)
+        answers = ask_chart_hub(
+            files, spec.name, planned_secrets(spec, shared, admins), questions(spec, shared, admins)
+        )
+        starts = answers["starts"]
+    return chart_rules.faults(spec, values, chart_defaults(), files, starts)
+
+
+@pytest.mark.parametrize("path", KUBERNETES_SPECS, ids=lambda p: p.stem)
+def test_no_rule_finds_a_fault_in_what_we_render(path: Path) -> None:
+    spec = load_spec(path)
+    values = rendered_values(path) or {}
+    chart, _ = both_answers(path)
+    files = helm_render(need_chart(), values, spec.name)
+    assert chart_rules.faults(spec, values, chart_defaults(), files, chart["starts"]) == []
+
+
+HUB = SNIPPETS / "hub.yaml"
+SHARED = SNIPPETS / "examples" / "docker-hub.yaml"
+
+
+def misspell_a_secret_key(values: dict) -> None:
+    values["hub"]["extraEnv"][names.SHARED_PASSWORD_ENV]["valueFrom"]["secretKeyRef"]["key"] = "shared-pasword"
+
+
+def drop_the_hubs_environment(values: dict) -> None:
+    del values["hub"]["extraEnv"]
+
+
+def keep_the_database_in_memory(values: dict) -> None:
+    values["hub"]["db"] = {"type": "sqlite-memory"}
+
+
+def pull_always(values: dict) -> None:
+    values["singleuser"]["image"]["pullPolicy"] = "Always"
+
+
+def leave_the_pull_policy_out(values: dict) -> None:
+    del values["singleuser"]["image"]["pullPolicy"]
+
+
+def underscore_a_volume(values: dict) -> None:
+    storage = values["singleuser"]["storage"]
+    for key in ("extraVolumes", "extraVolumeMounts"):
+        storage[key] = {k: {**v, "name": v["name"].replace("-", "_")} for k, v in storage[key].items()}
+
+
+def turn_the_culler_off(values: dict) -> None:
+    values["cull"] = {"enabled": False}
+
+
+# (what is broken, the spec, how, whether pods must be built to see it, what the rules say)
+BREAKAGES: list[tuple[str, Path, Callable[[dict], None], bool, str]] = [
+    ("a misspelled Secret key", HUB, misspell_a_secret_key, False, "demo-community-secrets/shared-pasword resolves"),
+    ("no hub.extraEnv", HUB, drop_the_hubs_environment, False, f"reads ${names.SHARED_PASSWORD_ENV}, which the hub"),
+    ("an in-memory hub database", HUB, keep_the_database_in_memory, False, "'sqlite-memory': the hub database"),
+    ("pullPolicy: Always on an image built here", HUB, pull_always, True, "is built here and in no registry"),
+    ("no pull policy", HUB, leave_the_pull_policy_out, True, "leaves imagePullPolicy to Kubernetes"),
+    ("a volume named with '_'", SHARED, underscore_a_volume, True, "volume 'shared_datasets' is not a valid"),
+    ("the culler off", HUB, turn_the_culler_off, False, "cull.enabled is False, and the spec asks for True"),
+]
+
+
+@pytest.mark.parametrize(("path", "breaks", "pods", "says"), [b[1:] for b in BREAKAGES], ids=[b[0] for b in BREAKAGES])
+def test_each_rule_catches_the_fault_it_guards(path: Path, breaks: Callable, pods: bool, says: str) -> None:
+    values = copy.deepcopy(rendered_values(path) or {})
+    assert check(path, values, build_pods=False) == []  # whole, first
+    breaks(values)
+    found = check(path, values, build_pods=pods)
+    assert any(says in fault for fault in found), found

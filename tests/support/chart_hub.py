@@ -4,8 +4,10 @@ read the values Helm rendered, under the hub image's versions, at the paths they
 - `hub_python()`: a virtual environment with the hub image's frozen requirements, made once
   and kept under .nox/ (keyed by the requirements' hash);
 - `lay_out(files, etc)`: the rendered `hub` Secret and ConfigMap as the pod mounts them;
-- `ask_chart_hub(files, questions)`: tests/support/hub_probe.py run by that Python in a private mount
-  namespace (`unshare -m`) where ETC is bind-mounted on /usr/local/etc/jupyterhub.
+- `ask_chart_hub(files, release, planned, questions)`: tests/support/hub_probe.py run by that Python in
+  a private mount namespace (`unshare -m`) where ETC is bind-mounted on /usr/local/etc/jupyterhub, with
+  the hub Deployment's environment, each secretKeyRef resolved against the Secrets the chart renders
+  and those `hub up` creates (`planned`), so a wrong Secret name or key fails.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
+from .chart_render import manifests
 from .needs import need_chart, require
 from .paths import ROOT
 from .venvs import new_venv
@@ -106,20 +109,32 @@ def lay_out(files: dict[str, str], etc: Path) -> None:
         shutil.copy(need_chart() / "files" / "hub" / name, etc / name)
 
 
-def hub_env(files: dict[str, str], release: str, secret_env: dict[str, str]) -> dict[str, str]:
-    """The hub container's environment: the Deployment's own variables and our secrets' values."""
-    secret = rendered(files, "Secret", "hub")["data"]
-    return {
-        "PATH": os.environ["PATH"],
-        "HELM_RELEASE_NAME": release,
-        "POD_NAMESPACE": release,
-        "CONFIGPROXY_AUTH_TOKEN": base64.b64decode(secret["hub.config.ConfigurableHTTPProxy.auth_token"]).decode(),
-        **HUB_ENV,
-        **secret_env,
-    }
+def secret_value(files: dict[str, str], planned: dict[str, dict[str, str]], ref: dict[str, str]) -> str:
+    """What a secretKeyRef gives the container: a key of a Secret the chart renders, or of one
+    `hub up` creates before installing it (`planned`: {Secret name: {key: value}})."""
+    name, key = ref["name"], ref["key"]
+    found = [d for d in manifests(files) if d["kind"] == "Secret" and d["metadata"]["name"] == name]
+    if found and key in (found[0].get("data") or {}):
+        return base64.b64decode(found[0]["data"][key]).decode()
+    if key in planned.get(name, {}):
+        return planned[name][key]
+    raise AssertionError(f"secretKeyRef {name}/{key}: no Secret the chart renders or `hub up` creates has this key")
 
 
-def ask_chart_hub(files: dict[str, str], release: str, secret_env: dict[str, str], questions: dict) -> dict:
+def hub_env(files: dict[str, str], release: str, planned: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The hub container's environment as Kubernetes would give it: the Deployment's own variables,
+    each secretKeyRef resolved against the Secrets that exist (a wrong name or key fails here)."""
+    container = rendered(files, "Deployment", "hub")["spec"]["template"]["spec"]["containers"][0]
+    env = {"PATH": os.environ["PATH"], "HELM_RELEASE_NAME": release, "POD_NAMESPACE": release, **HUB_ENV}
+    for item in container.get("env", []):
+        if "value" in item:
+            env[item["name"]] = str(item["value"])
+        elif "secretKeyRef" in item.get("valueFrom", {}):
+            env[item["name"]] = secret_value(files, planned, item["valueFrom"]["secretKeyRef"])
+    return env
+
+
+def ask_chart_hub(files: dict[str, str], release: str, planned: dict[str, dict[str, str]], questions: dict) -> dict:
     """tests/support/hub_probe.py's answers from the chart's own hub configuration."""
     need_namespace()
     python = hub_python()
@@ -128,7 +143,7 @@ def ask_chart_hub(files: dict[str, str], release: str, secret_env: dict[str, str
         lay_out(files, etc / MOUNT.name)
         kubeconfig = Path(tmp) / "kubeconfig"  # KubeSpawner loads one at start; nothing is contacted
         kubeconfig.write_text(KUBECONFIG)
-        env = hub_env(files, release, secret_env) | {"KUBECONFIG": str(kubeconfig), "HOME": tmp}
+        env = hub_env(files, release, planned) | {"KUBECONFIG": str(kubeconfig), "HOME": tmp}
         # Over the parent, which Debian always has, so nothing is made outside the namespace.
         script = f'mount --bind "$1" {MOUNT.parent} && exec "$2" "$3" {MOUNT}/jupyterhub_config.py "$4"'
         out = Path(tmp) / "answers.json"

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,6 @@ from communityhubs.spec import load_spec
 from communityhubs.targets.chart import secret_files
 
 from tests.support import recording_cluster
-from tests.support.paths import communityhubs
 
 HUB = "demo-community"
 CONTEXT = "their-cluster"
@@ -65,7 +67,16 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         given = ["--target", "kubernetes", "--spec", str(spec), "--state", str(tmp_path / "hubs")]
         if args[:2] == ("hub", "up"):
             given += ["--context", CONTEXT, "--port", port]
-        done = communityhubs(*args, *given, cwd=tmp_path, timeout=120)
+        # Ctrl-C as in a terminal: a job started in the background of a script inherits SIGINT
+        # ignored, and Python then never raises KeyboardInterrupt, so it is restored to the default.
+        done = subprocess.run(
+            [sys.executable, "-m", "communityhubs", *args, *given],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (no threads here)
+        )
         return done, recording_cluster.commands(tmp_path)
 
     return run, tmp_path

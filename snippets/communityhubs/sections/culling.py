@@ -1,5 +1,8 @@
 """`culling`: stop servers that have been idle (jupyterhub-idle-culler), on every target and back.
 
+A spec without a `culling` section leaves it to each platform, as its schema says: JupyterHub
+itself (local, docker) runs no culler, Zero to JupyterHub's chart and TLJH run theirs.
+
 Local and docker run the culler as a hub service with a role that can only see and stop servers;
 the Zero to JupyterHub chart (`cull`) and The Littlest JupyterHub (`services.cull`) run and scope
 it themselves. Importing, keys a file leaves out get that platform's own default, said so.
@@ -42,6 +45,8 @@ def jupyterhub_config(spec: HubSpec) -> Section:
 
 
 def values_yaml(spec: HubSpec) -> Values:
+    if "culling" not in spec.data:  # the spec says nothing: the chart's own culler stands (CHART_DEFAULTS)
+        return {}
     cull: Values = {"enabled": bool(spec.settings["culling.enabled"])}
     if cull["enabled"]:
         cull |= {"timeout": spec.settings["culling.timeout"], "every": spec.settings["culling.every"]}
@@ -51,6 +56,8 @@ def values_yaml(spec: HubSpec) -> Values:
 
 def tljh(spec: HubSpec) -> Part:
     """TLJH runs the culler itself (services.cull); it is on unless turned off."""
+    if "culling" not in spec.data:  # the spec says nothing: TLJH's own culler stands
+        return Part("culling")
     part = Part("culling").say("services.cull.enabled", "", bool(spec.settings["culling.enabled"]))
     if spec.settings["culling.enabled"]:
         part.say("services.cull.timeout", "", spec.settings["culling.timeout"])

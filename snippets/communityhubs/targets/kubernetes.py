@@ -67,8 +67,11 @@ def environment(spec: HubSpec) -> Values:
     single: Values = {}
     if env.get("env"):
         single["extraEnv"] = dict(env["env"])
-    # Ours, as on every target (the chart's own default is its sample image); kind loads it.
-    single["image"] = split_image(env.get("image") or USER_IMAGE)
+    # Ours, as on every target (the chart's own default is its sample image); kind loads it. The
+    # pull policy is stated: left out, Kubernetes pulls a `:latest` image from a registry at every
+    # start, and an image kind loaded from this machine is in none. KubeSpawner applies it to every
+    # profile's image too, and the chart's image pullers use it.
+    single["image"] = {**split_image(env.get("image") or USER_IMAGE), "pullPolicy": "IfNotPresent"}
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
     return merge(table_values(spec, "environment"), {"singleuser": single})
