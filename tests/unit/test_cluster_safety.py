@@ -60,6 +60,8 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     data = load_spec().data
     spec.write_text(yaml.safe_dump({**data, "environment": {**data["environment"], "image": "registry.example/u:1"}}))
     port = str(free_port())
+    for variable in (names.SHARED_PASSWORD_ENV, names.ADMIN_PASSWORD_ENV):  # a value given there would win
+        monkeypatch.delenv(variable, raising=False)
 
     def run(*args: str, rules: list[dict]):
         bin_dir = recording_cluster.install(tmp_path, rules)
