@@ -14,16 +14,12 @@ def read_secret(name):
 
 
 # --- authenticator ---
-c.CILogonOAuthenticator.idps = {
-    "https://login.example.edu/idp/shibboleth": {
-        "default": True,
-        "username_derivation": {"username_claim": "email"},
-        "allowed_domains": ["example.edu"],
-    },
-    "http://google.com/accounts/o8/id": {"username_derivation": {"username_claim": "email"}},
-}
+c.CILogonOAuthenticator.idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
+                                              'username_derivation': {'username_claim': 'email'},
+                                              'allowed_domains': ['example.edu']},
+ 'http://google.com/accounts/o8/id': {'username_derivation': {'username_claim': 'email'}}}
 # never in config.yaml
-c.CILogonOAuthenticator.client_secret = read_secret("oauth-client-secret")
+c.CILogonOAuthenticator.client_secret = read_secret('oauth-client-secret')
 
 # --- limits ---
 # seconds a server may take to start
@@ -34,4 +30,4 @@ c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services.append({"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True})
+c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})

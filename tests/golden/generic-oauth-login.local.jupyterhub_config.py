@@ -17,43 +17,43 @@ def read_secret(name):
 
 # --- where the hub listens: 127.0.0.1 only ---
 # the public address (the proxy)
-c.JupyterHub.bind_url = "http://127.0.0.1:8000"
+c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
 # the hub's own API, for the proxy and servers
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:8081"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+c.JupyterHub.hub_bind_url = 'http://127.0.0.1:8081'
+c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
 # configurable-http-proxy, checked to hold its public port after every restart
-c.JupyterHub.proxy_class = "communityhubs.checked_proxy.PortCheckingProxy"
-c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
+c.JupyterHub.proxy_class = 'communityhubs.checked_proxy.PortCheckingProxy'
+c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
 c.JupyterHub.last_activity_interval = 30
 
 # --- how users log in ---
-c.JupyterHub.authenticator_class = "generic-oauth"
-c.GenericOAuthenticator.client_id = "course-hub"
+c.JupyterHub.authenticator_class = 'generic-oauth'
+c.GenericOAuthenticator.client_id = 'course-hub'
 # from the environment, never here
-c.GenericOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]
-c.GenericOAuthenticator.oauth_callback_url = "https://hub.example.edu/hub/oauth_callback"
-c.GenericOAuthenticator.authorize_url = "https://login.example.edu/oauth2/authorize"
-c.GenericOAuthenticator.token_url = "https://login.example.edu/oauth2/token"
-c.GenericOAuthenticator.userdata_url = "https://login.example.edu/oauth2/userinfo"
-c.GenericOAuthenticator.username_claim = "preferred_username"
-c.GenericOAuthenticator.scope = ["openid", "profile"]
+c.GenericOAuthenticator.client_secret = os.environ['OAUTH_CLIENT_SECRET']
+c.GenericOAuthenticator.oauth_callback_url = 'https://hub.example.edu/hub/oauth_callback'
+c.GenericOAuthenticator.authorize_url = 'https://login.example.edu/oauth2/authorize'
+c.GenericOAuthenticator.token_url = 'https://login.example.edu/oauth2/token'
+c.GenericOAuthenticator.userdata_url = 'https://login.example.edu/oauth2/userinfo'
+c.GenericOAuthenticator.username_claim = 'preferred_username'
+c.GenericOAuthenticator.scope = ['openid', 'profile']
 # everyone the provider authenticates may log in
 c.GenericOAuthenticator.allow_all = True
 
 # --- admins ---
 # made admins again at every start
-c.Authenticator.admin_users = {"instructor"}
+c.Authenticator.admin_users = {'instructor'}
 
 # --- who may log in ---
-c.Authenticator.allowed_users = {"instructor"}
+c.Authenticator.allowed_users = {'instructor'}
 
 # --- groups ---
 # created or updated at every start
 c.JupyterHub.load_groups = {}
 
 # --- what users find when their server starts ---
-c.Spawner.default_url = "/lab"
+c.Spawner.default_url = '/lab'
 
 # --- resources per server, and many starts at once ---
 # seconds a server may take to start
@@ -65,23 +65,21 @@ c.JupyterHub.concurrent_spawn_limit = 100
 # --- user servers: one local process each, in homes/NAME beside the database ---
 # as root: a Unix account per user, made at their first start; else every server runs as this account
 from communityhubs.local_spawner import isolation_problem
-
 if not isolation_problem():
-    c.JupyterHub.spawner_class = "communityhubs.local_spawner.AccountSpawner"
+    c.JupyterHub.spawner_class = 'communityhubs.local_spawner.AccountSpawner'
 else:
-    c.JupyterHub.spawner_class = "simple"
+    c.JupyterHub.spawner_class = 'simple'
     c.SimpleLocalProcessSpawner.home_dir_template = str(Path("homes").resolve() / "{username}")
     if os.geteuid() == 0:  # Jupyter refuses to run as root unless told
         c.Spawner.args = ["--allow-root"]
 # jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)
 import sys
-
-c.Spawner.cmd = [sys.executable, "-m", "communityhubs.singleuser"]
-c.Spawner.notebook_dir = "~"
+c.Spawner.cmd = [sys.executable, '-m', 'communityhubs.singleuser']
+c.Spawner.notebook_dir = '~'
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True}]
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
 c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---

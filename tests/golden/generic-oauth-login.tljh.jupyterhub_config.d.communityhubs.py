@@ -15,7 +15,7 @@ def read_secret(name):
 
 # --- authenticator ---
 # never in config.yaml
-c.GenericOAuthenticator.client_secret = read_secret("oauth-client-secret")
+c.GenericOAuthenticator.client_secret = read_secret('oauth-client-secret')
 
 # --- limits ---
 # seconds a server may take to start
@@ -26,4 +26,4 @@ c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services.append({"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True})
+c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})

@@ -17,41 +17,39 @@ def read_secret(name):
 
 # --- where the hub listens: 127.0.0.1, and its Docker network 'chub-research-hub' ---
 # the public address (the proxy)
-c.JupyterHub.bind_url = "http://127.0.0.1:8000"
+c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
 # servers reach the hub's API at the network's gateway (`communityhubs hub up` makes the network)
-gateway = subprocess.check_output(
-    ["docker", "network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", "chub-research-hub"], text=True
-).strip()
+gateway = subprocess.check_output(['docker', 'network', 'inspect', '--format', '{{(index .IPAM.Config 0).Gateway}}', 'chub-research-hub'], text=True).strip()
 c.JupyterHub.hub_bind_url = f"http://{gateway}:8081"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
 # configurable-http-proxy, checked to hold its public port after every restart
-c.JupyterHub.proxy_class = "communityhubs.checked_proxy.PortCheckingProxy"
-c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
+c.JupyterHub.proxy_class = 'communityhubs.checked_proxy.PortCheckingProxy'
+c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
 c.JupyterHub.last_activity_interval = 30
 
 # --- how users log in ---
-c.JupyterHub.authenticator_class = "github"
-c.GitHubOAuthenticator.client_id = "Ov23liExampleId01"
+c.JupyterHub.authenticator_class = 'github'
+c.GitHubOAuthenticator.client_id = 'Ov23liExampleId01'
 # from the environment, never here
-c.GitHubOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]
-c.GitHubOAuthenticator.oauth_callback_url = "https://hub.example.org/hub/oauth_callback"
-c.GitHubOAuthenticator.allowed_organizations = {"example-research-lab"}
-c.GitHubOAuthenticator.scope = ["read:org"]
+c.GitHubOAuthenticator.client_secret = os.environ['OAUTH_CLIENT_SECRET']
+c.GitHubOAuthenticator.oauth_callback_url = 'https://hub.example.org/hub/oauth_callback'
+c.GitHubOAuthenticator.allowed_organizations = {'example-research-lab'}
+c.GitHubOAuthenticator.scope = ['read:org']
 
 # --- admins ---
 # made admins again at every start
-c.Authenticator.admin_users = {"lab-lead"}
+c.Authenticator.admin_users = {'lab-lead'}
 
 # --- who may log in ---
-c.Authenticator.allowed_users = {"lab-lead"}
+c.Authenticator.allowed_users = {'lab-lead'}
 
 # --- groups ---
 # created or updated at every start
 c.JupyterHub.load_groups = {}
 
 # --- what users find when their server starts ---
-c.Spawner.default_url = "/lab"
+c.Spawner.default_url = '/lab'
 
 # --- resources per server, and many starts at once ---
 # seconds a server may take to start
@@ -61,25 +59,25 @@ c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- user servers: one container each (DockerSpawner) ---
-c.JupyterHub.spawner_class = "docker"
+c.JupyterHub.spawner_class = 'docker'
 # the hub's own network: containers can reach its API, not each other or this machine's loopback
-c.DockerSpawner.network_name = "chub-research-hub"
+c.DockerSpawner.network_name = 'chub-research-hub'
 # the proxy reaches each server at a port published on 127.0.0.1
 c.DockerSpawner.use_internal_ip = False
-c.DockerSpawner.host_ip = "127.0.0.1"
-c.DockerSpawner.image = "communityhubs/singleuser:latest"
+c.DockerSpawner.host_ip = '127.0.0.1'
+c.DockerSpawner.image = 'communityhubs/singleuser:latest'
 # images are built on this machine, never pulled
-c.DockerSpawner.pull_policy = "never"
+c.DockerSpawner.pull_policy = 'never'
 # containers go when servers stop; the volumes stay
 c.DockerSpawner.remove = True
-c.DockerSpawner.name_template = "chub-research-hub-{username}"
-c.DockerSpawner.notebook_dir = "/home/jovyan"
+c.DockerSpawner.name_template = 'chub-research-hub-{username}'
+c.DockerSpawner.notebook_dir = '/home/jovyan'
 # each user's home is a named volume that outlives the container
-c.DockerSpawner.volumes = {"chub-research-hub-home-{username}": "/home/jovyan"}
+c.DockerSpawner.volumes = {'chub-research-hub-home-{username}': '/home/jovyan'}
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True}]
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
 c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---

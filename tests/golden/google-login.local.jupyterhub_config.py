@@ -17,40 +17,40 @@ def read_secret(name):
 
 # --- where the hub listens: 127.0.0.1 only ---
 # the public address (the proxy)
-c.JupyterHub.bind_url = "http://127.0.0.1:8000"
+c.JupyterHub.bind_url = 'http://127.0.0.1:8000'
 # the hub's own API, for the proxy and servers
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:8081"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:8001"
+c.JupyterHub.hub_bind_url = 'http://127.0.0.1:8081'
+c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
 # configurable-http-proxy, checked to hold its public port after every restart
-c.JupyterHub.proxy_class = "communityhubs.checked_proxy.PortCheckingProxy"
-c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
+c.JupyterHub.proxy_class = 'communityhubs.checked_proxy.PortCheckingProxy'
+c.JupyterHub.db_url = 'sqlite:///jupyterhub.sqlite'
 # how often (s) the hub records activity, which culling reads
 c.JupyterHub.last_activity_interval = 30
 
 # --- how users log in ---
-c.JupyterHub.authenticator_class = "google"
-c.GoogleOAuthenticator.client_id = "000000000000-example.apps.googleusercontent.com"
+c.JupyterHub.authenticator_class = 'google'
+c.GoogleOAuthenticator.client_id = '000000000000-example.apps.googleusercontent.com'
 # from the environment, never here
-c.GoogleOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]
-c.GoogleOAuthenticator.oauth_callback_url = "https://hub.example.edu/hub/oauth_callback"
-c.GoogleOAuthenticator.hosted_domain = ["example.edu"]
+c.GoogleOAuthenticator.client_secret = os.environ['OAUTH_CLIENT_SECRET']
+c.GoogleOAuthenticator.oauth_callback_url = 'https://hub.example.edu/hub/oauth_callback'
+c.GoogleOAuthenticator.hosted_domain = ['example.edu']
 c.GoogleOAuthenticator.strip_domain = False
 # everyone the provider authenticates may log in
 c.GoogleOAuthenticator.allow_all = True
 
 # --- admins ---
 # made admins again at every start
-c.Authenticator.admin_users = {"teacher@example.edu"}
+c.Authenticator.admin_users = {'teacher@example.edu'}
 
 # --- who may log in ---
-c.Authenticator.allowed_users = {"teacher@example.edu"}
+c.Authenticator.allowed_users = {'teacher@example.edu'}
 
 # --- groups ---
 # created or updated at every start
 c.JupyterHub.load_groups = {}
 
 # --- what users find when their server starts ---
-c.Spawner.default_url = "/lab"
+c.Spawner.default_url = '/lab'
 
 # --- resources per server, and many starts at once ---
 # seconds a server may take to start
@@ -62,23 +62,21 @@ c.JupyterHub.concurrent_spawn_limit = 100
 # --- user servers: one local process each, in homes/NAME beside the database ---
 # as root: a Unix account per user, made at their first start; else every server runs as this account
 from communityhubs.local_spawner import isolation_problem
-
 if not isolation_problem():
-    c.JupyterHub.spawner_class = "communityhubs.local_spawner.AccountSpawner"
+    c.JupyterHub.spawner_class = 'communityhubs.local_spawner.AccountSpawner'
 else:
-    c.JupyterHub.spawner_class = "simple"
+    c.JupyterHub.spawner_class = 'simple'
     c.SimpleLocalProcessSpawner.home_dir_template = str(Path("homes").resolve() / "{username}")
     if os.geteuid() == 0:  # Jupyter refuses to run as root unless told
         c.Spawner.args = ["--allow-root"]
 # jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)
 import sys
-
-c.Spawner.cmd = [sys.executable, "-m", "communityhubs.singleuser"]
-c.Spawner.notebook_dir = "~"
+c.Spawner.cmd = [sys.executable, '-m', 'communityhubs.singleuser']
+c.Spawner.notebook_dir = '~'
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services = [{"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True}]
+c.JupyterHub.services = [{'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True}]
 c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---

@@ -15,33 +15,26 @@ def read_secret(name):
 
 # --- authenticator ---
 # everyone's shared password
-c.SharedPasswordAuthenticator.user_password = read_secret("shared-password")
+c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 # the admins' own password
-c.SharedPasswordAuthenticator.admin_password = read_secret("admin-password")
+c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 
 # --- groups ---
 # created or updated at every start
-c.JupyterHub.load_groups = {
-    "demo-teaching-team": {"users": ["demo-admin"], "properties": {"course": "Data Science 101"}},
-    "demo-reporters": {"users": [], "properties": {}},
-}
+c.JupyterHub.load_groups = {'demo-teaching-team': {'users': ['demo-admin'], 'properties': {'course': 'Data Science 101'}},
+ 'demo-reporters': {'users': [], 'properties': {}}}
 # members of these groups get these limits instead
-c.Spawner.group_overrides = {
-    "00-demo-teaching-team": {"groups": ["demo-teaching-team"], "spawner_override": {"mem_limit": "2G"}}
-}
+c.Spawner.group_overrides = {'00-demo-teaching-team': {'groups': ['demo-teaching-team'],
+                           'spawner_override': {'mem_limit': '2G'}}}
 
 # --- roles ---
-c.JupyterHub.load_roles = [
-    {
-        "name": "demo-activity-report",
-        "description": "Read the list of users and their last activity",
-        "scopes": ["list:users", "read:users:activity"],
-        "groups": ["demo-reporters"],
-    }
-]
+c.JupyterHub.load_roles = [{'name': 'demo-activity-report',
+  'description': 'Read the list of users and their last activity',
+  'scopes': ['list:users', 'read:users:activity'],
+  'groups': ['demo-reporters']}]
 
 # --- environment ---
-c.Spawner.environment = {"COMMUNITY": "demo-community"}
+c.Spawner.environment = {'COMMUNITY': 'demo-community'}
 
 # --- limits ---
 # seconds a server may take to start
@@ -52,4 +45,4 @@ c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services.append({"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True})
+c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})

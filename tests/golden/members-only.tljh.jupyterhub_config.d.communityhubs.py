@@ -15,9 +15,9 @@ def read_secret(name):
 
 # --- authenticator ---
 # everyone's shared password
-c.SharedPasswordAuthenticator.user_password = read_secret("shared-password")
+c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 # the admins' own password
-c.SharedPasswordAuthenticator.admin_password = read_secret("admin-password")
+c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 # users in the database but not in allowed_users may log in only if this is True
 c.Authenticator.allow_existing_users = False
 
@@ -30,4 +30,4 @@ c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services.append({"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True})
+c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})

@@ -15,9 +15,9 @@ def read_secret(name):
 
 # --- authenticator ---
 # everyone's shared password
-c.SharedPasswordAuthenticator.user_password = read_secret("shared-password")
+c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 # the admins' own password
-c.SharedPasswordAuthenticator.admin_password = read_secret("admin-password")
+c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 
 # --- limits ---
 # seconds a server may take to start
@@ -28,4 +28,4 @@ c.JupyterHub.concurrent_spawn_limit = 100
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
-c.JupyterHub.services.append({"name": "community-admin", "api_token": read_secret("admin-token"), "admin": True})
+c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})
