@@ -121,14 +121,13 @@ ROWS: list[Row] = [
         per_server=True,
         tljh="limits.memory",
     ),
-    # The chart asks for 1G by default: above a smaller limit, a pod Kubernetes refuses.
+    # Unset, the kubernetes target reserves memory itself (targets/kubernetes.py `reservations`).
     Row(
         "limits.mem_guarantee",
         "Spawner.mem_guarantee",
         "singleuser.memory.guarantee",
         memory,
         per_server=True,
-        null_on_chart=True,
     ),
     Row("limits.cpu_limit", "Spawner.cpu_limit", "singleuser.cpu.limit", number, per_server=True, tljh="limits.cpu"),
     Row("limits.cpu_guarantee", "Spawner.cpu_guarantee", "singleuser.cpu.guarantee", number, per_server=True),

@@ -383,6 +383,11 @@ def _layers(data: dict[str, Any]) -> list[list[tuple[str, dict[str, Any]]]]:
     return [hub + group + profile for group in groups for profile in profiles]
 
 
+def every_limits(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every `limits` block of a spec: the hub's, each group's, each profile's and each choice's."""
+    return [block for layers in _layers(data) for _, block in layers]
+
+
 def _check_layers(data: dict[str, Any], source: str) -> None:
     """A guarantee above the limit a server ends up with, however its limits combine, builds a pod
     Kubernetes refuses (a request above its limit): refused here, naming both keys."""

@@ -75,8 +75,9 @@ def database_persists(files: dict[str, str], values: dict[str, Any], defaults: d
 
 
 def user_pods(spec: HubSpec, starts: list[dict[str, Any]]) -> list[str]:
-    """Every pod KubeSpawner builds states how its image is pulled; an image built on this machine
-    (which kind loads, and no registry has) is never pulled again."""
+    """Every pod KubeSpawner builds states how its image is pulled (an image built on this machine,
+    which kind loads and no registry has, is never pulled again), reserves memory, and asks for
+    no more than its limits (the API server's rule, in no schema)."""
     faults = []
     for start in starts:
         if "pod" not in start:
@@ -88,7 +89,24 @@ def user_pods(spec: HubSpec, starts: list[dict[str, Any]]) -> list[str]:
                 faults.append(f"{where}: container {container['name']} leaves imagePullPolicy to Kubernetes")
             elif recipe_folder(image) and policy not in PULLED_HERE:
                 faults.append(f"{where}: {image} is built here and in no registry, but imagePullPolicy is {policy}")
+            resources = container.get("resources") or {}
+            requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+            if "memory" not in requests:
+                faults.append(f"{where}: container {container['name']} reserves no memory (a BestEffort pod)")
+            for kind in ("memory", "cpu"):
+                if kind in requests and kind in limits and quantity(requests[kind]) > quantity(limits[kind]):
+                    faults.append(f"{where}: {kind} request {requests[kind]} is above its limit {limits[kind]}")
     return faults
+
+
+def quantity(value: Any) -> float:
+    """A Kubernetes quantity as a number: 536870912, "512Mi", "0.05", "50m"."""
+    text = str(value)
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 1e3, "M": 1e6, "G": 1e9, "m": 1e-3}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
 
 
 def valid_names(files: dict[str, str], spec: HubSpec, starts: list[dict[str, Any]]) -> list[str]:

@@ -15,6 +15,7 @@ from communityhubs.import_config import canonical, import_config
 from communityhubs.import_config.values_files import ImportConfigError, leaves
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS
+from communityhubs.targets.kubernetes import reservations
 
 from tests.support.paths import communityhubs
 
@@ -40,6 +41,16 @@ def with_platform_culler(spec: HubSpec, culling: dict[str, Any]) -> HubSpec:
     return HubSpec(source=spec.source, data={**spec.data, "culling": culling})
 
 
+def with_reservations(spec: HubSpec) -> HubSpec:
+    """Where a spec sets limits and no guarantee, the kubernetes target reserves memory and CPU for
+    every pod; an import from its values states them, so the hub reserves them on any target."""
+    reserved = reservations(spec).get("singleuser", {})
+    limits = dict(spec.data.get("limits", {}))
+    limits |= {"mem_guarantee": reserved["memory"]["guarantee"]} if "memory" in reserved else {}
+    limits |= {"cpu_guarantee": reserved["cpu"]["guarantee"]} if "cpu" in reserved else {}
+    return HubSpec(source=spec.source, data={**spec.data, "limits": limits}) if limits else spec
+
+
 CHART_CULLER = {"enabled": True, "timeout": 3600, "every": 600, "max_age": 0}  # Zero to JupyterHub 4.4.0's cull
 TLJH_CULLER = {"enabled": True, "timeout": 600, "every": 60, "max_age": 0}  # TLJH 2.0.0's services.cull
 
@@ -47,7 +58,7 @@ TLJH_CULLER = {"enabled": True, "timeout": 600, "every": 60, "max_age": 0}  # TL
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_rendering_to_values_and_importing_back_gives_the_same_spec(path: Path, tmp_path: Path) -> None:
     values = write(tmp_path, "values.yaml", TARGETS["kubernetes"].render(load_spec(path))["values.yaml"])
-    spec = with_platform_culler(load_spec(path), CHART_CULLER)
+    spec = with_reservations(with_platform_culler(load_spec(path), CHART_CULLER))
     data, report = import_config([values], name=spec.name, target=spec.data.get("target"))
     assert canonical(data) == canonical(json.loads(json.dumps(spec.data)))
     imported = HubSpec(source=spec.source, data=data)

@@ -21,9 +21,9 @@ from ..folder_archive import tar_folder
 from ..formats.helm_values import Values, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
-from ..mapping import merge
+from ..mapping import given, merge
 from ..sections import culling, front_door, login
-from ..spec import HubSpec
+from ..spec import HubSpec, every_limits, memory_bytes
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles, profile_list
 from . import cluster
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
@@ -77,8 +77,32 @@ def environment(spec: HubSpec) -> Values:
     return merge(table_values(spec, "environment"), {"singleuser": single})
 
 
+MEMORY_SHARE = 4
+"""Where the spec sets memory limits but no guarantee, a quarter of the smallest limit is reserved:
+2i2c's basehub reserves 256M of its 1G limit (import_config/provider_defaults.py)."""
+CPU_GUARANTEE = 0.05
+"""Where the spec sets CPU limits but no guarantee, basehub's 0.05 CPU is reserved: without it
+Kubernetes reserves the whole limit for every pod."""
+
+
+def reservations(spec: HubSpec) -> Values:
+    """What every user pod reserves where the spec says no guarantee: a pod without a memory request
+    is evicted first and never counted by a cluster autoscaler. Never above any limit a server can
+    have (the smallest of the hub's, groups', profiles' and choices'); with no limit at all, the
+    chart's own guarantee (1G) stands."""
+    blocks = every_limits(spec.data)
+    single: Values = {}
+    memory_limits = [memory_bytes(b["mem_limit"]) for b in blocks if "mem_limit" in b]
+    if memory_limits and not given(spec, "limits.mem_guarantee"):
+        single["memory"] = {"guarantee": f"{max(1, min(memory_limits) // MEMORY_SHARE >> 20)}M"}
+    cpu_limits = [b["cpu_limit"] for b in blocks if "cpu_limit" in b]
+    if cpu_limits and not given(spec, "limits.cpu_guarantee"):
+        single["cpu"] = {"guarantee": min(CPU_GUARANTEE, *cpu_limits)}
+    return {"singleuser": single} if single else {}
+
+
 def limits(spec: HubSpec) -> Values:
-    return table_values(spec, "limits")
+    return merge(table_values(spec, "limits"), reservations(spec))
 
 
 def shared_data(spec: HubSpec) -> Values:
