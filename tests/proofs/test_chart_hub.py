@@ -317,6 +317,10 @@ def turn_the_culler_off(values: dict) -> None:
     values["cull"] = {"enabled": False}
 
 
+def give_the_chart_pods_no_requests(values: dict) -> None:
+    values["hub"]["resources"] = {}
+
+
 # (what is broken, the spec, how, whether pods must be built to see it, what the rules say)
 BREAKAGES: list[tuple[str, Path, Callable[[dict], None], bool, str]] = [
     ("a misspelled Secret key", HUB, misspell_a_secret_key, False, "demo-community-secrets/shared-pasword resolves"),
@@ -327,6 +331,7 @@ BREAKAGES: list[tuple[str, Path, Callable[[dict], None], bool, str]] = [
     ("a volume named with '_'", SHARED, underscore_a_volume, True, "volume 'shared_datasets' is not a valid"),
     ("the culler off", HUB, turn_the_culler_off, False, "cull.enabled is False, and the spec asks for True"),
     ("a BestEffort pod", HUB, reserve_no_memory, True, "reserves no memory (a BestEffort pod)"),
+    ("a BestEffort hub", HUB, give_the_chart_pods_no_requests, False, "Deployment hub: container hub reserves no"),
     (
         "a guarantee over the limit",
         HUB,
@@ -344,3 +349,30 @@ def test_each_rule_catches_the_fault_it_guards(path: Path, breaks: Callable, pod
     breaks(values)
     found = check(path, values, build_pods=pods)
     assert any(says in fault for fault in found), found
+
+
+def test_shared_data_without_a_class_is_caught_where_the_plan_would_not_refuse_it(monkeypatch) -> None:
+    spec = load_spec(SHARED)
+    assert chart_rules.shared_storage(spec) == []  # `hub up --context` refuses it
+    monkeypatch.setattr(chart_rules.cluster, "shared_storage_refusal", lambda spec, context: "")
+    assert chart_rules.shared_storage(spec) == [
+        "claim docker-demo-shared-datasets: ReadWriteMany with no storage class, on a named cluster"
+    ]
+
+
+def test_shared_folders_are_given_to_the_account_the_servers_run_as() -> None:
+    """A new NFS, EFS or Filestore volume belongs to root, and fsGroup does not reach it: a first
+    container, run as root, gives each shared folder to the uid and gid KubeSpawner runs servers as."""
+    chart, _ = both_answers(SHARED)
+    started = [s for s in chart["starts"] if "pod" in s]
+    assert started
+    for start in started:
+        pod = start["pod"]["spec"]
+        server = pod["containers"][0]
+        owner = next(c for c in pod.get("initContainers", []) if c["name"] == "shared-data-owner")
+        shared = sorted(m["mountPath"] for m in server["volumeMounts"] if m["name"].startswith("shared-"))
+        assert shared and sorted(m["mountPath"] for m in owner["volumeMounts"]) == shared
+        uid = server.get("securityContext", {}).get("runAsUser") or pod["securityContext"]["runAsUser"]
+        gid = pod["securityContext"]["fsGroup"]
+        assert owner["command"] == ["chown", f"{uid}:{gid}", *shared]
+        assert owner["securityContext"]["runAsUser"] == 0 and owner["imagePullPolicy"] == "IfNotPresent"

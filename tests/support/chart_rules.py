@@ -17,6 +17,7 @@ from communityhubs import names
 from communityhubs.images import recipe_folder
 from communityhubs.mapping import merge
 from communityhubs.spec import HubSpec
+from communityhubs.targets import cluster
 from communityhubs.targets.chart import secret_files, shared_claims
 
 from .chart_render import manifests
@@ -128,6 +129,31 @@ def valid_names(files: dict[str, str], spec: HubSpec, starts: list[dict[str, Any
     return sorted(set(faults))
 
 
+def core_pods(files: dict[str, str]) -> list[str]:
+    """The chart's own long-running pods (hub, proxy, user scheduler, HTTPS) reserve memory: the
+    chart's defaults reserve none, and a BestEffort hub is the first pod a full node evicts."""
+    return [
+        f"{d['kind']} {d['metadata']['name']}: container {c['name']} reserves no memory (a BestEffort pod)"
+        for d in manifests(files)
+        if d["kind"] in ("Deployment", "StatefulSet")
+        for c in d["spec"]["template"]["spec"]["containers"]
+        if "memory" not in ((c.get("resources") or {}).get("requests") or {})
+    ]
+
+
+def shared_storage(spec: HubSpec) -> list[str]:
+    """On a cluster named with --context, shared data's ReadWriteMany claims name a class (the
+    default classes of GKE and EKS offer no ReadWriteMany, and every user pod would stay Pending),
+    or `hub up` refuses in one line before it does anything."""
+    if cluster.shared_storage_refusal(spec, "a-named-cluster"):
+        return []
+    return [
+        f"claim {d['metadata']['name']}: ReadWriteMany with no storage class, on a named cluster"
+        for d in manifests({"claims.yaml": shared_claims(spec, single_node=False)})
+        if "ReadWriteMany" in d["spec"]["accessModes"] and "storageClassName" not in d["spec"]
+    ]
+
+
 def culler(spec: HubSpec, values: dict[str, Any], defaults: dict[str, Any]) -> list[str]:
     """The chart's culler runs unless the spec turns culling off."""
     on = merge(defaults, values)["cull"]["enabled"]
@@ -136,7 +162,11 @@ def culler(spec: HubSpec, values: dict[str, Any], defaults: dict[str, Any]) -> l
 
 
 def faults(
-    spec: HubSpec, values: dict[str, Any], defaults: dict[str, Any], files: dict[str, str], starts: list[dict]
+    spec: HubSpec,
+    values: dict[str, Any],
+    defaults: dict[str, Any],
+    files: dict[str, str],
+    starts: list[dict],
 ) -> list[str]:
     """Every rule's faults: [] for a deployment that would come up and keep its data."""
     return [
@@ -144,6 +174,8 @@ def faults(
         *environment_read(files, values),
         *database_persists(files, values, defaults),
         *user_pods(spec, starts),
+        *core_pods(files),
         *valid_names(files, spec, starts),
+        *shared_storage(spec),
         *culler(spec, values, defaults),
     ]

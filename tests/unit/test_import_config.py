@@ -439,3 +439,16 @@ def test_oauth_group_settings_are_named_one_by_one(tmp_path: Path) -> None:
     for trait in traits:
         assert f"hub.config.GenericOAuthenticator.{trait}" in table, table
     assert "keys)" not in table.split("GenericOAuthenticator.allowed_groups")[1].splitlines()[0]
+
+
+def test_home_and_database_storage_come_back_from_the_values(tmp_path: Path) -> None:
+    """Sizes and classes the chart makes claims with are read back; shared data's class lives in
+    the claims file beside values.yaml, which import-config is not given."""
+    spec = load_spec(SNIPPETS / "hub.yaml")
+    storage = {"home_capacity": "20G", "home_class": "premium-rwo", "database_class": ""}
+    spec = HubSpec(source=spec.source, data={**spec.data, "storage": storage})
+    values = write(tmp_path, "values.yaml", TARGETS["kubernetes"].render(spec)["values.yaml"])
+    data, report = import_config([values], name=spec.name)
+    assert data["storage"] == storage
+    read = ("singleuser.storage.capacity", "singleuser.storage.dynamic.storageClass", "hub.db.pvc.storageClassName")
+    assert not [key for key, _ in report.left_out if key in read], report.left_out

@@ -276,6 +276,12 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"shared_data": [{"name": "data"}]},
         {"shared_data": [{"name": "data", "read_only": False}]},
     ),
+    "storage": ({}, {"storage": {"home_capacity": "20G"}}),
+    "storage.home_capacity": ({}, {"storage": {"home_capacity": "20G"}}),
+    "storage.home_class": ({}, {"storage": {"home_class": "premium-rwo"}}),
+    "storage.database_class": ({}, {"storage": {"database_class": "premium-rwo"}}),
+    "storage.shared_capacity": ({"shared_data": [{"name": "data"}]}, {"storage": {"shared_capacity": "100G"}}),
+    "storage.shared_class": ({"shared_data": [{"name": "data"}]}, {"storage": {"shared_class": "nfs"}}),
     "https": ({}, {"https": {"certificate": "/etc/tls/hub.pem", "key": "/etc/tls/hub.key"}}),
     "https.certificate": (
         {"https": {"certificate": "/etc/tls/hub.pem", "key": "/etc/tls/hub.key"}},
@@ -406,3 +412,27 @@ def test_render_cli_writes_the_native_file(tmp_path: Path) -> None:
         assert (tmp_path / target / TARGETS[target].native_file).read_text() == TARGETS[target].render(load_spec())[
             TARGETS[target].native_file
         ]
+
+
+def test_shared_data_on_a_named_cluster_needs_a_class_that_offers_read_write_many(tmp_path: Path) -> None:
+    from communityhubs.spec import HubSpec
+
+    from tests.support.goldens import PUSHED_IMAGE
+
+    spec = load_spec(SNIPPETS / "examples" / "docker-hub.yaml")
+    spec = HubSpec(
+        spec.source, {**spec.data, "environment": {**spec.data.get("environment", {}), "image": PUSHED_IMAGE}}
+    )
+    kubernetes = TARGETS["kubernetes"]
+    with pytest.raises(Exception, match=r"^\S*docker-hub.yaml: storage.shared_class: not set.*Filestore") as err:
+        kubernetes.runner(spec, tmp_path, context="my-cluster").plan()
+    assert "\n" not in str(err.value)
+    named = HubSpec(spec.source, {**spec.data, "storage": {"shared_class": "nfs", "shared_capacity": "100G"}})
+    plan = kubernetes.runner(named, tmp_path, context="my-cluster").plan().text()
+    assert "- ReadWriteMany\n  storageClassName: nfs\n  resources:\n    requests:\n      storage: 100Gi" in plan
+    # kind's one node shares a ReadWriteOnce volume and needs no class.
+    assert "- ReadWriteOnce" in kubernetes.runner(spec, tmp_path).plan().text()
+    # What a reader applies by hand: the claims, beside values.yaml, named in its header.
+    files = kubernetes.render(named)
+    assert "storageClassName: nfs" in files["shared-data-claims.yaml"]
+    assert "apply -f shared-data-claims.yaml" in files["values.yaml"]

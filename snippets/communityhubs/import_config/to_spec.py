@@ -24,7 +24,7 @@ import yaml
 from .. import names
 from ..formats.helm_values import keys_from_table
 from ..images import USER_IMAGE
-from ..sections import culling, front_door, login
+from ..sections import culling, front_door, login, storage
 from ..sections.login import OAUTH_CLASSES, oauth_traits
 from ..spec import HubSpec, schema_default
 from ..traits import ADMIN_SERVICE
@@ -194,6 +194,9 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares
+    kept = storage.from_values_yaml(values)
+    if kept:
+        spec["storage"] = kept
     secure = front_door.https_from_values_yaml(values)
     if secure:
         spec["https"] = secure

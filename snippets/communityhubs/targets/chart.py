@@ -7,6 +7,7 @@ import yaml
 
 from .. import names
 from ..sections.login import login_secrets
+from ..sections.storage import quantity, storage_class
 from ..spec import HubSpec
 
 CHART = "jupyterhub/jupyterhub"
@@ -16,8 +17,6 @@ CHART_VERSION = (
 )
 HUB_IMAGE_VERSIONS = {"JupyterHub": "5.5.0", "KubeSpawner": "7.0.0", "OAuthenticator": "17.4.0"}
 """What the chart's hub image runs (its images/hub/requirements.txt at the tag): what reads our values."""
-HOME_CAPACITY = "10Gi"  # singleuser.storage.capacity
-SHARED_CAPACITY = "10Gi"  # each shared-data claim the plan creates
 
 
 def secret_files(spec: HubSpec) -> dict[str, str]:
@@ -32,15 +31,20 @@ def secret_files(spec: HubSpec) -> dict[str, str]:
 def shared_claims(spec: HubSpec, single_node: bool) -> str:
     """The claims shared data mounts, which the chart does not make: one per `shared_data` entry.
     Every user's pod mounts it, so on a cluster of several nodes it needs ReadWriteMany storage
-    (NFS, or a cloud file store as the default storage class); kind's one node shares a
-    ReadWriteOnce volume among all its pods."""
+    (`storage.shared_class`: NFS, EFS, Filestore); kind's one node shares a ReadWriteOnce volume
+    among all its pods."""
     mode = "ReadWriteOnce" if single_node else "ReadWriteMany"
+    size = quantity(spec.settings["storage.shared_capacity"])
     claims = [
         {
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
             "metadata": {"name": names.shared_claim(spec.name, share["name"]), "namespace": spec.name},
-            "spec": {"accessModes": [mode], "resources": {"requests": {"storage": SHARED_CAPACITY}}},
+            "spec": {
+                "accessModes": [mode],
+                **storage_class(spec, "shared_class"),
+                "resources": {"requests": {"storage": size}},
+            },
         }
         for share in spec.data.get("shared_data", [])
     ]

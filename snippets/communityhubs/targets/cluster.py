@@ -109,6 +109,19 @@ def forwarded(spec: HubSpec) -> tuple[str, int, str]:
     return "svc/proxy-public", 80, "the proxy"
 
 
+def shared_storage_refusal(spec: HubSpec, context: str) -> str:
+    """Why shared data cannot bind on a named cluster, or '': its claims are ReadWriteMany, which
+    the default classes of GKE and EKS do not offer (every user pod would stay Pending)."""
+    if not spec.data.get("shared_data") or "shared_class" in spec.data.get("storage", {}):
+        return ""
+    return (
+        f"{spec.source}: storage.shared_class: not set, and shared_data needs ReadWriteMany storage on the "
+        f"cluster of context {context}, which its default class rarely offers (GKE's and EKS's do not): name "
+        'one that does (an NFS provisioner, EFS on EKS, Filestore on GKE), or "" to bind a volume made '
+        "beforehand, as 2i2c binds its NFS server"
+    )
+
+
 def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str | None = None) -> UpPlan:
 
     state_dir = Path(state_dir)
@@ -129,6 +142,9 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
             f"registry, so the cluster of context {context} cannot pull it: push it to a registry that "
             "cluster pulls from and name it there (environment.image, or the profile's image)"
         )
+    refusal = "" if kind else shared_storage_refusal(spec, context)
+    if refusal:
+        raise ClusterError(refusal)
     files = {"values.yaml": values}
     claims = shared_claims(spec, single_node=bool(kind))
     if claims:
@@ -589,7 +605,7 @@ def claim_of(record: dict, user: str) -> str:
     return ""
 
 
-def new_claim(record: dict, user: str, capacity: str) -> str:
+def new_claim(record: dict, user: str, capacity: str, storage_class: dict[str, str] | None = None) -> str:
     """Create the claim KubeSpawner would create at the user's first start (it reuses an existing one)."""
     if not SAFE_NAME.match(user):
         raise ClusterError(
@@ -605,7 +621,11 @@ def new_claim(record: dict, user: str, capacity: str) -> str:
             "labels": {"app": "jupyterhub", "component": "singleuser-storage", "hub.jupyter.org/username": user},
             "annotations": {"hub.jupyter.org/username": user},
         },
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": capacity}}},
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            **(storage_class or {}),
+            "resources": {"requests": {"storage": capacity}},
+        },
     }
     _kubectl(record, "apply", "-f", "-", stdin=json.dumps(manifest).encode())
     return name

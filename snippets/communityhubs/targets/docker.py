@@ -101,7 +101,7 @@ class DockerTarget(ProcessTarget):
         if volumes:
             shared.set("SharedDataDockerSpawner.shared_volumes", volumes, "read_only folders stay writable for admins")
         sections.append(shared)
-        return render_config(spec, ports, sections, hub_network=network_name(spec.name))
+        return render_config(spec, ports, sections, self.name, hub_network=network_name(spec.name))
 
     def unavailable(self) -> str:
         if not docker_answers():

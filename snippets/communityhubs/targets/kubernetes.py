@@ -8,6 +8,7 @@ named `<hub>-secrets` through environment variables.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import shutil
 from collections.abc import Callable
@@ -23,11 +24,12 @@ from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import given, merge
 from ..sections import culling, front_door, login
+from ..sections.storage import quantity, storage_class
 from ..spec import HubSpec, every_limits, memory_bytes
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles, profile_list
 from . import cluster
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
-from .chart import CHART, CHART_REPO, CHART_VERSION, HOME_CAPACITY, secret_files
+from .chart import CHART, CHART_REPO, CHART_VERSION, secret_files, shared_claims
 
 TOOLS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
@@ -57,6 +59,14 @@ def roles(spec: HubSpec) -> Values:
     return {"hub": {"loadRoles": loaded}} if loaded else {}
 
 
+PULL_POLICY = "IfNotPresent"
+
+
+def image_of(spec: HubSpec) -> str:
+    """The user image: the spec's, else ours, as on docker."""
+    return spec.section("environment").get("image") or USER_IMAGE
+
+
 def split_image(image: str) -> Values:
     name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
     return {"name": name, "tag": tag}
@@ -71,7 +81,7 @@ def environment(spec: HubSpec) -> Values:
     # pull policy is stated: left out, Kubernetes pulls a `:latest` image from a registry at every
     # start, and an image kind loaded from this machine is in none. KubeSpawner applies it to every
     # profile's image too, and the chart's image pullers use it.
-    single["image"] = {**split_image(env.get("image") or USER_IMAGE), "pullPolicy": "IfNotPresent"}
+    single["image"] = {**split_image(image_of(spec)), "pullPolicy": PULL_POLICY}
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
     return merge(table_values(spec, "environment"), {"singleuser": single})
@@ -127,8 +137,29 @@ def shared_data(spec: HubSpec) -> Values:
         }
         for d in shares
     }
-    values: Values = {"singleuser": {"storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts}}}
+    values: Values = {
+        "singleuser": {
+            "storage": {"extraVolumes": volumes, "extraVolumeMounts": mounts},
+            "initContainers": [shared_data_owner(spec, mounts)],
+        }
+    }
     return merge(values, {"hub": {"extraConfig": {"shared-data": ADMINS_WRITE_SHARED_DATA}}})
+
+
+def shared_data_owner(spec: HubSpec, mounts: Values) -> Values:
+    """A first container, run as root, that gives each shared folder to the user servers' account.
+    A new NFS, EFS or Filestore volume belongs to root, and Kubernetes' fsGroup does not reach
+    such volumes, so the servers could not write there (2i2c's basehub does the same). Only the
+    folder itself changes owner: what people have put in it keeps its own."""
+    paths = [mount["mountPath"] for mount in mounts.values()]
+    return {
+        "name": "shared-data-owner",
+        "image": image_of(spec),
+        "imagePullPolicy": PULL_POLICY,
+        "command": ["chown", names.CHART_OWNER, *paths],
+        "securityContext": {"runAsUser": 0},
+        "volumeMounts": [{"name": m["name"], "mountPath": m["mountPath"]} for m in mounts.values()],
+    }
 
 
 # As on docker: read-only shared data stays writable for admins, who put the data there.
@@ -153,12 +184,40 @@ def admin_service(spec: HubSpec) -> Values:
 
 def hub_database(spec: HubSpec) -> Values:
     # The database outlives `helm uninstall` (`hub down`): only `hub delete` removes its claim.
-    return {"hub": {"db": {"pvc": {"annotations": {"helm.sh/resource-policy": "keep"}}}}}
+    pvc: Values = {"annotations": {"helm.sh/resource-policy": "keep"}, **storage_class(spec, "database_class")}
+    return {"hub": {"db": {"pvc": pvc}}}
+
+
+# What the chart's own pods reserve, which its defaults leave empty (BestEffort: evicted first, and
+# uncounted when the autoscaler places them). 2i2c's basehub figures, proven on its many hubs.
+SMALL = {"requests": {"cpu": 0.01, "memory": "64Mi"}}
+CORE_PODS: Values = {
+    "hub": {"resources": {"requests": {"cpu": 0.01, "memory": "128Mi"}}},
+    "proxy": {"chp": {"resources": SMALL}, "traefik": {"resources": SMALL}, "secretSync": {"resources": SMALL}},
+    "scheduling": {"userScheduler": {"resources": SMALL}},
+}
+
+
+def core_pods(spec: HubSpec) -> Values:
+    return copy.deepcopy(CORE_PODS)
 
 
 def spawner(spec: HubSpec) -> Values:
     # The chart's default, stated: each user's home is a persistent volume claim that outlives the pod.
-    return {"singleuser": {"storage": {"type": "dynamic", "capacity": HOME_CAPACITY, "homeMountPath": names.HOME}}}
+    storage: Values = {"type": "dynamic", "capacity": home_capacity(spec), "homeMountPath": names.HOME}
+    home_class = storage_class(spec, "home_class")
+    if home_class:
+        storage["dynamic"] = {"storageClass": home_class["storageClassName"]}
+    return {"singleuser": {"storage": storage}}
+
+
+def home_capacity(spec: HubSpec) -> str:
+    return quantity(spec.settings["storage.home_capacity"])
+
+
+def storage(spec: HubSpec) -> Values:
+    """`storage`: said where each claim is made (spawner, hub_database, chart.shared_claims)."""
+    return {}
 
 
 # Spec key -> values. Keys the chart has no value for are refused in `render`.
@@ -174,8 +233,9 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "shared_data": shared_data,
     "https": front_door.https_values_yaml,
     "public_address": front_door.address_values_yaml,
+    "storage": storage,
 }
-ALWAYS = [admin_service, hub_database, spawner]
+ALWAYS = [admin_service, hub_database, spawner, core_pods]
 EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, and where servers run
 
 
@@ -199,11 +259,17 @@ HEADER = """\
 # values.yaml for the hub "{name}", rendered from {source} by
 # `communityhubs render --target kubernetes`.
 # Chart: {chart} version {version} (Zero to JupyterHub), from {repo}
-#   helm upgrade --install {name} {chart} --version {version} \\
-#     --namespace {name} --create-namespace --values values.yaml --wait
-# Secrets are not here: create them first, for example
+# To apply it (secrets are not in this file: create them first, for example as below):
+#   kubectl create namespace {name}
 #   kubectl -n {name} create secret generic {secrets}{secret_files}
-{tls}"""
+{tls}{shared}#   helm upgrade --install {name} {chart} --version {version} \\
+#     --namespace {name} --values values.yaml --wait
+"""
+SHARED_HEADER = """\
+# The claims shared_data mounts, which the chart does not make: apply them before the chart.
+# Every user's pod mounts each one at once, so its class must offer ReadWriteMany
+# (storage.shared_class: an NFS provisioner, EFS on EKS, Filestore on GKE).
+"""
 
 
 class KubernetesTarget(Target):
@@ -227,8 +293,14 @@ class KubernetesTarget(Target):
             secrets=names.secrets_name(spec.name),
             secret_files="".join(f" --from-file={key}" for key in secret_files(spec)),
             tls=self.tls_line(spec),
+            shared=f"#   kubectl -n {spec.name} apply -f {names.SHARED_CLAIMS_FILE}\n"
+            if spec.data.get("shared_data")
+            else "",
         )
-        return {self.native_file: header + dump(self.values(spec))}
+        files = {self.native_file: header + dump(self.values(spec))}
+        if spec.data.get("shared_data"):
+            files[names.SHARED_CLAIMS_FILE] = SHARED_HEADER + shared_claims(spec, single_node=False)
+        return files
 
     def digest(self, spec: HubSpec) -> str:
         """Names the exact values.yaml a spec renders to: what docs/proofs/kubernetes.json says was proved."""
@@ -256,8 +328,7 @@ class KubernetesTarget(Target):
         return KubernetesRunner(self, spec, state_dir, port, context=options.get("context"))
 
     def image(self, spec: HubSpec) -> str:
-        """The user image: the spec's, else ours, as on docker."""
-        return spec.section("environment").get("image") or USER_IMAGE
+        return image_of(spec)
 
 
 class KubernetesRunner(Runner):
@@ -313,7 +384,9 @@ class KubernetesRunner(Runner):
 
     def write_home(self, user: str, archive: bytes) -> None:
         record = self._record()
-        claim = cluster.claim_of(record, user) or cluster.new_claim(record, user, HOME_CAPACITY)
+        claim = cluster.claim_of(record, user) or cluster.new_claim(
+            record, user, home_capacity(self.spec), storage_class(self.spec, "home_class")
+        )
         unpack = f"tar -C /data -xf - && chown -R {names.CHART_OWNER} /data"
         cluster.in_pod(record, self.target.image(self.spec), ["sh", "-c", unpack], claim, stdin=archive)
 

@@ -54,7 +54,7 @@ class LocalTarget(ProcessTarget):
             "jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)",
         )
         spawner.set("Spawner.notebook_dir", "~")
-        return render_config(spec, ports, [spawner])
+        return render_config(spec, ports, [spawner], self.name)
 
     def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> LocalRunner:
         self.check_options(options)

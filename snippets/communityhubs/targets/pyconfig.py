@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from .. import names
 from ..formats.python_lines import Section, py, table_lines
 from ..hubprocess import HOST, Ports
-from ..sections import culling, front_door, login
+from ..sections import culling, front_door, login, storage
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
 
@@ -121,7 +121,7 @@ SHARED: list[SectionFn] = [
 
 
 def render_config(
-    spec: HubSpec, ports: Ports, spawner: Iterable[Section], hub_network: str | None = None
+    spec: HubSpec, ports: Ports, spawner: Iterable[Section], target: str, hub_network: str | None = None
 ) -> list[Section]:
     """Every section of a jupyterhub_config.py, in the order of the spec."""
     return [
@@ -132,6 +132,7 @@ def render_config(
         services_section(),
         roles_section(spec),
         culling.jupyterhub_config(spec),
+        storage.jupyterhub_config(spec, target),
     ]
 
 
