@@ -43,6 +43,7 @@ FOR_TESTS = {
     # the engine, not the client: machines here ship a `docker` client with no daemon
     "docker.io": ("dockerd", "the docker target's hubs and guides (the Docker engine)"),
     "debootstrap": ("debootstrap", "builds a Debian base image without a container registry"),
+    "docker-registry": ("docker-registry", "a real registry on 127.0.0.1 for `communityhubs image push`"),
     "git": ("git", "the clean-machine check clones the repository"),
 }
 

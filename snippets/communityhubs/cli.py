@@ -34,10 +34,12 @@ from .hub import Hub, HubError
 from .images import (
     DEBIAN_BASE,
     USER_IMAGE,
+    ImageError,
     build_debian_base,
     build_user_image,
     ensure_images,
     image_size_mb,
+    push_image,
 )
 from .import_config import import_config, spec_text, write_spec
 from .replicate.bundle import describe_bundle, open_bundle
@@ -114,13 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     config.add_argument("--client-id", help="the new hub's OAuth client id")
     verify = sub.add_parser("verify", help="check every byte of a bundle and say what it holds")
     verify.add_argument("bundle", type=Path)
-    image = sub.add_parser("image", help="build the docker target's images")
+    image = sub.add_parser("image", help="build the user images; push one to a registry a cluster pulls from")
     image.add_argument(
         "action",
-        choices=["base", "build", "ensure"],
+        choices=["base", "build", "ensure", "push"],
         help="base: a Debian base image from Debian packages; build: the user image; "
-        "ensure: both, the base only if missing and --base-image is not given (no-op without Docker)",
+        "ensure: both, the base only if missing and --base-image is not given (no-op without Docker); "
+        "push REGISTRY: the user image (or --tag) under its immutable tag, to REGISTRY",
     )
+    image.add_argument("registry", nargs="?", help="for push: host[:port][/path] of a registry the cluster reads")
     image.add_argument("--base-image", help="base image for the user image (default: the Dockerfile's)")
     image.add_argument(
         "--ca-cert",
@@ -241,6 +245,13 @@ def run_image(args: argparse.Namespace) -> int:
     if args.action == "ensure":
         problem = ensure_images(args.base_image, args.ca_cert)
         print(f"docker images not built: {problem}" if problem else f"docker images ready: {USER_IMAGE}")
+        return 0
+    if args.action == "push":
+        if not args.registry:
+            raise ImageError("image push: name the registry, such as `communityhubs image push quay.io/your-org`")
+        pushed, digest = push_image(args.tag or USER_IMAGE, args.registry)
+        print(f"pushed {pushed} ({digest or 'digest not reported'})")
+        print(f"name it in the hub's spec: environment.image: {pushed}")
         return 0
     if args.action == "base":
         tag = args.tag or DEBIAN_BASE

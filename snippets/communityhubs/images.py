@@ -9,6 +9,7 @@ Both print the build's progress and reuse Docker's layer cache.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import ssl
@@ -22,7 +23,20 @@ from .errors import CommunityHubsError
 
 USER_IMAGE_DIR = SNIPPETS / "docker" / "singleuser"
 DEBIAN_BASE = "communityhubs/debian-base:bookworm"
-USER_IMAGE = "communityhubs/singleuser:latest"
+USER_REPOSITORY = "communityhubs/singleuser"
+
+
+def recipe_tag(folder: Path) -> str:
+    """An image's immutable tag: the digest of the recipe it is built from (every file in its
+    folder). A changed recipe is a new tag, so a node that holds the old image never runs it in
+    place of the new one, and `IfNotPresent` is always right."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return "r-" + digest.hexdigest()[:12]
+
+
+USER_IMAGE = f"{USER_REPOSITORY}:{recipe_tag(USER_IMAGE_DIR)}"
 
 
 class ImageError(CommunityHubsError, RuntimeError):
@@ -31,12 +45,12 @@ class ImageError(CommunityHubsError, RuntimeError):
 
 def recipe_folder(image: str) -> Path | None:
     """The folder under snippets/docker/ an image of ours is built from
-    (communityhubs/singleuser:latest from singleuser/, :with-tabulate from with-tabulate/)."""
+    (USER_IMAGE from singleuser/, communityhubs/singleuser:with-tabulate from with-tabulate/)."""
     if image == USER_IMAGE:
         return USER_IMAGE_DIR
     repository, _, tag = image.partition(":")
     folder = SNIPPETS / "docker" / tag
-    return folder if repository == USER_IMAGE.partition(":")[0] and tag and folder.is_dir() else None
+    return folder if repository == USER_REPOSITORY and tag and folder.is_dir() else None
 
 
 def docker_answers() -> bool:
@@ -177,3 +191,32 @@ def ensure_images(base_image: str | None = None, ca_certs: list[Path] | None = N
             build_debian_base(base_image)
     build_user_image(USER_IMAGE, base_image=base_image, ca_certs=ca_certs or default_ca_certs(), quiet=True)
     return ""
+
+
+def push_image(image: str, registry: str) -> tuple[str, str]:
+    """Tag `image` under `registry` (host[:port][/path]) with the same immutable tag and push it.
+    Returns (the name a cluster pulls, its content digest): the name to give environment.image."""
+    name, _, tag = image.rpartition(":")
+    if not name or "/" in tag:
+        raise ImageError(f"image {image!r}: no tag; push an image by its immutable tag")
+    if tag == "latest":
+        raise ImageError(f"image {image!r}: ':latest' names whatever was pushed last; push an immutable tag")
+    if not image_exists(image):
+        raise ImageError(f"image {image!r} is not on this machine: build it first (communityhubs image build)")
+    pushed = f"{registry.rstrip('/')}/{name.rsplit('/', 1)[-1]}:{tag}"
+    tagged_here = not image_exists(pushed)
+    subprocess.run(["docker", "tag", image, pushed], check=True)
+    done = subprocess.run(["docker", "push", "--quiet", pushed], capture_output=True, text=True)
+    if done.returncode != 0:
+        if tagged_here:  # a failed push leaves no new name behind (the image itself stays)
+            subprocess.run(["docker", "image", "rm", pushed], capture_output=True)
+        why = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        raise ImageError(f"docker push {pushed} failed: {why}")
+    digests = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", pushed],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    repository = pushed.rpartition(":")[0]
+    digest = next((d.partition("@")[2] for d in digests if d.startswith(repository + "@")), "")
+    return pushed, digest

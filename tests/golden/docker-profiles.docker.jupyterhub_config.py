@@ -60,7 +60,7 @@ c.DockerSpawner.network_name = 'chub-docker-profiles'
 # the proxy reaches each server at a port published on 127.0.0.1
 c.DockerSpawner.use_internal_ip = False
 c.DockerSpawner.host_ip = '127.0.0.1'
-c.DockerSpawner.image = 'communityhubs/singleuser:latest'
+c.DockerSpawner.image = 'communityhubs/singleuser:r-5fb74d51377a'
 # images are built on this machine, never pulled
 c.DockerSpawner.pull_policy = 'never'
 # containers go when servers stop; the volumes stay
@@ -76,7 +76,6 @@ c.ProfilesDockerSpawner.profile_list = [{'display_name': 'standard',
   'slug': 'standard',
   'description': 'JupyterLab and Python',
   'default': True,
-  'kubespawner_override': {'image': 'communityhubs/singleuser:latest'},
   'profile_options': {'size': {'display_name': 'Server size',
                                'choices': {'small': {'display_name': 'Small (512 MB)',
                                                      'default': True,

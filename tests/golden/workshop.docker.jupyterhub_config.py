@@ -62,7 +62,7 @@ c.DockerSpawner.network_name = 'chub-workshop'
 # the proxy reaches each server at a port published on 127.0.0.1
 c.DockerSpawner.use_internal_ip = False
 c.DockerSpawner.host_ip = '127.0.0.1'
-c.DockerSpawner.image = 'communityhubs/singleuser:latest'
+c.DockerSpawner.image = 'communityhubs/singleuser:r-5fb74d51377a'
 # images are built on this machine, never pulled
 c.DockerSpawner.pull_policy = 'never'
 # containers go when servers stop; the volumes stay
@@ -71,6 +71,9 @@ c.DockerSpawner.name_template = 'chub-workshop-{username}'
 c.DockerSpawner.notebook_dir = '/home/jovyan'
 # each user's home is a named volume that outlives the container
 c.DockerSpawner.volumes = {'chub-workshop-home-{username}': '/home/jovyan'}
+
+# --- choices of environment ---
+# environment.pre_pull True: for a Kubernetes cluster; here Docker keeps images on its one machine and pulls with its own `docker login`, so it changes nothing
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')

@@ -69,6 +69,7 @@ else:
 import sys
 c.Spawner.cmd = [sys.executable, '-m', 'communityhubs.singleuser']
 c.Spawner.notebook_dir = '~'
+# environment.pre_pull True: for a Kubernetes cluster; here servers run from the hub's own Python environment: there is no image to pull, so it changes nothing
 
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')

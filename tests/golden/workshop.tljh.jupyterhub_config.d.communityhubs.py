@@ -19,6 +19,9 @@ c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 # the admins' own password
 c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
 
+# --- environment ---
+# environment.pre_pull True: for a Kubernetes cluster; here servers run in TLJH's one user environment: there is no image to pull, so it changes nothing
+
 # --- limits ---
 # seconds a server may take to start
 c.Spawner.start_timeout = 300

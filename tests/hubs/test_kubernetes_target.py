@@ -14,6 +14,7 @@ import yaml
 from communityhubs import names
 from communityhubs.client import HubClient
 from communityhubs.hub import Hub
+from communityhubs.images import USER_IMAGE
 from communityhubs.spec import load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.chart import CHART_VERSION
@@ -55,7 +56,7 @@ def test_a_cluster_you_name_is_not_given_an_image_only_this_machine_has(tmp_path
     """kind loads images built here; any other cluster pulls from a registry, so the plan says so."""
     done = communityhubs("hub", "up", "--target", "kubernetes", "--dry-run", "--context", "my-cluster", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.count("\n") == 1 and "communityhubs/singleuser:latest is built on this machine" in done.stderr
+    assert done.stderr.count("\n") == 1 and f"{USER_IMAGE} is built on this machine" in done.stderr
 
 
 def test_dry_run_is_only_for_kubernetes(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import yaml
 from communityhubs import SNIPPETS
 from communityhubs.import_config import canonical, import_config
 from communityhubs.import_config.values_files import ImportConfigError, leaves
+from communityhubs.mapping import merge
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.kubernetes import reservations
@@ -343,6 +344,22 @@ def test_a_plain_zero_to_jupyterhub_file_gets_no_provider_defaults(tmp_path: Pat
     data, report = import_config([write(tmp_path, "hub.values.yaml", GITHUB_LOGIN)])
     assert "limits" not in data or "mem_limit" not in data["limits"]
     assert not any("basehub's default" in why for _, why in report.carried + report.left_out)
+
+
+def test_pre_pulling_and_the_pull_secret_are_carried_with_each_charts_default(tmp_path: Path) -> None:
+    """Zero to JupyterHub pre-pulls unless told not to; basehub turns both pre-pullers off."""
+    plain, _ = import_config([write(tmp_path, "plain.yaml", GITHUB_LOGIN)])
+    assert plain["environment"]["pre_pull"] is True
+    basehub, _ = import_config([write(tmp_path, "basehub.yaml", {"jupyterhub": GITHUB_LOGIN})])
+    assert "pre_pull" not in basehub.get("environment", {})
+    values = merge(
+        GITHUB_LOGIN,
+        {"prePuller": {"hook": {"enabled": False}}, "singleuser": {"image": {"pullSecrets": ["quay", "ghcr"]}}},
+    )
+    data, report = import_config([write(tmp_path, "some.yaml", values)])
+    assert data["environment"] == {"pull_secret": "quay", "pre_pull": True}
+    assert ("prePuller", "environment.pre_pull: only the continuous one ran") in report.carried
+    assert any(key == "singleuser.image.pullSecrets" and "first" in why for key, why in report.left_out)
 
 
 # --- The Littlest JupyterHub's config.yaml -------------------------------------------------

@@ -24,6 +24,7 @@ BASEHUB: dict[str, Any] = {
     },
     "hub": {"config": {"KubeSpawner": {"http_timeout": 120}}},
     "cull": {"maxAge": 604800},
+    "prePuller": {"hook": {"enabled": False}, "continuous": {"enabled": False}},
 }
 DASKHUB: dict[str, Any] = merge(BASEHUB, {"singleuser": {"defaultUrl": "/lab"}})
 

@@ -24,7 +24,7 @@ import yaml
 from .. import names
 from ..formats.helm_values import keys_from_table
 from ..images import USER_IMAGE
-from ..sections import culling, front_door, login, storage
+from ..sections import culling, front_door, login, pulling, storage
 from ..sections.login import OAUTH_CLASSES, oauth_traits
 from ..spec import HubSpec, schema_default
 from ..traits import ADMIN_SERVICE
@@ -140,7 +140,7 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
     found = profiles(values, options)
     if found:
         env["profiles"] = found
-    return env
+    return env | pulling.from_values_yaml(values)
 
 
 def shared_data(values: Values, name: str) -> list[dict[str, Any]]:

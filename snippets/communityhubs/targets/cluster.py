@@ -140,7 +140,8 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
         raise ClusterError(
             f"{spec.source}: environment: the image {local_only[0]} is built on this machine and is in no "
             f"registry, so the cluster of context {context} cannot pull it: push it to a registry that "
-            "cluster pulls from and name it there (environment.image, or the profile's image)"
+            "cluster pulls from (`communityhubs image push REGISTRY`) and name it there (environment.image, "
+            "or the profile's image; environment.pull_secret if the registry is private)"
         )
     refusal = "" if kind else shared_storage_refusal(spec, context)
     if refusal:

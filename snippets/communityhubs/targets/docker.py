@@ -18,6 +18,7 @@ from typing import Any
 from .. import mapping, names, traits
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
+from ..sections import pulling
 from ..spec import HubSpec, SpecError
 from . import docker_engine as engine
 from .base import UserEnvironment
@@ -82,7 +83,7 @@ class DockerTarget(ProcessTarget):
                 traits.profile_list(spec),
                 "KubeSpawner's profile_list; start a server with {'profile': NAME, 'OPTION': CHOICE}",
             )
-        sections.append(env)
+        sections.append(pulling.jupyterhub_config(spec, self.name, env))
 
         limits = Section("limits", "Docker enforces these with control groups")
         host_config = mapping.docker_reservations(spec.section("limits"))

@@ -82,9 +82,17 @@ def environment(spec: HubSpec) -> Values:
     # start, and an image kind loaded from this machine is in none. KubeSpawner applies it to every
     # profile's image too, and the chart's image pullers use it.
     single["image"] = {**split_image(image_of(spec)), "pullPolicy": PULL_POLICY}
+    if env.get("pull_secret"):
+        single["image"]["pullSecrets"] = [env["pull_secret"]]
     if env.get("profiles"):
         single["profileList"] = profile_list(spec)
-    return merge(table_values(spec, "environment"), {"singleuser": single})
+    return merge(table_values(spec, "environment"), {"singleuser": single, **pre_puller(spec)})
+
+
+def pre_puller(spec: HubSpec) -> Values:
+    """Both of the chart's pre-pullers, stated either way (the schema's `pre_pull` says why)."""
+    on = spec.settings["environment.pre_pull"]
+    return {"prePuller": {"hook": {"enabled": on}, "continuous": {"enabled": on}}}
 
 
 MEMORY_SHARE = 4

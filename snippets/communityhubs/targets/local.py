@@ -16,7 +16,7 @@ from typing import Any
 from .. import SNIPPETS, names
 from ..folder_archive import tar_folder, untar_into
 from ..hubprocess import DEFAULT_PORTS, Ports
-from ..sections import refuse
+from ..sections import pulling, refuse
 from ..spec import HubSpec
 from .base import UserEnvironment
 from .process import ProcessRunner, ProcessTarget
@@ -54,7 +54,7 @@ class LocalTarget(ProcessTarget):
             "jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)",
         )
         spawner.set("Spawner.notebook_dir", "~")
-        return render_config(spec, ports, [spawner], self.name)
+        return render_config(spec, ports, [pulling.jupyterhub_config(spec, self.name, spawner)], self.name)
 
     def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> LocalRunner:
         self.check_options(options)

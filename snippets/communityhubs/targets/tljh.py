@@ -27,7 +27,7 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
-from ..sections import culling, front_door, login, refuse, storage
+from ..sections import culling, front_door, login, pulling, refuse, storage
 from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
@@ -83,7 +83,7 @@ def environment(spec: HubSpec) -> Part:
         part.extra.set("Spawner.default_url", url)
     if spec.settings["environment.env"]:
         part.extra.set("Spawner.environment", spec.settings["environment.env"])
-    return part
+    return pulling.tljh(spec, part)
 
 
 def limits(spec: HubSpec) -> Part:
