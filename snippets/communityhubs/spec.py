@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import ipaddress
 import math
 import re
 from dataclasses import dataclass, field
@@ -433,9 +434,21 @@ def _check_profiles(profiles: list[dict[str, Any]], source: str) -> None:
                 _check_resources(choice.get("limits", {}), f"{where}.options[{j}].choices[{k}].limits", source)
 
 
+ADDRESS_ONLY = {"ingress_class": "ingress", "annotations": "ingress", "address": "load-balancer"}
+
+
 def _check_public_address(address: dict[str, Any], source: str) -> None:
-    if address.get("type") == "ingress" and "host" not in address:
+    kind = address.get("type", schema_default("public_address.type"))
+    if kind == "ingress" and "host" not in address:
         raise SpecError(f"{source}: public_address.host: missing, needed with public_address.type ingress")
+    for key, only in ADDRESS_ONLY.items():
+        if key in address and kind != only:
+            raise SpecError(f"{source}: public_address.{key}: only for public_address.type {only}, not {kind}")
+    if "address" in address:
+        try:
+            ipaddress.ip_address(address["address"])
+        except ValueError:
+            raise SpecError(f"{source}: public_address.address: {address['address']!r} is not an IP address") from None
 
 
 def _check_https(https: dict[str, Any] | None, source: str) -> None:

@@ -92,3 +92,38 @@ def test_a_user_who_picks_nothing_gets_the_specs_default_choice_on_kubernetes(pa
         for option in profile.get("options", []):
             choices = as_read["profile_options"][option["name"]]["choices"]
             assert default_of(choices) == default_choice(option), (profile["name"], option["name"], list(choices))
+
+
+def test_the_front_door_keys_reach_the_ingress_and_service_helm_renders() -> None:
+    """An ingress class and cert-manager's issuer on the Ingress (with the Secret it fills named in
+    its tls), and a reserved address on the proxy's public Service: in the chart's own output."""
+    import kubernetes_validate
+    from communityhubs.spec import HubSpec
+    from communityhubs.targets import TARGETS
+
+    chart = need_chart()
+    spec = load_spec(Path(__file__).parents[2] / "snippets" / "hub.yaml")
+    front_doors = {
+        "ingress": {
+            "type": "ingress",
+            "host": "hub.example.org",
+            "ingress_class": "nginx",
+            "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt-prod"},
+        },
+        "load-balancer": {"type": "load-balancer", "address": "203.0.113.10"},
+    }
+    found = {}
+    for kind, address in front_doors.items():
+        door = HubSpec(spec.source, {**spec.data, "public_address": address})
+        values = yaml.safe_load(TARGETS["kubernetes"].render(door)["values.yaml"])
+        docs = manifests(helm_render(chart, values, spec.name))
+        for doc in docs:
+            kubernetes_validate.validate(doc, KUBERNETES[-1], strict=True)
+        found[kind] = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    ingress = found["ingress"][("Ingress", "jupyterhub")]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": "letsencrypt-prod"}
+    assert ingress["spec"]["tls"] == [{"hosts": ["hub.example.org"], "secretName": f"{spec.name}-tls"}]
+    assert [r["host"] for r in ingress["spec"]["rules"]] == ["hub.example.org"]
+    public = found["load-balancer"][("Service", "proxy-public")]
+    assert public["spec"]["type"] == "LoadBalancer" and public["spec"]["loadBalancerIP"] == "203.0.113.10"

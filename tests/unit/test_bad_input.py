@@ -73,6 +73,23 @@ CHANGES = [
         "environment.profiles[0].image: '-it' is not valid",
     ),
     ("an image with a space", {"environment": {"image": "a b"}}, "environment.image: 'a b' is not valid"),
+    (
+        "an ingress class on a load balancer",
+        {"public_address": {"type": "load-balancer", "ingress_class": "nginx"}},
+        "public_address.ingress_class: only for public_address.type ingress, not load-balancer",
+    ),
+    (
+        "a reserved address on the default loopback",
+        {"public_address": {"address": "203.0.113.10"}},
+        "public_address.address: only for public_address.type load-balancer, not loopback",
+    ),
+    (
+        "an address that is no IP address",
+        {"public_address": {"type": "load-balancer", "address": "1.2.3.999"}},
+        "public_address.address: '1.2.3.999' is not an IP address",
+    ),
+    ("a storage class with capitals", {"storage": {"home_class": "Premium"}}, "storage.home_class: 'Premium'"),
+    ("a pull secret with '_'", {"environment": {"pull_secret": "my_login"}}, "environment.pull_secret: 'my_login'"),
     ("a negative start timeout", {"limits": {"start_timeout": -5}}, "limits.start_timeout: -5"),
     ("cpu_limit zero", {"limits": {"cpu_limit": 0}}, "limits.cpu_limit: 0"),
     (

@@ -469,3 +469,33 @@ def test_home_and_database_storage_come_back_from_the_values(tmp_path: Path) -> 
     assert data["storage"] == storage
     read = ("singleuser.storage.capacity", "singleuser.storage.dynamic.storageClass", "hub.db.pvc.storageClassName")
     assert not [key for key, _ in report.left_out if key in read], report.left_out
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        {"type": "ingress", "host": "hub.example.org", "ingress_class": "nginx"},
+        {
+            "type": "ingress",
+            "host": "hub.example.org",
+            "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt-prod", "nginx.ingress.kubernetes.io/x": "1"},
+        },
+    ],
+    ids=["class", "cert-manager"],
+)
+def test_the_ingress_class_and_annotations_come_back_from_the_values(address: dict, tmp_path: Path) -> None:
+    spec = load_spec(SNIPPETS / "hub.yaml")
+    spec = HubSpec(source=spec.source, data={**spec.data, "public_address": address})
+    values = write(tmp_path, "values.yaml", TARGETS["kubernetes"].render(spec)["values.yaml"])
+    data, report = import_config([values], name=spec.name)
+    assert data["public_address"] == address
+    assert not [key for key, _ in report.left_out if key.startswith("ingress")], report.left_out
+
+
+def test_a_reserved_address_comes_back_with_the_load_balancer_lets_encrypt_needs(tmp_path: Path) -> None:
+    spec = load_spec(SNIPPETS / "examples" / "https-letsencrypt.yaml")
+    address = {"type": "load-balancer", "address": "203.0.113.10"}
+    spec = HubSpec(source=spec.source, data={**spec.data, "public_address": address})
+    values = write(tmp_path, "values.yaml", TARGETS["kubernetes"].render(spec)["values.yaml"])
+    data, _ = import_config([values], name=spec.name)
+    assert data["public_address"] == address

@@ -311,6 +311,24 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"public_address": {"type": "ingress", "host": "hub.b.org"}},
         {"public_address": {"type": "ingress", "host": "lab.b.org"}},
     ),
+    "public_address.ingress_class": (
+        {"public_address": {"type": "ingress", "host": "hub.b.org"}},
+        {"public_address": {"type": "ingress", "host": "hub.b.org", "ingress_class": "nginx"}},
+    ),
+    "public_address.annotations": (
+        {"public_address": {"type": "ingress", "host": "hub.b.org"}},
+        {
+            "public_address": {
+                "type": "ingress",
+                "host": "hub.b.org",
+                "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt"},
+            }
+        },
+    ),
+    "public_address.address": (
+        {"public_address": {"type": "load-balancer"}},
+        {"public_address": {"type": "load-balancer", "address": "203.0.113.10"}},
+    ),
     "target": ({}, {"target": "docker"}),
 }
 

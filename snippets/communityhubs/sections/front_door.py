@@ -76,15 +76,25 @@ def address_values_yaml(spec: HubSpec) -> Values:
     """How users reach the proxy: only through port-forward (loopback), the Service's own address
     from the cluster (load-balancer), or an Ingress for the host, which serves the certificate."""
     kind = spec.settings["public_address.type"]
+    address = spec.section("public_address")
     if kind == "loopback":
         return {"proxy": {"service": {"type": "ClusterIP"}}}
     if kind == "load-balancer":
-        return {"proxy": {"service": {"type": "LoadBalancer"}}}
+        reserved = {"loadBalancerIP": address["address"]} if "address" in address else {}
+        return {"proxy": {"service": {"type": "LoadBalancer", **reserved}}}
     host = spec.settings["public_address.host"]
     ingress: Values = {"enabled": True, "hosts": [host]}
-    if "certificate" in spec.section("https"):
+    if "ingress_class" in address:
+        ingress["ingressClassName"] = address["ingress_class"]
+    if address.get("annotations"):
+        ingress["annotations"] = dict(address["annotations"])
+    if "certificate" in spec.section("https") or CERT_MANAGER_ISSUERS & set(address.get("annotations", {})):
+        # A certificate you have is put in this Secret by `hub up`; cert-manager fills it itself.
         ingress["tls"] = [{"hosts": [host], "secretName": names.tls_secret_name(spec.name)}]
     return {"proxy": {"service": {"type": "ClusterIP"}}, "ingress": ingress}
+
+
+CERT_MANAGER_ISSUERS = {"cert-manager.io/cluster-issuer", "cert-manager.io/issuer"}
 
 
 def refuse_on_the_chart(spec: HubSpec) -> None:
@@ -132,6 +142,12 @@ def address_tljh(spec: HubSpec) -> Part:
         part.say("http.address", "", HOST)
         if spec.section("https"):
             part.say("https.address", "", HOST)
+    reserved = spec.section("public_address").get("address")
+    if reserved:
+        part.code(
+            f"# public_address.address {reserved}: the server's own public address (reserve it with your "
+            "cloud and point DNS at it); Traefik listens on every address, so nothing here changes"
+        )
     return part
 
 
@@ -163,10 +179,21 @@ def address_from_values_yaml(values: FileValues, secure: dict[str, Any]) -> dict
     if ingress.get("enabled") and ingress.get("hosts"):
         values.take("ingress.enabled")
         values.take("ingress.hosts", to="public_address.host")
-        return {"type": "ingress", "host": ingress["hosts"][0]}
+        found: dict[str, Any] = {"type": "ingress", "host": ingress["hosts"][0]}
+        if ingress.get("ingressClassName"):
+            found["ingress_class"] = values.take("ingress.ingressClassName", to="public_address.ingress_class")
+        if ingress.get("annotations"):
+            annotations = values.take("ingress.annotations", to="public_address.annotations")
+            found["annotations"] = {str(k): str(v) for k, v in annotations.items()}
+            if CERT_MANAGER_ISSUERS & set(found["annotations"]):
+                values.take("ingress.tls")  # cert-manager's Secret: made again from the annotations
+        return found
     if "letsencrypt" in secure and values.get("proxy.service.type", "LoadBalancer") == "LoadBalancer":
         values.take("proxy.service.type", to="public_address.type")  # unset: the chart's LoadBalancer
-        return {"type": "load-balancer"}
+        found = {"type": "load-balancer"}
+        if values.get("proxy.service.loadBalancerIP"):
+            found["address"] = values.take("proxy.service.loadBalancerIP", to="public_address.address")
+        return found
     return {}
 
 
