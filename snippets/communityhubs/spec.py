@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import ipaddress
+import json
 import math
 import re
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@ same values under the chart's `hub.config` (or its own keys). Sections with a mo
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from . import mapping
@@ -49,9 +50,39 @@ def load_roles(spec: HubSpec) -> list[dict[str, Any]]:
     ]
 
 
+PLACEMENT = ("node_selector", "tolerations", "extra_resource_limits")
+"""Profile and choice keys that place a server on a node pool or give it devices: the spec's
+names are KubeSpawner's own traits."""
+
+
+CHART_USER_TOLERATIONS = [
+    {"key": key, "operator": "Equal", "value": "user", "effect": "NoSchedule"}
+    for key in ("hub.jupyter.org/dedicated", "hub.jupyter.org_dedicated")
+]
+"""Zero to JupyterHub's scheduling.userPods.tolerations, which it gives every user pod: a profile's
+own `tolerations` replace the whole list in KubeSpawner, so they are given again beside the
+profile's (tests/proofs/test_chart_hub.py reads the chart's list and the pods KubeSpawner builds)."""
+
+
 def _override(item: dict[str, Any]) -> dict[str, Any]:
-    """A profile's or choice's image and resources, as KubeSpawner's kubespawner_override."""
-    return {**({"image": item["image"]} if "image" in item else {}), **mapping.per_server(item.get("limits", {}))}
+    """A profile's or choice's image, resources and placement, as KubeSpawner's kubespawner_override."""
+    return {
+        **({"image": item["image"]} if "image" in item else {}),
+        **mapping.per_server(item.get("limits", {})),
+        **{key: copy.deepcopy(item[key]) for key in PLACEMENT if key in item},
+    }
+
+
+def placements(spec: HubSpec) -> list[tuple[str, str]]:
+    """(where, key) for every placement key the spec's profiles and choices give."""
+    found = []
+    for i, p in enumerate(spec.section("environment").get("profiles", [])):
+        found += [(f"environment.profiles[{i}]", key) for key in PLACEMENT if key in p]
+        for j, o in enumerate(p.get("options", [])):
+            for k, c in enumerate(o["choices"]):
+                where = f"environment.profiles[{i}].options[{j}].choices[{k}]"
+                found += [(where, key) for key in PLACEMENT if key in c]
+    return found
 
 
 def profile_list(spec: HubSpec) -> list[dict[str, Any]]:

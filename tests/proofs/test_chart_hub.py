@@ -376,3 +376,49 @@ def test_shared_folders_are_given_to_the_account_the_servers_run_as() -> None:
         gid = pod["securityContext"]["fsGroup"]
         assert owner["command"] == ["chown", f"{uid}:{gid}", *shared]
         assert owner["securityContext"]["runAsUser"] == 0 and owner["imagePullPolicy"] == "IfNotPresent"
+
+
+GPU_TAINT = {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"}
+
+
+def test_a_profile_places_its_pods_on_a_node_pool_with_its_gpu_and_keeps_the_charts_tolerations() -> None:
+    """Node pools and GPUs, as KubeSpawner builds the pods from the chart's own hub configuration:
+    the profile's and the choice's node labels, tolerations and devices, and every toleration the
+    chart gives user pods (scheduling.userPods.tolerations), which a profile's own list replaces."""
+    base = load_spec(HUB)
+    gpu = {
+        "name": "gpu",
+        "node_selector": {"cloud.google.com/gke-nodepool": "nb-gpu"},
+        "tolerations": [GPU_TAINT],
+        "extra_resource_limits": {"nvidia.com/gpu": 1},
+        "options": [
+            {
+                "name": "cards",
+                "choices": [{"name": "one"}, {"name": "two", "extra_resource_limits": {"nvidia.com/gpu": 2}}],
+            }
+        ],
+    }
+    spec = HubSpec(base.source, {**base.data, "environment": {"profiles": [{"name": "standard"}, gpu]}})
+    values = yaml.safe_load(TARGETS["kubernetes"].render(spec)["values.yaml"])
+    files = helm_render(need_chart(), values, spec.name)
+    shared, admins = password(), secrets.token_urlsafe(32)
+    answers = ask_chart_hub(files, spec.name, planned_secrets(spec, shared, admins), questions(spec, shared, admins))
+    chart_tolerations = chart_defaults()["scheduling"]["userPods"]["tolerations"]
+    pods = {(s["user"], tuple(sorted(s["options"].items()))): s["pod"]["spec"] for s in answers["starts"] if "pod" in s}
+    assert pods
+    for (_, options), pod in pods.items():
+        gpus = {(): 0, (("profile", "standard"),): 0, (("profile", "gpu"),): 1}.get(options)
+        if gpus is None:
+            gpus = 2 if ("cards", "two") in options else 1
+        limits = pod["containers"][0]["resources"]["limits"]
+        assert int(limits.get("nvidia.com/gpu", 0)) == gpus, (options, limits)
+        for toleration in chart_tolerations:
+            assert toleration in pod["tolerations"], (options, pod["tolerations"])
+        if gpus:
+            assert pod["nodeSelector"]["cloud.google.com/gke-nodepool"] == "nb-gpu"
+            assert GPU_TAINT in pod["tolerations"]
+        else:
+            assert "cloud.google.com/gke-nodepool" not in (pod.get("nodeSelector") or {})
+            assert GPU_TAINT not in pod["tolerations"]
+    # And the rules find nothing wrong with them.
+    assert chart_rules.faults(spec, values, chart_defaults(), files, answers["starts"]) == []

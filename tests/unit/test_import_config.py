@@ -98,7 +98,8 @@ def test_the_campus_example_carries_login_admins_profiles_and_culling() -> None:
     assert "replaced by my/lab:1" in carried["jupyterhub.singleuser.image"]
     left = dict(report.left_out)
     assert left["jupyterhub-home-nfs"].startswith("another chart")
-    assert "node_selector" in " ".join(left)
+    # The provider's node pool comes across for a cluster (the file names no target here).
+    assert course["node_selector"] == {"node.kubernetes.io/instance-type": "n2-highmem-4"}
     assert any(what == "the OAuth client secret" for what, _ in report.must_give)
 
 
@@ -499,3 +500,39 @@ def test_a_reserved_address_comes_back_with_the_load_balancer_lets_encrypt_needs
     values = write(tmp_path, "values.yaml", TARGETS["kubernetes"].render(spec)["values.yaml"])
     data, _ = import_config([values], name=spec.name)
     assert data["public_address"] == address
+
+
+def test_node_pools_tolerations_and_gpus_come_back_and_stay_off_one_machine_targets(tmp_path: Path) -> None:
+    """basehub's GPU profiles: a node pool, a taint tolerated, a GPU (a string in its files). The
+    chart's own user-node tolerations, which the rendering adds again, are not the spec's."""
+    gpu = {
+        "display_name": "GPU",
+        "slug": "gpu",
+        "kubespawner_override": {
+            "node_selector": {"cloud.google.com/gke-nodepool": "nb-gpu"},
+            "tolerations": {"gpu": {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present"}},
+            "extra_resource_limits": {"nvidia.com/gpu": "1"},
+        },
+    }
+    values = merge(GITHUB_LOGIN, {"singleuser": {"profileList": [gpu]}})
+    data, report = import_config([write(tmp_path, "gpu.yaml", values)])
+    (profile,) = data["environment"]["profiles"]
+    assert profile["node_selector"] == {"cloud.google.com/gke-nodepool": "nb-gpu"}
+    assert profile["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Equal", "value": "present"}]
+    assert profile["extra_resource_limits"] == {"nvidia.com/gpu": 1}
+    # Rendered again, the chart's user-node tolerations come first, then the profile's.
+    spec = HubSpec(source="gpu.yaml", data=data)
+    again = yaml.safe_load(TARGETS["kubernetes"].render(spec)["values.yaml"])
+    tolerations = again["singleuser"]["profileList"][0]["kubespawner_override"]["tolerations"]
+    assert [t["key"] for t in tolerations] == [
+        "hub.jupyter.org/dedicated",
+        "hub.jupyter.org_dedicated",
+        "nvidia.com/gpu",
+    ]
+    reimported, _ = import_config([write(tmp_path, "again.yaml", again)])
+    assert reimported["environment"]["profiles"][0]["tolerations"] == profile["tolerations"]
+    # For one machine, they are left out, each with the reason.
+    docker, report = import_config([write(tmp_path, "gpu.yaml", values)], target="docker")
+    assert not set(docker["environment"]["profiles"][0]) & {"node_selector", "tolerations", "extra_resource_limits"}
+    left = dict(report.left_out)
+    assert "the docker target runs them here" in left["singleuser.profileList[0].kubespawner_override.node_selector"]

@@ -123,6 +123,31 @@ def limits_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[d
     }
 
 
+GPU_TAINT = {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"}
+
+
+def placement_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tuple[dict, dict]]:
+    """A profile's or choice's node pool, tolerations and devices, each key changed from a base with all three."""
+    base = {
+        "node_selector": {"pool": "gpu"},
+        "tolerations": [GPU_TAINT],
+        "extra_resource_limits": {"nvidia.com/gpu": 1},
+    }
+    changed = {
+        "node_selector": {"pool": "big"},
+        "tolerations": [{**GPU_TAINT, "key": "dedicated"}],
+        "tolerations[].key": [{**GPU_TAINT, "key": "dedicated"}],
+        "tolerations[].operator": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+        "tolerations[].value": [{**GPU_TAINT, "value": "yes"}],
+        "tolerations[].effect": [{**GPU_TAINT, "effect": "NoExecute"}],
+        "extra_resource_limits": {"nvidia.com/gpu": 2},
+    }
+    return {
+        f"{prefix}.{key}": (patch(**base), patch(**{**base, key.partition("[")[0]: value}))
+        for key, value in changed.items()
+    }
+
+
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 PUBLIC = {"type": "load-balancer"}
 SHARED = {"type": "shared-password"}
@@ -234,6 +259,7 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "environment.profiles[].display_name": (profile(), profile(display_name="Python")),
     "environment.profiles[].limits": (profile(), profile(limits={"mem_limit": "2G"})),
     **limits_changes("environment.profiles[]", profile),
+    **placement_changes("environment.profiles[]", profile),
     "environment.profiles[].options": (profile(), choice()),
     "environment.profiles[].options[].name": (
         choice(),
@@ -255,6 +281,7 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "environment.profiles[].options[].choices[].image": (choice(), choice(image="i:2")),
     "environment.profiles[].options[].choices[].limits": (choice(), choice(limits={"cpu_limit": 1})),
     **limits_changes("environment.profiles[].options[].choices[]", choice),
+    **placement_changes("environment.profiles[].options[].choices[]", choice),
     "limits": ({}, {"limits": {}}),
     **{
         f"limits.{key}": ({}, {"limits": {**BASE["limits"], key: value}})

@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 from .. import mapping
+from ..spec import load_schema
+from ..traits import CHART_USER_TOLERATIONS, PLACEMENT
 from .report import Options, Values
 
 
@@ -110,8 +112,6 @@ def profiles(values: Values, options: Options) -> list[dict[str, Any]]:
 REASONS_IN_PROFILES = {
     "unlisted_choice": "a free-text choice: not in the spec yet",
     "dynamic_image_building": "the provider's image building service",
-    "node_selector": "which of the provider's machines run servers",
-    "extra_resource_limits": "GPUs and other devices of the provider's machines",
     "image_pull_policy": "how the provider's cluster pulls images",
     "environment": "environment variables for one profile: not in the spec yet",
     "default_url": "a start page for one profile: not in the spec yet",
@@ -127,8 +127,50 @@ def override_of(override: dict[str, Any], where: str, values: Values, options: O
     limits = mapping.per_server_from_override(override, where)
     if limits:
         out["limits"] = limits
-    for extra in sorted(set(override) - {"image"} - mapping.override_traits()):
+    placed = placement_of(override, where, values)
+    for key in list(placed):
+        only_on = load_schema()["$defs"][key]["x-only-on"]
+        if options.target and options.target not in only_on:
+            why = f"only {' and '.join(only_on)} places servers on nodes; the {options.target} target runs them here"
+            values.report.left_out.append((f"{where}.{key}", why))
+            del placed[key]
+    out |= placed
+    for extra in sorted(set(override) - {"image", *PLACEMENT} - mapping.override_traits()):
         values.report.left_out.append(
             (f"{where}.{extra}", REASONS_IN_PROFILES.get(extra, "no equivalent in the hub spec yet"))
         )
+    return out
+
+
+TOLERATION_KEYS = ("key", "operator", "value", "effect")
+
+
+def placement_of(override: dict[str, Any], where: str, values: Values) -> dict[str, Any]:
+    """A node pool, tolerations and devices, in the spec's form. Zero to JupyterHub's own user-node
+    tolerations are left out (every rendering gives them again), as is what the spec cannot say."""
+    out: dict[str, Any] = {}
+    report = values.report
+    selector = override.get("node_selector") or {}
+    if selector:
+        out["node_selector"] = {str(k): str(v) for k, v in selector.items()}
+    tolerations = override.get("tolerations") or []
+    if isinstance(tolerations, dict):  # KubeSpawner's named form, applied in the order of the names
+        tolerations = [tolerations[name] for name in sorted(tolerations)]
+    kept = []
+    for i, toleration in enumerate(tolerations):
+        extra = set(toleration) - set(TOLERATION_KEYS)
+        if extra:
+            report.left_out.append((f"{where}.tolerations[{i}]", f"{', '.join(sorted(extra))}: not in the spec yet"))
+        elif toleration not in CHART_USER_TOLERATIONS:
+            kept.append({k: toleration[k] for k in TOLERATION_KEYS if k in toleration})
+    if kept:
+        out["tolerations"] = kept
+    devices = {}
+    for name, count in (override.get("extra_resource_limits") or {}).items():
+        if str(count).isdigit() and int(count) > 0:
+            devices[str(name)] = int(count)
+        else:
+            report.left_out.append((f"{where}.extra_resource_limits.{name}", f"{count!r} is not a whole count"))
+    if devices:
+        out["extra_resource_limits"] = devices
     return out

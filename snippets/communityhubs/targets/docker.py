@@ -18,7 +18,7 @@ from typing import Any
 from .. import mapping, names, traits
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..images import USER_IMAGE, docker_answers, image_exists, recipe_folder
-from ..sections import pulling
+from ..sections import pulling, refuse
 from ..spec import HubSpec, SpecError
 from . import docker_engine as engine
 from .base import UserEnvironment
@@ -54,6 +54,9 @@ class DockerTarget(ProcessTarget):
     name = "docker"
 
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
+        for where, key in traits.placements(spec):
+            why = "every server runs on this one machine: there is no node to choose and no device to hand out"
+            raise refuse(spec, f"{where}.{key}", self.name, why)
         environment = spec.section("environment")
         s = Section("spawner", "user servers: one container each (DockerSpawner)")
         s.set("JupyterHub.spawner_class", spawner_class(spec))

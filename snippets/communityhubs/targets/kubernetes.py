@@ -26,7 +26,15 @@ from ..mapping import given, merge
 from ..sections import culling, front_door, login
 from ..sections.storage import quantity, storage_class
 from ..spec import HubSpec, every_limits, memory_bytes
-from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles, profile_list
+from ..traits import (
+    ADMIN_SERVICE,
+    CHART_USER_TOLERATIONS,
+    allowed_users,
+    group_overrides,
+    load_groups,
+    load_roles,
+    profile_list,
+)
 from . import cluster
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
 from .chart import CHART, CHART_REPO, CHART_VERSION, secret_files, shared_claims
@@ -85,8 +93,23 @@ def environment(spec: HubSpec) -> Values:
     if env.get("pull_secret"):
         single["image"]["pullSecrets"] = [env["pull_secret"]]
     if env.get("profiles"):
-        single["profileList"] = profile_list(spec)
+        single["profileList"] = keep_user_node_tolerations(profile_list(spec))
     return merge(table_values(spec, "environment"), {"singleuser": single, **pre_puller(spec)})
+
+
+def keep_user_node_tolerations(profiles: list[Values]) -> list[Values]:
+    """A profile's or choice's own tolerations replace the chart's user-pod ones in KubeSpawner:
+    given again in front of them (traits.CHART_USER_TOLERATIONS)."""
+    overrides = [p.get("kubespawner_override", {}) for p in profiles] + [
+        c["kubespawner_override"]
+        for p in profiles
+        for o in p.get("profile_options", {}).values()
+        for c in o["choices"].values()
+    ]
+    for override in overrides:
+        if "tolerations" in override:
+            override["tolerations"] = [*CHART_USER_TOLERATIONS, *override["tolerations"]]
+    return profiles
 
 
 def pre_puller(spec: HubSpec) -> Values:
