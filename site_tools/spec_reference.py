@@ -1,8 +1,11 @@
-"""``{hub-spec-reference}``: hub.schema.json as a reference table, one row per key with its type
-and description, so the page is generated from the schema and cannot drift from it."""
+"""``{hub-spec-reference}``: hub.schema.json as a reference table, one row per key with its type,
+its description and what each target does when the spec leaves it out (the schema's `default`, or
+its `x-unset`: one sentence for every target, or one per target), so the page is generated from
+the schema and cannot drift from it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -16,6 +19,19 @@ class KeyDoc(NamedTuple):
     key: str
     type: str
     description: str
+    unset: str
+    """What happens when the spec leaves the key out ('' for a required key)."""
+
+
+def _unset(node: dict[str, Any], required: bool) -> str:
+    said = node.get("x-unset")
+    if isinstance(said, dict):
+        return "; ".join(f"{target}: {text.rstrip('.')}" for target, text in said.items()) + "."
+    if said:
+        return str(said)
+    if "default" in node and not required:
+        return f"`{json.dumps(node['default'])}` on every target."
+    return ""
 
 
 def _type(node: dict[str, Any], schema: dict[str, Any]) -> str:
@@ -47,7 +63,7 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
             key = f"{prefix}{name}"
             required = name in node.get("required", [])
             desc = child.get("description", "") + (" Required." if required else "")
-            yield KeyDoc(key, _type(child, schema), desc.strip())
+            yield KeyDoc(key, _type(child, schema), desc.strip(), _unset(child, required))
             if child.get("type") == "object":
                 yield from walk(child, key + ".")
             items = resolve_ref(child.get("items", {}), schema)
@@ -60,7 +76,8 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
 def markdown_table(schema: dict[str, Any] | None = None) -> str:
     rows = ["| Key | Type | Meaning |", "| --- | --- | --- |"]
     for doc in key_docs(schema):
-        rows.append(f"| `{doc.key}` | {doc.type} | {doc.description.replace('|', chr(92) + '|')} |")
+        meaning = doc.description + (f" **Left out:** {doc.unset}" if doc.unset else "")
+        rows.append(f"| `{doc.key}` | {doc.type} | {meaning.strip().replace('|', chr(92) + '|')} |")
     return "\n".join(rows)
 
 

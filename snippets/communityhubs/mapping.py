@@ -153,6 +153,7 @@ ROWS: list[Row] = [
         "hub.concurrentSpawnLimit",
         integer,
         also_read=("hub.config.JupyterHub.concurrent_spawn_limit",),
+        chart_default=64,  # Zero to JupyterHub's own, below JupyterHub's 100
     ),
 ]
 

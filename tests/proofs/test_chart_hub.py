@@ -53,8 +53,15 @@ DIFFERENCES: dict[str, str] = {
 }
 # Settings the chart keeps at its own default when the spec leaves them unset (mapping.Row.chart_default),
 # each fact and the reason.
-CHART_DEFAULTS: dict[str, str] = {
-    "start.*.start_timeout": "limits.start_timeout unset: the chart's 300 s leave time for image pulls and new nodes",
+CHART_DEFAULTS: dict[str, tuple[str, str]] = {
+    "limits.start_timeout": (
+        "start.*.start_timeout",
+        "limits.start_timeout unset: the chart's 300 s leave time for image pulls and new nodes",
+    ),
+    "limits.concurrent_spawn_limit": (
+        "app.concurrent_spawn_limit",
+        "limits.concurrent_spawn_limit unset: the chart's own 64, JupyterHub's own 100",
+    ),
 }
 # Warnings upstream logs for every hub like ours; any other warning fails.
 UPSTREAM_NOISE: dict[str, str] = {
@@ -133,8 +140,7 @@ RESERVED: dict[str, str] = {
 
 def reason_for(key: str, spec: HubSpec) -> str:
     reasons = dict(DIFFERENCES)
-    if not given(spec, "limits.start_timeout"):
-        reasons |= CHART_DEFAULTS
+    reasons |= {pattern: why for key, (pattern, why) in CHART_DEFAULTS.items() if not given(spec, key)}
     for pattern, why in RESERVED.items():
         if not given(spec, f"limits.{pattern.rsplit('.', 1)[1]}"):
             reasons[pattern] = why
@@ -422,3 +428,16 @@ def test_a_profile_places_its_pods_on_a_node_pool_with_its_gpu_and_keeps_the_cha
             assert GPU_TAINT not in pod["tolerations"]
     # And the rules find nothing wrong with them.
     assert chart_rules.faults(spec, values, chart_defaults(), files, answers["starts"]) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in KUBERNETES_SPECS if not given(load_spec(p), "limits.concurrent_spawn_limit")],
+    ids=lambda p: p.stem,
+)
+def test_without_a_spawn_limit_each_platform_keeps_its_own(path: Path) -> None:
+    """Zero to JupyterHub lets 64 servers start at once, JupyterHub 100: the spec's silence keeps each."""
+    chart, ours = both_answers(path)
+    row = next(r for r in rows("limits") if r.attr == "concurrent_spawn_limit")
+    assert facts(chart, kube=True)["app.concurrent_spawn_limit"] == row.chart_default == 64
+    assert facts(ours, kube=False)["app.concurrent_spawn_limit"] == 100

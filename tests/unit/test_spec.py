@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,64 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="cannot read the spec"):
         load_spec(tmp_path / "nope.yaml")
+
+
+# --- what each target does with a key the spec leaves out -----------------------------------
+
+
+def unset_by_target(key: str) -> dict[str, str]:
+    from communityhubs.spec import load_schema, resolve_ref
+
+    schema, node = load_schema(), None
+    node = schema
+    for part in key.replace("[]", ".[]").split("."):
+        node = resolve_ref(node, schema)
+        node = resolve_ref(node["items"], schema) if part == "[]" else node["properties"][part]
+    return resolve_ref(node, schema)["x-unset"]
+
+
+def test_the_reference_says_what_every_key_left_out_becomes_on_every_target() -> None:
+    from communityhubs.spec import load_schema
+    from communityhubs.targets import NAMES
+
+    from site_tools.spec_reference import key_docs
+
+    silent = [doc.key for doc in key_docs() if not doc.unset and "Required." not in doc.description]
+    assert silent == [], "say what each target does without these keys (x-unset, or a default)"
+
+    def per_target(node: object) -> list[dict]:
+        if isinstance(node, list):
+            return [found for item in node for found in per_target(item)]
+        if not isinstance(node, dict):
+            return []
+        said = [node["x-unset"]] if isinstance(node.get("x-unset"), dict) else []
+        return said + [found for value in node.values() for found in per_target(value)]
+
+    said = per_target(load_schema())
+    assert len(said) > 10
+    for each in said:
+        assert list(each) == list(NAMES), each  # every target, in the registry's order
+
+
+def test_the_references_platform_defaults_are_the_ones_the_code_keeps() -> None:
+    """Figures stated per target are the ones the renderers and importers use (and the proofs read
+    back from the platforms' own code): a change to one without the other fails here."""
+    from communityhubs import mapping
+    from communityhubs.import_config.tljh_config import DEFAULTS as TLJH_DEFAULTS
+    from communityhubs.sections.culling import CHART_DEFAULTS
+    from communityhubs.targets.kubernetes import CPU_GUARANTEE, MEMORY_SHARE
+
+    for row in mapping.ROWS:
+        if row.chart_default is not None:
+            said = unset_by_target(row.key)["kubernetes"]
+            assert re.match(rf"{row.chart_default}( s)?, Zero to JupyterHub's own", said), (row.key, said)
+    culling = unset_by_target("culling")
+    assert f"idle for {CHART_DEFAULTS['timeout']} s" in culling["kubernetes"]
+    assert f"every {CHART_DEFAULTS['every']} s" in culling["kubernetes"]
+    tljh_cull = TLJH_DEFAULTS["services"]["cull"]
+    assert (
+        f"idle for {tljh_cull['timeout']} s" in culling["tljh"] and f"every {tljh_cull['every']} s" in culling["tljh"]
+    )
+    assert "No culler" in culling["local"] and "No culler" in culling["docker"]
+    assert MEMORY_SHARE == 4 and "A quarter of the smallest" in unset_by_target("limits.mem_guarantee")["kubernetes"]
+    assert f"{CPU_GUARANTEE} CPU" in unset_by_target("limits.cpu_guarantee")["kubernetes"]
