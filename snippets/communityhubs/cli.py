@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     hub = sub.add_parser("hub", help="run a local hub")
     hub.add_argument(
         "action",
-        choices=["up", "status", "down", "delete"],
-        help="down stops the hub and keeps its data; delete also deletes the data (homes, shared data, database)",
+        choices=["up", "status", "down", "delete", "backup", "restore"],
+        help="down stops the hub and keeps its data; delete also deletes the data (homes, shared data, database); "
+        "kubernetes: backup copies the database and every claim into --folder, restore makes missing ones again",
     )
     hub.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
     hub.add_argument("--state", default=names.STATE_ROOT, help="state directory root (default: %(default)s)")
@@ -71,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         "--dry-run", action="store_true", help="kubernetes: print every file and command `up` would write and run"
     )
     hub.add_argument("--confirm", metavar="NAME", help="delete: the hub's name, typed back")
+    hub.add_argument("--folder", type=Path, help="backup: a new folder to write; restore: a backup's folder")
+    hub.add_argument(
+        "--replace-database",
+        action="store_true",
+        help="restore: replace the hub's database with the backup's (the one there is kept beside it, dated)",
+    )
     render = sub.add_parser("render", help="write a target's native configuration (jupyterhub_config.py, values.yaml)")
     render.add_argument("--target", choices=NAMES, help="default: the spec's target, else local")
     render.add_argument("--spec", default=str(EXAMPLE_SPEC), help="hub spec file (default: %(default)s)")
@@ -184,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "render":
             return run_render(Path(args.spec), args.target, args.out)
+        if args.action in ("backup", "restore"):
+            return run_day_two(args)
         if args.dry_run:
             return run_dry(args)
         if args.action == "delete":
@@ -314,6 +323,18 @@ def run_dry(args: argparse.Namespace) -> int:
     options = {"context": args.context} if args.context else {}
     hub = Hub(spec, check_state(Path(args.state)) / spec.name, port=args.port, target=args.target, **options)
     sys.stdout.write(hub.plan().text())
+    return 0
+
+
+def run_day_two(args: argparse.Namespace) -> int:
+    """`hub backup|restore --folder DIR [--dry-run]` on a hub `hub up` started on a cluster."""
+    if not args.folder:
+        raise HubError(f"hub {args.action}: name the backup's folder with --folder")
+    spec = load_spec(args.spec)
+    options = {"context": args.context} if args.context else {}
+    hub = Hub(spec, check_state(Path(args.state)) / spec.name, target=args.target, **options)
+    for line in hub.day_two(args.action, args.folder, dry_run=args.dry_run, replace_database=args.replace_database):
+        print(line if args.dry_run else f"{args.action}: {line}")
     return 0
 
 

@@ -16,12 +16,12 @@ from . import names
 LEDGER_ENV = names.SECRET_LEDGER_ENV
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: Path, content: str | bytes) -> None:
     """Write a file readable only by its owner, created with 0600 from the start."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    with os.fdopen(fd, "wb" if isinstance(content, bytes) else "w") as f:
+        f.write(content)
     os.chmod(path, 0o600)  # in case the file existed with wider rights
 
 

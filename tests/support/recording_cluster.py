@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 LOG = "commands.log"
+APPLIED = "applied.jsonl"
 SCENARIO = "scenario.json"
 
 
@@ -30,6 +31,7 @@ def install(folder: Path, rules: list[dict]) -> Path:
     bin_dir.mkdir(parents=True, exist_ok=True)
     (folder / SCENARIO).write_text(json.dumps(rules))
     (folder / LOG).unlink(missing_ok=True)  # each install starts a new record
+    (folder / APPLIED).unlink(missing_ok=True)
     for tool in ("helm", "kubectl", "kind"):
         script = bin_dir / tool
         script.write_text(f'#!/bin/sh\nexec {sys.executable} {Path(__file__).resolve()} {folder} {tool} "$@"\n')
@@ -58,10 +60,24 @@ def _serve_hub_api(port: int) -> None:
     http.server.HTTPServer(("127.0.0.1", port), Answer).serve_forever()
 
 
+def applied(folder: Path) -> list[dict]:
+    """Every manifest given on stdin to `kubectl apply -f -`, in order."""
+    log = folder / APPLIED
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
+
+
 def main(folder: Path, tool: str, args: list[str]) -> int:
     line = shlex.join([tool, *args])
     with (folder / LOG).open("a") as log:
         log.write(line + "\n")
+    if tool == "kubectl" and args[-3:] == ["apply", "-f", "-"]:
+        given = sys.stdin.read()
+        try:
+            manifest = json.dumps(json.loads(given))
+        except ValueError:  # YAML from `create --dry-run=client -o yaml`
+            manifest = json.dumps({"yaml": given})
+        with (folder / APPLIED).open("a") as log:
+            log.write(manifest + "\n")
     for rule in json.loads((folder / SCENARIO).read_text()):
         if rule["match"] in line:
             if rule.get("interrupt"):

@@ -141,6 +141,14 @@ class Runner(ABC):
         """What `forget` would delete, one line each: `hub delete` shows it before asking."""
         return []
 
+    def day_two(self, action: str, folder: Path, dry_run: bool = False, replace_database: bool = False) -> list[str]:
+        """`hub backup` and `hub restore` into or from `folder`: one line per thing done, or with
+        `dry_run` the plan's text. Only targets whose data lives outside this machine have them."""
+        raise HubError(
+            f"hub {action}: the {self.target.name} target keeps the hub in {self.state_dir} and in this "
+            "machine's homes or volumes: back those up, or carry the hub with `communityhubs export`"
+        )
+
     def forget(self) -> None:  # noqa: B027 (optional hook)
         """After `down`: delete the hub's data (`hub delete`). `down` alone never deletes any."""
 

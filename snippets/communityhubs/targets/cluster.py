@@ -48,9 +48,13 @@ class Step:
     argv: list[str]
     pipe_to: list[str] = field(default_factory=list)
     """`argv | pipe_to`: kubectl's idempotent "create --dry-run=client -o yaml | apply -f -"."""
+    compare_with: list[str] = field(default_factory=list)
+    """A render to compare `argv`'s with, object by object (day_two.changes): shown, never applied."""
 
     def shell(self) -> str:
         text = shlex.join(self.argv)
+        if self.compare_with:
+            return f"{shlex.join(self.compare_with)} > release-now.yaml\n{text} > release-next.yaml"
         return f"{text} | {shlex.join(self.pipe_to)}" if self.pipe_to else text
 
 
@@ -230,6 +234,15 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
                 [*kubectl, "apply", "-f", str(state_dir / names.SHARED_CLAIMS_FILE)],
             )
         )
+    chart = ["jupyterhub", "--repo", CHART_REPO, "--version", CHART_VERSION, "--namespace", namespace]
+    steps.append(
+        Step(
+            "what the upgrade changes, object by object: Helm's manifest of the release now against Helm's "
+            "render of this one, printed before anything is applied (a first install: everything is new)",
+            ["helm", "template", release, *chart, "--values", str(state_dir / "values.yaml")],
+            compare_with=["helm", "get", "manifest", release, "--kube-context", context, "--namespace", namespace],
+        )
+    )
     steps.append(
         Step(
             f"the Zero to JupyterHub chart {CHART_VERSION}, waiting until every pod is ready",
@@ -436,6 +449,9 @@ def _carry_out(plan: UpPlan, record: dict, made: dict) -> None:
     write_private(state / RECORD, json.dumps(record, indent=2))
     *install, token_step, forward = steps
     for step in install:
+        if step.compare_with:
+            show_changes(step)
+            continue
         if step.argv[0] == "helm":
             made["release"] = "upgraded" if release_existed else "installed"
         try:
@@ -460,6 +476,17 @@ def _carry_out(plan: UpPlan, record: dict, made: dict) -> None:
                 f"kubectl port-forward to {plan.url} did not answer: see {state / names.PORT_FORWARD_LOG}"
             )
         time.sleep(0.5)
+
+
+def show_changes(step: Step) -> None:
+    """Print what applying the new render changes in the release (day_two.changes)."""
+    from .day_two import changes
+
+    now = subprocess.run(step.compare_with, capture_output=True, text=True)  # no release yet: nothing
+    found = changes(now.stdout if now.returncode == 0 else "", _run(step))
+    print("what the upgrade changes:" if found else "the upgrade changes no object", flush=True)
+    for line in found:
+        print(f"  {line}", flush=True)
 
 
 def undo(plan: UpPlan, made: dict) -> str:
@@ -545,7 +572,7 @@ def down(state_dir: Path) -> bool:
 def claim_names(record: dict) -> list[str]:
     """The names of every claim in the hub's namespace (homes, shared data, the hub database)."""
     try:
-        listed = json.loads(_kubectl(record, "get", "pvc", "-o", "json") or b"{}")
+        listed = json.loads(kubectl(record, "get", "pvc", "-o", "json") or b"{}")
         return [claim["metadata"]["name"] for claim in listed.get("items", [])]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ClusterError("kubectl get pvc: the answer is not a list of claims in JSON") from None
@@ -576,10 +603,10 @@ def forget(state_dir: Path) -> None:
         _run(Step("delete the kind cluster", ["kind", "delete", "cluster", "--name", record["kind_cluster"]]))
     else:
         for name in claim_names(record):
-            _kubectl(record, "delete", "pvc", name, "--wait=false")
-        _kubectl(record, "delete", "secret", names.secrets_name(record["release"]), "--ignore-not-found")
+            kubectl(record, "delete", "pvc", name, "--wait=false")
+        kubectl(record, "delete", "secret", names.secrets_name(record["release"]), "--ignore-not-found")
         if record.get("namespace_created"):
-            _kubectl(record, "delete", "namespace", record["namespace"], "--wait=true")
+            kubectl(record, "delete", "namespace", record["namespace"], "--wait=true")
     (Path(state_dir) / RECORD).unlink()
 
 
@@ -588,7 +615,8 @@ def forget(state_dir: Path) -> None:
 SAFE_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$")
 
 
-def _kubectl(record: dict, *args: str, stdin: bytes | None = None) -> bytes:
+def kubectl(record: dict, *args: str, stdin: bytes | None = None) -> bytes:
+    """kubectl in the hub's context and namespace; its output, or one ClusterError line."""
     argv = ["kubectl", "--context", record["context"], "--namespace", record["namespace"], *args]
     done = subprocess.run(argv, input=stdin, capture_output=True, timeout=600)
     if done.returncode != 0:
@@ -599,7 +627,7 @@ def _kubectl(record: dict, *args: str, stdin: bytes | None = None) -> bytes:
 
 def claim_of(record: dict, user: str) -> str:
     """The user's PersistentVolumeClaim, found by the username KubeSpawner writes on it ('' if none)."""
-    claims = json.loads(_kubectl(record, "get", "pvc", "-o", "json"))
+    claims = json.loads(kubectl(record, "get", "pvc", "-o", "json"))
     for claim in claims.get("items", []):
         if claim["metadata"].get("annotations", {}).get("hub.jupyter.org/username") == user:
             return claim["metadata"]["name"]
@@ -628,11 +656,13 @@ def new_claim(record: dict, user: str, capacity: str, storage_class: dict[str, s
             "resources": {"requests": {"storage": capacity}},
         },
     }
-    _kubectl(record, "apply", "-f", "-", stdin=json.dumps(manifest).encode())
+    kubectl(record, "apply", "-f", "-", stdin=json.dumps(manifest).encode())
     return name
 
 
-def in_pod(record: dict, image: str, command: list[str], claim: str = "", stdin: bytes | None = None) -> bytes:
+def in_pod(
+    record: dict, image: str, command: list[str], claim: str = "", stdin: bytes | None = None, read_only: bool = False
+) -> bytes:
     """Run `command` in a throwaway pod, as root, with the claim (if any) mounted at /data."""
     pod = names.helper_pod()
     spec = {
@@ -647,15 +677,15 @@ def in_pod(record: dict, image: str, command: list[str], claim: str = "", stdin:
                     "image": image,
                     "command": ["sleep", "3600"],
                     "securityContext": {"runAsUser": 0},
-                    "volumeMounts": [{"name": "home", "mountPath": "/data"}] if claim else [],
+                    "volumeMounts": [{"name": "home", "mountPath": "/data", "readOnly": read_only}] if claim else [],
                 }
             ],
             "volumes": [{"name": "home", "persistentVolumeClaim": {"claimName": claim}}] if claim else [],
         },
     }
-    _kubectl(record, "apply", "-f", "-", stdin=json.dumps(spec).encode())
+    kubectl(record, "apply", "-f", "-", stdin=json.dumps(spec).encode())
     try:
-        _kubectl(record, "wait", "--for=condition=Ready", f"pod/{pod}", "--timeout=300s")
-        return _kubectl(record, "exec", "-i", pod, "--", *command, stdin=stdin)
+        kubectl(record, "wait", "--for=condition=Ready", f"pod/{pod}", "--timeout=300s")
+        return kubectl(record, "exec", "-i", pod, "--", *command, stdin=stdin)
     finally:
-        _kubectl(record, "delete", "pod", pod, "--wait=false")
+        kubectl(record, "delete", "pod", pod, "--wait=false")

@@ -35,7 +35,7 @@ from ..traits import (
     load_roles,
     profile_list,
 )
-from . import cluster
+from . import cluster, day_two
 from .base import Runner, Target, TargetUnavailable, UserEnvironment
 from .chart import CHART, CHART_REPO, CHART_VERSION, secret_files, shared_claims
 
@@ -397,6 +397,19 @@ class KubernetesRunner(Runner):
 
     def forget(self) -> None:
         cluster.forget(self.state_dir)
+
+    def day_two(self, action: str, folder: Path, dry_run: bool = False, replace_database: bool = False) -> list[str]:
+        if dry_run:  # the hub `up` would start, where none has yet
+            where = {"context": self.context or f"kind-{cluster.kind_cluster_name(self.spec)}"}
+            record = cluster.read_record(self.state_dir) or {**where, "namespace": self.spec.name}
+        else:
+            record = self._record()
+        if dry_run:
+            plan = day_two.backup_plan if action == "backup" else day_two.restore_plan
+            return [plan(record, folder).text()]
+        if action == "backup":
+            return day_two.backup(record, self.target.image(self.spec), folder)
+        return day_two.restore(record, self.target.image(self.spec), folder, replace_database)
 
     def _record(self) -> dict:
         record = cluster.read_record(self.state_dir)
