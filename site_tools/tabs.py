@@ -67,10 +67,10 @@ def chart_proof(record: dict[str, Any]) -> str:
         f"Rendered by Helm ({record['chart']}), loaded by the chart's own hub configuration "
         f"({versions}), and every user's pod built by KubeSpawner, on {record['checked_on']}. Checked: the pods "
         "validate, reserve memory and stay within their limits, every Secret reference resolves, every variable "
-        "the hub reads is set, the hub database persists and outlives `helm uninstall`, every pod states its pull "
-        "policy, the hub's and proxy's own pods reserve memory, shared data on a named cluster has a storage "
-        "class or is refused, every name is one Kubernetes takes, and the culler runs unless the spec turns it "
-        "off. No cluster ran it here."
+        "the hub reads is set, the hub database persists and outlives `helm uninstall`, every pod runs an image "
+        "with a fixed tag and states its pull policy, the hub's and proxy's own pods reserve memory, shared data "
+        "on a named cluster has a storage class or is refused, every name is one Kubernetes takes, and the "
+        "culler runs unless the spec turns it off. No cluster ran it here."
     )
 
 

@@ -323,6 +323,10 @@ def turn_the_culler_off(values: dict) -> None:
     values["cull"] = {"enabled": False}
 
 
+def tag_the_image_latest(values: dict) -> None:
+    values["singleuser"]["image"]["tag"] = "latest"
+
+
 def give_the_chart_pods_no_requests(values: dict) -> None:
     values["hub"]["resources"] = {}
 
@@ -338,6 +342,7 @@ BREAKAGES: list[tuple[str, Path, Callable[[dict], None], bool, str]] = [
     ("the culler off", HUB, turn_the_culler_off, False, "cull.enabled is False, and the spec asks for True"),
     ("a BestEffort pod", HUB, reserve_no_memory, True, "reserves no memory (a BestEffort pod)"),
     ("a BestEffort hub", HUB, give_the_chart_pods_no_requests, False, "Deployment hub: container hub reserves no"),
+    ("an image tagged latest", HUB, tag_the_image_latest, True, "names whatever was pushed last"),
     (
         "a guarantee over the limit",
         HUB,

@@ -83,9 +83,14 @@ def user_pods(spec: HubSpec, starts: list[dict[str, Any]]) -> list[str]:
     for start in starts:
         if "pod" not in start:
             continue
+        where = f"{start['user']}'s pod {start['options'] or ''}".rstrip()
+        for container in start["pod"]["spec"].get("initContainers") or []:
+            if container["name"] in OURS_FIRST and not immutable(container["image"]):
+                faults.append(f"{where}: init container {container['name']} runs {container['image']}, no fixed tag")
         for container in start["pod"]["spec"]["containers"]:
             policy, image = container.get("imagePullPolicy"), container["image"]
-            where = f"{start['user']}'s pod {start['options'] or ''}".rstrip()
+            if not immutable(image):
+                faults.append(f"{where}: {image} names whatever was pushed last (latest, or no tag)")
             if not policy:
                 faults.append(f"{where}: container {container['name']} leaves imagePullPolicy to Kubernetes")
             elif recipe_folder(image) and policy not in PULLED_HERE:
@@ -98,6 +103,17 @@ def user_pods(spec: HubSpec, starts: list[dict[str, Any]]) -> list[str]:
                 if kind in requests and kind in limits and quantity(requests[kind]) > quantity(limits[kind]):
                     faults.append(f"{where}: {kind} request {requests[kind]} is above its limit {limits[kind]}")
     return faults
+
+
+OURS_FIRST = ("shared-data-owner",)  # the first containers our values add (the chart's own pin their tags)
+
+
+def immutable(image: str) -> bool:
+    """An image named by a digest or a tag other than `latest`: what a node holds is what was meant."""
+    if "@sha256:" in image:
+        return True
+    tag = image.rsplit("/", 1)[-1].partition(":")[2]
+    return bool(tag) and tag != "latest"
 
 
 def quantity(value: Any) -> float:
