@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from communityhubs.targets import day_two
+from communityhubs.targets import day_two, manifests
 
 from tests.support import recording_cluster
 from tests.support.cluster_cli import CONTEXT, EXISTING_RELEASE, HUB, one_error_line
@@ -82,7 +82,9 @@ def test_changes_name_what_an_upgrade_adds_removes_and_changes_and_no_secret_val
     same = json.loads(json.dumps(DEPLOYMENT))
     same["spec"]["template"]["metadata"]["annotations"]["checksum/secret"] = "b"  # a fresh offline render's
     assert (
-        day_two.changes(old, manifest(same, {"kind": "Secret", "metadata": {"name": "hub"}, "data": {"token": "bmV3"}}))
+        manifests.changes(
+            old, manifest(same, {"kind": "Secret", "metadata": {"name": "hub"}, "data": {"token": "bmV3"}})
+        )
         == []
     )
     upgraded = json.loads(json.dumps(DEPLOYMENT))
@@ -92,9 +94,9 @@ def test_changes_name_what_an_upgrade_adds_removes_and_changes_and_no_secret_val
         {"kind": "Secret", "metadata": {"name": "hub"}, "data": {"token": "x", "more": "y"}},
         {"kind": "Service", "metadata": {"name": "proxy-public"}},
     )
-    assert day_two.changes(old, new) == ["+ Service proxy-public", "~ Deployment hub", "~ Secret hub"]
-    assert day_two.changes(old, "") == ["- Deployment hub", "- Secret hub"]
-    assert "bmV3" not in " ".join(day_two.changes(old, new))
+    assert manifests.changes(old, new) == ["+ Service proxy-public", "~ Deployment hub", "~ Secret hub"]
+    assert manifests.changes(old, "") == ["- Deployment hub", "- Secret hub"]
+    assert "bmV3" not in " ".join(manifests.changes(old, new))
 
 
 def test_up_on_a_running_hub_says_what_the_upgrade_changes_before_applying_it(cluster) -> None:

@@ -32,6 +32,7 @@ from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE
 from .chart import CHART_REPO, CHART_VERSION, secret_files, shared_claims
+from .manifests import changes
 
 KIND_CONFIG = Path(__file__).resolve().parent / names.KIND_CONFIG_FILE  # package data; shown as snippets/kubernetes/
 RECORD = names.CLUSTER_RECORD_FILE
@@ -49,7 +50,7 @@ class Step:
     pipe_to: list[str] = field(default_factory=list)
     """`argv | pipe_to`: kubectl's idempotent "create --dry-run=client -o yaml | apply -f -"."""
     compare_with: list[str] = field(default_factory=list)
-    """A render to compare `argv`'s with, object by object (day_two.changes): shown, never applied."""
+    """A render to compare `argv`'s with, object by object (manifests.changes): shown, never applied."""
 
     def shell(self) -> str:
         text = shlex.join(self.argv)
@@ -479,9 +480,7 @@ def _carry_out(plan: UpPlan, record: dict, made: dict) -> None:
 
 
 def show_changes(step: Step) -> None:
-    """Print what applying the new render changes in the release (day_two.changes)."""
-    from .day_two import changes
-
+    """Print what applying the new render changes in the release (manifests.changes)."""
     now = subprocess.run(step.compare_with, capture_output=True, text=True)  # no release yet: nothing
     found = changes(now.stdout if now.returncode == 0 else "", _run(step))
     print("what the upgrade changes:" if found else "the upgrade changes no object", flush=True)

@@ -6,8 +6,7 @@
 - `restore`: claims the backup holds and the namespace lacks are made again and filled; a claim
   that exists is left alone and named, so a restore never writes over anyone's files. The
   database is put back only where the hub has none, with the hub stopped while it is written.
-- `changes`: Helm's manifest of the release now against Helm's render of the new one, object by
-  object, printed before `helm upgrade` runs (`hub up` on a running hub).
+(What an upgrade changes, printed before `hub up` upgrades a running hub: manifests.py.)
 
 `hub backup --dry-run` and `hub restore --dry-run` print every command without running any.
 """
@@ -17,8 +16,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from .. import names
 from ..secretfiles import write_private
@@ -198,43 +195,3 @@ def restore(record: dict, image: str, folder: Path, replace_database: bool = Fal
         kept = "the hub has its own, left alone (--replace-database replaces it, keeping it beside)"
         said.append("the hub database: put back" if put else f"the hub database: {kept}")
     return said
-
-
-# --- what an upgrade changes -------------------------------------------------------------------
-
-
-def objects(manifest: str) -> dict[tuple[str, str], dict]:
-    return {
-        (doc["kind"], doc["metadata"]["name"]): doc
-        for doc in yaml.safe_load_all(manifest or "")
-        if isinstance(doc, dict) and "kind" in doc
-    }
-
-
-def comparable(doc: dict) -> dict:
-    """An object as the upgrade would change it. The chart generates its Secret's values (cookie
-    secret, proxy token) afresh in every offline render and `helm upgrade` keeps the release's, so
-    Secrets compare by their keys, and the checksums of those values on pod templates are left out.
-    Never a value of a Secret: only kinds and names are printed."""
-    doc = json.loads(json.dumps(doc))
-    if doc["kind"] == "Secret":
-        return {"keys": sorted({**(doc.get("data") or {}), **(doc.get("stringData") or {})})}
-    for meta in (doc.get("metadata", {}), doc.get("spec", {}).get("template", {}).get("metadata", {})):
-        notes = meta.get("annotations") or {}
-        for key in [k for k in notes if k.startswith("checksum/")]:
-            del notes[key]
-    return doc
-
-
-def changes(old: str, new: str) -> list[str]:
-    """What applying `new` over `old` does, one line per object: added (+), removed (-), changed (~)."""
-    before = {key: comparable(doc) for key, doc in objects(old).items()}
-    after = {key: comparable(doc) for key, doc in objects(new).items()}
-    lines = [f"+ {kind} {name}" for kind, name in sorted(after.keys() - before.keys())]
-    lines += [f"- {kind} {name}" for kind, name in sorted(before.keys() - after.keys())]
-    lines += [
-        f"~ {kind} {name}"
-        for kind, name in sorted(before.keys() & after.keys())
-        if before[(kind, name)] != after[(kind, name)]
-    ]
-    return lines
