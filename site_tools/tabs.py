@@ -41,7 +41,7 @@ def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, st
     language = "python" if target.native_file.endswith(".py") else "yaml"
     if not keys:
         return [(language, "\n".join(target.render(spec).values()))]
-    text = "\n".join(filter(None, (target.excerpt(spec, k) for k in keys)))
+    text = target.excerpt(spec, keys)
     return [(language, text or "# (nothing to set: defaults)")]
 
 

@@ -65,7 +65,7 @@ def test_a_new_plain_key_is_one_schema_entry_and_one_row(
     monkeypatch.setattr(mapping, "ROWS", [*mapping.ROWS, NEW_ROW])
     assert "c.JupyterHub.active_server_limit = 7" in TARGETS["local"].render(loaded)["jupyterhub_config.py"]
     assert "c.JupyterHub.active_server_limit = 7" in TARGETS["docker"].render(loaded)["jupyterhub_config.py"]
-    assert "c.JupyterHub.active_server_limit = 7" in TARGETS["local"].excerpt(loaded, "limits")
+    assert "c.JupyterHub.active_server_limit = 7" in TARGETS["local"].excerpt(loaded, ["limits"])
     values_text = TARGETS["kubernetes"].render(loaded)["values.yaml"]
     assert yaml.safe_load(values_text)["hub"]["activeServerLimit"] == 7
     values_file = tmp_path / "values.yaml"

@@ -56,8 +56,9 @@ class Target(ABC):
         """{file name: text} of the target's native configuration for `spec`; refuses (SpecError) what it cannot say."""
 
     @abstractmethod
-    def excerpt(self, spec: HubSpec, key: str) -> str:
-        """The native configuration that comes from one top-level spec key."""
+    def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
+        """The native configuration that comes from these top-level spec keys, as one piece an
+        admin can paste into one file ('' where they set nothing)."""
 
     def unavailable(self) -> str:
         """'' when this machine can run the target, else what is missing (one line)."""

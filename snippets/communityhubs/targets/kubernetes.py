@@ -271,7 +271,8 @@ EXCERPTS = {**BY_KEY, "spawner": spawner}  # what a guide can show: spec keys, a
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a block written out each time: readers copy it, and no anchor (&id001) to follow
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
@@ -344,10 +345,15 @@ class KubernetesTarget(Target):
         command = f"kubectl -n {spec.name} create secret tls {names.tls_secret_name(spec.name)}"
         return f"#   {command} --cert={https['certificate']} --key={https['key']}\n"
 
-    def excerpt(self, spec: HubSpec, key: str) -> str:
+    def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
+        """One values.yaml for all the keys: blocks under a shared top-level key (hub:, singleuser:)
+        merged, as pasting them into one file needs (a key twice is refused or drops the first)."""
         front_door.refuse_on_the_chart(spec)
-        fn = EXCERPTS.get(key)
-        return dump(fn(spec)).rstrip() if fn and fn(spec) else ""
+        values: Values = {}
+        for key in keys:
+            if key in EXCERPTS:
+                values = merge(values, EXCERPTS[key](spec))
+        return dump(values).rstrip() if values else ""
 
     def unavailable(self) -> str:
         missing = [f"{tool} ({hint})" for tool, hint in TOOLS.items() if not shutil.which(tool)]

@@ -31,9 +31,10 @@ class ProcessTarget(Target):
         front_door.refuse_on_this_machine(spec, self.name)
         return {self.native_file: config_text(spec, self.name, self.sections(spec, ports))}
 
-    def excerpt(self, spec: HubSpec, key: str) -> str:
+    def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
         front_door.refuse_on_this_machine(spec, self.name)
-        return "\n".join(line for s in self.sections(spec) if s.key == key for line in s.lines)
+        by_key = {s.key: "\n".join(s.lines) for s in self.sections(spec)}
+        return "\n".join(filter(None, (by_key.get(key, "") for key in keys)))
 
     def check_options(self, options: dict[str, Any]) -> None:
         if options.get("context"):

@@ -232,9 +232,9 @@ class TljhTarget(Target):
             EXTRA_FILE: self.extra_file(spec, parts),
         }
 
-    def excerpt(self, spec: HubSpec, key: str) -> str:
-        part = next((part for part in self.parts(spec) if part.key == key), Part(key))
-        return "\n".join([c.line() for c in part.commands] + part.extra.lines)
+    def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
+        parts = [part for key in keys for part in self.parts(spec) if part.key == key]
+        return "\n".join(line for part in parts for line in [c.line() for c in part.commands] + part.extra.lines)
 
     def digest(self, spec: HubSpec) -> str:
         """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
