@@ -1,7 +1,8 @@
-"""``{hub-spec-reference}``: hub.schema.json as a reference table, one row per key with its type,
+"""``{hub-spec-reference}``: hub.schema.json as a reference list, one entry per key with its type,
 its description and what each target does when the spec leaves it out (the schema's `default`, or
 its `x-unset`: one sentence for every target, or one per target), so the page is generated from
-the schema and cannot drift from it."""
+the schema and cannot drift from it. A list, not a table: each key's meaning wraps in the column
+on any screen."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class KeyDoc(NamedTuple):
     description: str
     unset: str
     """What happens when the spec leaves the key out ('' for a required key)."""
+    unset_lines: list[str]
+    """The same, as the reference shows it (a bullet per target where they differ)."""
 
 
 def _unset(node: dict[str, Any], required: bool) -> str:
@@ -32,6 +35,15 @@ def _unset(node: dict[str, Any], required: bool) -> str:
     if "default" in node and not required:
         return f"`{json.dumps(node['default'])}` on every target."
     return ""
+
+
+def _unset_lines(node: dict[str, Any], required: bool) -> list[str]:
+    """What the reference shows for a key left out: one line, or one bullet per target."""
+    said = node.get("x-unset")
+    if isinstance(said, dict):
+        return ["**Left out:**", "", *(f"- {target}: {text}" for target, text in said.items())]
+    text = _unset(node, required)
+    return [f"**Left out:** {text}"] if text else []
 
 
 def _type(node: dict[str, Any], schema: dict[str, Any]) -> str:
@@ -63,7 +75,9 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
             key = f"{prefix}{name}"
             required = name in node.get("required", [])
             desc = child.get("description", "") + (" Required." if required else "")
-            yield KeyDoc(key, _type(child, schema), desc.strip(), _unset(child, required))
+            yield KeyDoc(
+                key, _type(child, schema), desc.strip(), _unset(child, required), _unset_lines(child, required)
+            )
             if child.get("type") == "object":
                 yield from walk(child, key + ".")
             items = resolve_ref(child.get("items", {}), schema)
@@ -73,12 +87,15 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
     yield from walk(schema, "")
 
 
-def markdown_table(schema: dict[str, Any] | None = None) -> str:
-    rows = ["| Key | Type | Meaning |", "| --- | --- | --- |"]
+def markdown_list(schema: dict[str, Any] | None = None) -> str:
+    """Each key as a definition-list entry: the key, then its type, meaning and what it becomes left out."""
+    lines: list[str] = []
     for doc in key_docs(schema):
-        meaning = doc.description + (f" **Left out:** {doc.unset}" if doc.unset else "")
-        rows.append(f"| `{doc.key}` | {doc.type} | {meaning.strip().replace('|', chr(92) + '|')} |")
-    return "\n".join(rows)
+        lines += [f"`{doc.key}`", f": *{doc.type}*" + (f". {doc.description}" if doc.description else "")]
+        if doc.unset_lines:
+            lines += ["", *(f"  {line}" if line else "" for line in doc.unset_lines)]
+        lines.append("")
+    return "\n".join(lines)
 
 
 class HubSpecReference(SphinxDirective):
@@ -88,6 +105,6 @@ class HubSpecReference(SphinxDirective):
         self.env.note_dependency(str(SCHEMA_PATH))  # rebuild the page when the schema changes
         container = nodes.container(classes=["hub-spec-reference"])
         self.state.nested_parse(
-            StringList(markdown_table().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container
+            StringList(markdown_list().splitlines(), source=str(SCHEMA_PATH)), self.content_offset, container
         )
         return [container]
