@@ -27,9 +27,29 @@ def test_landing_page_renders_without_console_errors(page, site_url: str) -> Non
     page.goto(f"{site_url}/index.html")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").first.inner_text().startswith("Community Hubs")
-    assert page.locator(".sd-card").count() == 4
+    assert page.locator(".sd-card").count() == 3
     real = [e for e in errors if not any(a in e for a in CONSOLE_ALLOWLIST)]
     assert real == []
+
+
+DOORS = {
+    "I lead a community": "docs/who-is-it-for.html",
+    "I run a hub": "guides/index.html",
+    "I run hubs for others": "docs/outgrow-one-machine.html",
+}
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 768)], ids=["phone", "laptop"])
+def test_a_door_for_each_reader_is_on_the_first_screen(page, site_url: str, width: int, height: int) -> None:
+    """A community leader, a hub admin and an operator each find their way in without scrolling."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{site_url}/index.html")
+    page.wait_for_load_state("networkidle")
+    for title, href in DOORS.items():
+        card = page.locator(".sd-card", has_text=title)
+        box = card.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (title, box)
+        assert card.locator("a").first.get_attribute("href") == href
 
 
 @pytest.mark.parametrize("title,href", SECTIONS.items(), ids=list(SECTIONS))
