@@ -20,21 +20,9 @@ class KeyDoc(NamedTuple):
     key: str
     type: str
     description: str
-    unset: str
-    """What happens when the spec leaves the key out ('' for a required key)."""
-    unset_lines: list[str]
-    """The same, as the reference shows it (a bullet per target where they differ)."""
-
-
-def _unset(node: dict[str, Any], required: bool) -> str:
-    said = node.get("x-unset")
-    if isinstance(said, dict):
-        return "; ".join(f"{target}: {text.rstrip('.')}" for target, text in said.items()) + "."
-    if said:
-        return str(said)
-    if "default" in node and not required:
-        return f"`{json.dumps(node['default'])}` on every target."
-    return ""
+    unset: list[str]
+    """What the key becomes when the spec leaves it out, as the reference shows it (a bullet per
+    target where they differ; none for a required key)."""
 
 
 def _unset_lines(node: dict[str, Any], required: bool) -> list[str]:
@@ -42,8 +30,11 @@ def _unset_lines(node: dict[str, Any], required: bool) -> list[str]:
     said = node.get("x-unset")
     if isinstance(said, dict):
         return ["**Left out:**", "", *(f"- {target}: {text}" for target, text in said.items())]
-    text = _unset(node, required)
-    return [f"**Left out:** {text}"] if text else []
+    if said:
+        return [f"**Left out:** {said}"]
+    if "default" in node and not required:
+        return [f"**Left out:** `{json.dumps(node['default'])}` on every target."]
+    return []
 
 
 def _type(node: dict[str, Any], schema: dict[str, Any]) -> str:
@@ -75,9 +66,7 @@ def key_docs(schema: dict[str, Any] | None = None) -> Iterator[KeyDoc]:
             key = f"{prefix}{name}"
             required = name in node.get("required", [])
             desc = child.get("description", "") + (" Required." if required else "")
-            yield KeyDoc(
-                key, _type(child, schema), desc.strip(), _unset(child, required), _unset_lines(child, required)
-            )
+            yield KeyDoc(key, _type(child, schema), desc.strip(), _unset_lines(child, required))
             if child.get("type") == "object":
                 yield from walk(child, key + ".")
             items = resolve_ref(child.get("items", {}), schema)
@@ -92,8 +81,8 @@ def markdown_list(schema: dict[str, Any] | None = None) -> str:
     lines: list[str] = []
     for doc in key_docs(schema):
         lines += [f"`{doc.key}`", f": *{doc.type}*" + (f". {doc.description}" if doc.description else "")]
-        if doc.unset_lines:
-            lines += ["", *(f"  {line}" if line else "" for line in doc.unset_lines)]
+        if doc.unset:
+            lines += ["", *(f"  {line}" if line else "" for line in doc.unset)]
         lines.append("")
     return "\n".join(lines)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from communityhubs.targets import day_two, manifests
+from communityhubs.targets import cluster, day_two, manifests
 
 from tests.support import recording_cluster
 from tests.support.cluster_cli import CONTEXT, EXISTING_RELEASE, HUB, one_error_line
@@ -226,5 +226,5 @@ def test_one_machine_targets_say_where_their_data_is(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("answer", ["not json", json.dumps({"items": "nope"})])
 def test_a_malformed_claim_list_is_one_line(answer: str) -> None:
-    with pytest.raises(day_two.ClusterError, match="not a list of claims"):
-        [c["metadata"] for c in day_two.claims_of(answer.encode())]
+    with pytest.raises(cluster.ClusterError, match="not a list of claims"):
+        [c["metadata"] for c in cluster.claims_of(answer.encode())]

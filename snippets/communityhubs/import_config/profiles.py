@@ -128,8 +128,9 @@ def override_of(override: dict[str, Any], where: str, values: Values, options: O
     if limits:
         out["limits"] = limits
     placed = placement_of(override, where, values)
+    defs = load_schema()["$defs"] if placed else {}
     for key in list(placed):
-        only_on = load_schema()["$defs"][key]["x-only-on"]
+        only_on = defs[key]["x-only-on"]
         if options.target and options.target not in only_on:
             why = f"only {' and '.join(only_on)} places servers on nodes; the {options.target} target runs them here"
             values.report.left_out.append((f"{where}.{key}", why))

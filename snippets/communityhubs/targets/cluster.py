@@ -568,13 +568,24 @@ def down(state_dir: Path) -> bool:
     return True
 
 
-def claim_names(record: dict) -> list[str]:
-    """The names of every claim in the hub's namespace (homes, shared data, the hub database)."""
+def claims_of(answer: bytes) -> list[dict]:
+    """kubectl's `get pvc -o json` answer as its claims, or one ClusterError line."""
     try:
-        listed = json.loads(kubectl(record, "get", "pvc", "-o", "json") or b"{}")
-        return [claim["metadata"]["name"] for claim in listed.get("items", [])]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ClusterError("kubectl get pvc: the answer is not a list of claims in JSON") from None
+        items = json.loads(answer or b"{}").get("items", [])
+        if all(isinstance(c["metadata"]["name"], str) for c in items):
+            return list(items)
+    except (ValueError, AttributeError, KeyError, TypeError):
+        pass
+    raise ClusterError("kubectl get pvc: the answer is not a list of claims in JSON")
+
+
+def claims(record: dict) -> list[dict]:
+    """Every claim in the hub's namespace (homes, shared data, the hub database)."""
+    return claims_of(kubectl(record, "get", "pvc", "-o", "json"))
+
+
+def claim_names(record: dict) -> list[str]:
+    return [claim["metadata"]["name"] for claim in claims(record)]
 
 
 def doomed(state_dir: Path) -> list[str]:
@@ -626,8 +637,7 @@ def kubectl(record: dict, *args: str, stdin: bytes | None = None) -> bytes:
 
 def claim_of(record: dict, user: str) -> str:
     """The user's PersistentVolumeClaim, found by the username KubeSpawner writes on it ('' if none)."""
-    claims = json.loads(kubectl(record, "get", "pvc", "-o", "json"))
-    for claim in claims.get("items", []):
+    for claim in claims(record):
         if claim["metadata"].get("annotations", {}).get("hub.jupyter.org/username") == user:
             return claim["metadata"]["name"]
     return ""

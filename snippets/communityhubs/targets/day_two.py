@@ -112,16 +112,6 @@ def restore_plan(record: dict, folder: Path) -> DayTwoPlan:
     )
 
 
-def claims_of(answer: bytes) -> list[dict]:
-    try:
-        items = json.loads(answer or b"{}").get("items", [])
-        if all(isinstance(c["metadata"]["name"], str) for c in items):
-            return list(items)
-    except (ValueError, AttributeError, KeyError, TypeError):
-        pass
-    raise ClusterError("kubectl get pvc: the answer is not a list of claims in JSON")
-
-
 def backup(record: dict, image: str, folder: Path) -> list[str]:
     """Carry out the backup plan into a new folder; returns one line per thing saved."""
     folder = Path(folder)
@@ -135,8 +125,7 @@ def backup(record: dict, image: str, folder: Path) -> list[str]:
         raise ClusterError("hub backup: the hub's answer is not an SQLite database: nothing more was read")
     write_private(folder / DATABASE_FILE, database)
     saved.append(f"the hub database ({len(database)} bytes)")
-    answer = cluster.kubectl(record, "get", "pvc", "-o", "json")
-    claims = [c for c in claims_of(answer) if c["metadata"]["name"] != DATABASE_CLAIM]
+    claims = [c for c in cluster.claims(record) if c["metadata"]["name"] != DATABASE_CLAIM]
     write_private(folder / CLAIMS_FILE, json.dumps({"items": claims}, indent=2))
     for claim in claims:
         name = claim["metadata"]["name"]
@@ -167,7 +156,7 @@ def restore(record: dict, image: str, folder: Path, replace_database: bool = Fal
         saved = json.loads((folder / CLAIMS_FILE).read_text())["items"]
     except (ValueError, KeyError, TypeError):
         raise ClusterError(f"hub restore: {folder / CLAIMS_FILE} is not a list of claims in JSON") from None
-    there = {c["metadata"]["name"] for c in claims_of(cluster.kubectl(record, "get", "pvc", "-o", "json"))}
+    there = set(cluster.claim_names(record))
     said = []
     for claim in saved:
         name = claim["metadata"]["name"]
