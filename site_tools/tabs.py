@@ -26,12 +26,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-# What a tab calls each target's form, where it is not the target's native file.
-LABELS = {"tljh": "tljh-config"}
-
-
-def label(target: Target) -> str:
-    return LABELS.get(target.name, target.native_file)
+NOTHING = "# (nothing to set"  # how a block with nothing in it begins
 
 
 def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
@@ -42,7 +37,7 @@ def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, st
     if not keys:
         return [(language, "\n".join(target.render(spec).values()))]
     text = target.excerpt(spec, keys)
-    return [(language, text or "# (nothing to set: defaults)")]
+    return [(language, text or f"{NOTHING}: defaults)")]
 
 
 def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
@@ -55,7 +50,7 @@ def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, 
     commands = [c for part in chosen for c in part.commands]
     extra = "\n".join(line for part in chosen for line in part.extra.lines)
     if not commands and not extra:
-        return [("bash", "# (nothing to set: TLJH's defaults)")]
+        return [("bash", f"{NOTHING}: TLJH's defaults)")]
     shown = [("bash", "\n".join(c.line() for c in commands))] if commands else []
     shown += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
     return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands)))]
@@ -130,34 +125,52 @@ def load_proofs(app: Sphinx) -> None:
     app.communityhubs_proof_records = proof_records(Path(folder) if folder else None)  # type: ignore[attr-defined]
 
 
+# Where the hub runs, in the words of every tab set on the site ("where to run this guide" says
+# the same): tabs with one sync key switch together, so a reader picks their platform once.
+PLACES = {"local": "Local", "docker": "Docker", "kubernetes": "Kubernetes", "tljh": "TLJH", "hosted": "Hosted"}
+# What each target's tab calls its form, above its blocks.
+FORMS = {
+    "local": "`jupyterhub_config.py`, JupyterHub on its own",
+    "docker": "`jupyterhub_config.py`, JupyterHub with DockerSpawner",
+    "kubernetes": "`values.yaml` for the Zero to JupyterHub chart",
+    "tljh": "`tljh-config` commands for The Littlest JupyterHub",
+}
+
+
 def config_tabs(
     spec_path: Path, keys: list[str], hosted: list[str], proofs: dict[str, dict[str, Any]] | None = None
 ) -> list[str]:
-    """MyST lines of a tab-set showing `keys` of the spec (all of it without keys) in each native form,
-    each with what proves it where a stored record says."""
+    """MyST lines: the spec's `keys` (all of it without keys), then a tab per place the hub runs with
+    its native form, each with what proves it where a stored record says, and the hosted steps."""
     spec = load_spec(spec_path)
     excerpt = {k: spec.data[k] for k in keys if k in spec.data}
-    spec_text = yaml.safe_dump(excerpt, sort_keys=False) if excerpt else "# (no key: the target decides this)"
     if not keys:
-        spec_text = spec_path.read_text()  # the whole file, comments included
-    tabs: list[tuple[str, list[str]]] = [(spec_path.name, fenced("yaml", spec_text))]
-    forms: dict[tuple[str, ...], list[str]] = {}  # targets that render the same lines share a tab
+        lines = [f"`{spec_path.name}`, the whole specification:", "", *fenced("yaml", spec_path.read_text())]
+    elif excerpt:
+        lines = [f"In `{spec_path.name}`:", "", *fenced("yaml", yaml.safe_dump(excerpt, sort_keys=False))]
+    else:
+        lines = [f"`{spec_path.name}` sets nothing here: each platform's own default stands."]
+    tabs: list[tuple[str, list[str], bool]] = []  # (sync key, body, has something to show)
     for target in TARGETS.values():
+        shown = True
         try:
-            body = [line for language, text in blocks(target, spec, keys) for line in fenced(language, text)]
+            found = blocks(target, spec, keys)
+            shown = not all(text.startswith(NOTHING) for _, text in found)
+            body = [FORMS[target.name] + ":", ""]
+            body += [line for language, text in found for line in fenced(language, text)]
             said = proof(target, spec, spec_path.resolve().name, (proofs or {}).get(target.name))
             if said:
                 body += ["", f"*{said}*"]
         except SpecError as err:
             body = [f"The {target.name} target refuses this: `{str(err).split(': ', 1)[1]}`"]
-        forms.setdefault((label(target), *body), []).append(target.name)
-    for (name, *body), names in forms.items():
-        tabs.append((f"{name} ({', '.join(names)})", body))
+        tabs.append((target.name, body, shown))
     if hosted:
-        tabs.append(("On a hosted hub", hosted))
-    lines = ["::::{tab-set}"]
-    for name, body in tabs:
-        lines += [f":::{{tab-item}} {name}", *body, ":::"]
+        tabs.append(("hosted", hosted, True))
+    first = next((key for key, _, shown in tabs if shown), tabs[0][0])
+    lines += ["", "::::{tab-set}"]
+    for key, body, _ in tabs:
+        lines += [f":::{{tab-item}} {PLACES[key]}", f":sync: {key}", *([":selected:"] if key == first else [])]
+        lines += ["", *body, ":::"]
     return [*lines, "::::"]
 
 

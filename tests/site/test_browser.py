@@ -52,6 +52,24 @@ def test_a_door_for_each_reader_is_on_the_first_screen(page, site_url: str, widt
         assert card.locator("a").first.get_attribute("href") == href
 
 
+def test_choosing_where_the_hub_runs_switches_every_tab_set_on_the_page(page, site_url: str) -> None:
+    """A reader picks their platform once: "where to run this guide" and the configuration tabs move together."""
+    page.goto(f"{site_url}/guides/add-users-and-admins.html")
+    page.wait_for_load_state("networkidle")
+    sets = page.locator(".sd-tab-set")
+    assert sets.count() >= 2
+
+    def chosen() -> list[str]:
+        return [sets.nth(i).locator("input:checked + label").inner_text().strip() for i in range(sets.count())]
+
+    assert set(chosen()) == {"Local"}
+    sets.first.locator("label", has_text="Kubernetes").click()
+    assert set(chosen()) == {"Kubernetes"}
+    page.reload()  # and the choice is remembered on the next page the reader opens
+    page.wait_for_load_state("networkidle")
+    assert set(chosen()) == {"Kubernetes"}
+
+
 @pytest.mark.parametrize("title,href", SECTIONS.items(), ids=list(SECTIONS))
 def test_top_level_sections_reachable_from_navigation(page, site_url: str, title: str, href: str) -> None:
     page.goto(f"{site_url}/index.html")

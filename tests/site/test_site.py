@@ -95,8 +95,10 @@ def test_guide_page_is_verified_and_links_its_notebook(site: Path, guide: str) -
 def test_guide_page_shows_the_native_configuration_for_every_target(site: Path, guide: str) -> None:
     html = (site / "guides" / f"{guide}.html").read_text()
     assert 'class="hub-config' in html, f"{guide}: no {{hub-config}} tabs"
-    for label in ("jupyterhub_config.py (", "values.yaml (kubernetes)", "tljh-config (tljh)"):
-        assert label in html, f"{guide}: no {label!r} tab"
+    configs = html[html.index('class="hub-config') :]
+    for place, form in (("local", "jupyterhub_config.py"), ("kubernetes", "values.yaml"), ("tljh", "tljh-config")):
+        assert re.search(rf'<label[^>]*data-sync-id="{place}"', configs), f"{guide}: no {place!r} tab"
+        assert form in configs or f"The {place} target refuses this" in configs, f"{guide}: no {form} in its tabs"
 
 
 def test_guides_index_lists_every_guide(site: Path) -> None:
