@@ -36,10 +36,10 @@ FOR_DOCS = {
     "nodejs": ("node", "runs the reference configurable-http-proxy"),
     "npm": ("npm", "installs that proxy from the npm registry"),
     "prometheus": ("prometheus", "the usage guide collects the hub's metrics with it"),
+    "chromium": ("chromium", "photographs the guides' hubs; the browser tests"),
+    "libatomic1": ("lib:atomic", "the Node.js inside Playwright, which drives chromium"),
 }
 FOR_TESTS = {
-    "chromium": ("chromium", "the browser tests"),
-    "libatomic1": ("lib:atomic", "the Node.js inside Playwright, which drives chromium"),
     # the engine, not the client: machines here ship a `docker` client with no daemon
     "docker.io": ("dockerd", "the docker target's hubs and guides (the Docker engine)"),
     "debootstrap": ("debootstrap", "builds a Debian base image without a container registry"),

@@ -190,3 +190,29 @@ def test_one_user_cannot_open_another_users_server_in_the_browser(browser, local
     finally:
         ada.close()
         grace.close()
+
+
+def test_a_picture_of_a_page_behind_the_login_starts_nobodys_server(local_hub) -> None:
+    """The guides' pictures log in straight to the page they show: a login that went home would
+    start the admin's server, which no guide's clean-up would stop."""
+    from communityhubs.client import HubClient
+    from communityhubs.pictures import picture
+
+    _, info = local_hub
+    api = HubClient(info.url, info.admin_token())
+    before = {u["name"] for u in api.users("demo-") if u["servers"]}
+    shown = picture(info.url, "/hub/admin", ("demo-admin", info.admin_password_file.read_text().strip()), "demo-grace")
+    assert shown.data.startswith(b"\x89PNG") and len(shown.data) > 10_000
+    assert {u["name"] for u in api.users("demo-") if u["servers"]} == before
+
+
+def test_a_picture_names_the_page_where_none_can_be_taken(monkeypatch) -> None:
+    from communityhubs import pictures
+
+    monkeypatch.setattr(pictures, "CHROMIUM", "/nowhere/chromium")
+    monkeypatch.setattr(pictures.shutil, "which", lambda name: None)
+    shown = pictures.picture("http://127.0.0.1:1", "/hub/admin")
+    assert (
+        shown.data
+        == "*Open `/hub/admin` on the hub to see this page: no picture here, no chromium at /nowhere/chromium (Debian: `apt-get install chromium`).*"
+    )

@@ -120,3 +120,19 @@ def test_benchmarks_page_draws_its_plot_and_tables_from_the_stored_results(site:
         row = f"{last['median']:.1f} ({last['min']:.1f}–{last['max']:.1f})"
         assert row in html, f"{r['target']} {r['hub']} N={r['n']}: {row} is not on the page"
     assert f"{data['machine']['cpus']} CPUs" in html
+
+
+def test_at_least_five_guides_show_a_picture_of_their_hub(site: Path) -> None:
+    """Pictures the browser took of the guides' hubs (login, spawn page, admin panel, JupyterLab),
+    each with words for those who cannot see it; the build made each one (the baselines compare that
+    a picture is there, the pixels differ on every run)."""
+    pictured = {}
+    for guide in GUIDES:
+        html = (site / "guides" / f"{guide}.html").read_text()
+        alts = re.findall(r'<img alt="([^"]{40,})" src="(?:\.\./)+_images/[0-9a-f]{64}\.png"', html)
+        if alts:
+            pictured[guide] = alts
+    assert len(pictured) >= 5, pictured
+    shown = " ".join(alt for alts in pictured.values() for alt in alts)
+    for page in ("login page", "spawn page", "admin panel", "JupyterLab"):
+        assert page in shown, f"no picture of the {page}"

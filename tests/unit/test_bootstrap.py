@@ -28,8 +28,8 @@ def test_sessions_are_read_from_nox_arguments() -> None:
 
 def test_the_suite_needs_more_system_packages_than_the_site() -> None:
     b = bootstrap()
-    assert {"graphviz"} <= set(b.FOR_DOCS)
-    assert {"chromium", "docker.io", "debootstrap"} <= set(b.FOR_TESTS)
+    assert {"graphviz", "chromium"} <= set(b.FOR_DOCS)  # the build photographs the guides' hubs
+    assert {"docker.io", "debootstrap"} <= set(b.FOR_TESTS)
 
 
 def test_without_root_or_sudo_it_stops_with_the_exact_command(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,90 @@
+"""Pictures of a guide's own hub, taken by a real browser while the guide runs: what a person
+sees on the login page, the spawn page, the admin panel or in JupyterLab.
+
+A picture needs someone to log in as, so only a throwaway hub (whose password files the guide
+can read) is photographed; on a reader's hub the guide says which page to open instead. The
+browser is Debian's chromium, driven by Playwright; neither is needed by the hub itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
+
+if TYPE_CHECKING:
+    from IPython.display import Image, Markdown
+
+    from .guide import GuideHub
+
+    Shown = Image | Markdown
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SIZE = {"width": 1100, "height": 620}  # wide enough for JupyterHub's pages, small enough to read on the site
+
+
+def browser_missing() -> str:
+    """Why no picture can be taken here ('' when one can)."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        return f"no chromium at {CHROMIUM} (Debian: `apt-get install chromium`)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (`pip install playwright`)"
+    return ""
+
+
+def of_guide_hub(hub: GuideHub, path: str, user: str | None = None, admin: bool = False, show: str = "") -> Shown:
+    """`picture` of a guide's hub, logged in as `user` with the admins' password (`admin`) or the
+    shared one; on a reader's hub, whose passwords a guide does not know, a line naming the page."""
+    if not hub.throwaway:
+        from IPython.display import Markdown
+
+        return Markdown(f"*Open `{path}` on your hub to see this page: pictures are taken only on a guide's own hub.*")
+    login = (user, hub.admin_password() if admin else hub.shared_password()) if user else None
+    return picture(hub.url, path, login, show)
+
+
+def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str = "") -> Shown:
+    """The page at `path` of the hub at `url`, as a visitor sees it or, with `login` (name,
+    password), as that person does once logged in, after the text `show` appears on it."""
+    from IPython.display import Image, Markdown
+
+    missing = browser_missing()
+    if missing:
+        return Markdown(f"*Open `{path}` on the hub to see this page: no picture here, {missing}.*")
+    # Playwright's sync API refuses to run where an event loop runs, as in a Jupyter kernel: a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return Image(data=thread.submit(screenshot, url, path, login, show).result(), format="png")
+
+
+def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) -> bytes:
+    from playwright.sync_api import sync_playwright
+
+    # A hostname, not an IP: some cookie jars ignore cookies that an IP-address host sets.
+    url = url.replace("127.0.0.1", "localhost")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(viewport=SIZE).new_page()
+            if login:  # straight to the page: a login that went home would start the person's server
+                page.goto(f"{url}/hub/login?next={quote(urlsplit(url).path + path)}")
+                page.fill("input[name=username]", login[0])
+                page.fill("input[name=password]", login[1])
+                page.click("input[type=submit], button[type=submit]")
+                page.wait_for_url(f"**{path}*", timeout=90_000)
+            else:
+                page.goto(f"{url}{path}")
+            page.wait_for_load_state("networkidle")
+            if show:
+                page.get_by_text(show).first.wait_for(timeout=90_000)
+            news = page.get_by_text("Would you like to get notified about official Jupyter news?")
+            if news.count():  # JupyterLab's first-run question covers part of the launcher
+                page.get_by_role("button", name="No", exact=True).click()
+                news.wait_for(state="hidden")
+            return page.screenshot()
+        finally:
+            browser.close()
