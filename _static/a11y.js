@@ -7,3 +7,23 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.setAttribute("aria-label", `Show or hide ${link ? link.textContent.trim() : "section"}`);
   });
 });
+
+// A table wider than the page's column scrolls sideways inside its box: a line under the box
+// says so, since a phone shows no scroll bar until someone tries (issue: hidden columns, no hint).
+function markScrollingBoxes() {
+  document.querySelectorAll(".pst-scrollable-table-container, .table-wrapper").forEach((box) => {
+    const next = box.nextElementSibling;
+    const hinted = next && next.classList.contains("scroll-hint");
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !hinted) {
+      const hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = "This table is wider than the page: scroll it sideways to see every column.";
+      box.after(hint);
+    } else if (!scrolls && hinted) {
+      next.remove();
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingBoxes);
+window.addEventListener("resize", markScrollingBoxes);

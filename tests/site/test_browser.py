@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.support import layout
 from tests.support.browser import log_in_in_browser
 
 # Console messages that are not our errors.
@@ -68,6 +69,29 @@ def test_choosing_where_the_hub_runs_switches_every_tab_set_on_the_page(page, si
     page.reload()  # and the choice is remembered on the next page the reader opens
     page.wait_for_load_state("networkidle")
     assert set(chosen()) == {"Kubernetes"}
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 768)], ids=["phone", "laptop"])
+def test_no_page_cuts_anything_off_on_a_phone_or_a_laptop(page, site, site_url: str, width: int, height: int) -> None:
+    """Every page of the site: nothing runs past the screen or a box that clips it unless the box
+    scrolls sideways, a box that scrolls says so in words, and tab labels take two rows at most."""
+    page.set_viewport_size({"width": width, "height": height})
+    problems = {}
+    for html in sorted(site.rglob("*.html")):
+        path = html.relative_to(site).as_posix()
+        if path.startswith(("_", "genindex", "search")):
+            continue
+        page.goto(f"{site_url}/{path}")
+        page.wait_for_load_state("load")
+        found = {
+            "cut off": page.evaluate(layout.CUT_OFF),
+            "the page scrolls sideways": page.evaluate(layout.PAGE_SCROLLS),
+            "scrolls with no hint": page.evaluate(layout.UNHINTED_SCROLLERS),
+            "tab label rows over 2": max(0, page.evaluate(layout.TAB_ROWS) - 2),
+        }
+        if any(found.values()):
+            problems[path] = {what: value for what, value in found.items() if value}
+    assert problems == {}
 
 
 @pytest.mark.parametrize("title,href", SECTIONS.items(), ids=list(SECTIONS))
