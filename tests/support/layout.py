@@ -20,8 +20,10 @@ CUT_OFF = """() => {
     }
     if (reachable || getComputedStyle(el).visibility === "hidden") continue;
     if (box.right > edge + 2) {
-      const what = el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "");
-      found.push({what, text: (el.textContent || "").trim().slice(0, 60), right: Math.round(box.right), edge: Math.round(edge)});
+      const classes = typeof el.className === "string" && el.className ? "." + el.className.split(" ").join(".") : "";
+      const text = (el.textContent || "").trim().slice(0, 60);
+      const what = el.tagName.toLowerCase() + classes;
+      found.push({what, text, right: Math.round(box.right), edge: Math.round(edge)});
     }
   }
   return found.filter((f, i) => i < 5);
@@ -37,6 +39,7 @@ UNHINTED_SCROLLERS = """() => [...document.querySelectorAll("article .pst-scroll
 
 # The most rows any tab set's labels take (the chosen label sits a few pixels lower than the rest).
 TAB_ROWS = """() => Math.max(0, ...[...document.querySelectorAll("article .sd-tab-set")].map((set) => {
-  const tops = [...set.querySelectorAll(":scope > label")].map((l) => l.getBoundingClientRect().top).sort((a, b) => a - b);
+  const tops = [...set.querySelectorAll(":scope > label")].map((l) => l.getBoundingClientRect().top);
+  tops.sort((a, b) => a - b);
   return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 10).length;
 }))"""
