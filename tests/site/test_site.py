@@ -136,3 +136,44 @@ def test_at_least_five_guides_show_a_picture_of_their_hub(site: Path) -> None:
     shown = " ".join(alt for alts in pictured.values() for alt in alts)
     for page in ("login page", "spawn page", "admin panel", "JupyterLab"):
         assert page in shown, f"no picture of the {page}"
+
+
+def test_the_cost_page_sizes_a_hub_from_the_stored_measurements(site: Path) -> None:
+    """Its figures are the benchmark's, read when the page is built: none typed in by hand."""
+    import json
+
+    data = json.loads((ROOT / "docs" / "benchmarks" / "burst.json").read_text())
+    runs = [r for r in data["results"] if "n" in r and r["hub"] == "project" and r["target"] == "docker"]
+    idle = max(r["idle_mb"]["median"] for r in runs)
+    html = (site / "docs" / "what-does-a-hub-cost.html").read_text()
+    assert f"{idle:.0f} MB" in html
+    assert f"{30 * idle / 1024:.1f} GB" in html  # 30 people's idle servers
+    for source in ("z2jh.jupyter.org", "tljh.jupyter.org"):
+        assert source in html, f"the cost page does not link {source}"
+
+
+def test_the_get_a_hub_page_credits_the_right_to_replicate_and_links_each_way_in(site: Path) -> None:
+    html = (site / "docs" / "get-a-hub.html").read_text()
+    assert 'href="https://2i2c.org/right-to-replicate/"' in html
+    for page in ("put-your-hub-on-the-internet.html", "outgrow-one-machine.html", "what-does-a-hub-cost.html"):
+        assert page in html, page
+
+
+def test_the_glossary_explains_the_terms_the_pages_use(site: Path) -> None:
+    html = (site / "docs" / "glossary.html").read_text()
+    for term in (
+        "Helm",
+        "values.yaml",
+        "REST API",
+        "Bundle",
+        "State folder",
+        "OAuth callback URL",
+        "DNS",
+        "kind",
+        "PVC",
+        "TLJH",
+        "Z2JH",
+        "systemd",
+        "Traefik",
+    ):
+        assert re.search(rf'<dt id="term-[^"]*">{re.escape(term)}<', html), term
