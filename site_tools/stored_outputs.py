@@ -81,7 +81,9 @@ def stored_note(stored: Path, why: str) -> str:
     """The note at the top of such a page: why, and what the outputs were verified against."""
     baseline = nbformat.read(stored, as_version=4) if stored.is_file() else nbformat.v4.new_notebook()
     texts = [o.get("text", "") for c in baseline.cells for o in c.get("outputs", [])]
-    verified = next((t.strip() for t in reversed(texts) if "Verified against" in t), "")
+    # That one line only: the rest of the cell's output stays below, with its cell.
+    lines = [line.strip() for text in texts for line in text.splitlines()]
+    verified = next((line for line in reversed(lines) if line.startswith("Verified against")), "")
     if not verified:
         return (
             f":::{{note}}\nThis site was built on a machine where this guide could not run ({why}), and no "

@@ -74,3 +74,13 @@ def test_a_step_a_verified_run_stored_without_output_is_not_called_unrun() -> No
     assert texts and not any(t.startswith("Not run here") for t in texts)
     kind = ROOT / "notebooks" / "kubernetes" / "deploy-your-hub-on-kubernetes-with-kind.ipynb"
     assert stored_run(kind) == frozenset()  # its stored notebook is the source alone: no run was stored
+
+
+def test_the_note_quotes_only_the_verified_line_of_a_last_cell_that_prints_more() -> None:
+    """The rebuild guide's last cell prints a command and its answer before the verified line: the
+    note takes that line alone, and the command (`--spec`, which Markdown would turn into a dash) stays
+    in its cell."""
+    stored = ROOT / "notebooks" / "docker" / "rebuild-your-hub-elsewhere.ipynb"
+    note = stored_note(stored, "no Docker engine answers")
+    assert "--spec" not in note and "hub demo-replicate stopped" not in note
+    assert re.search(r"Verified against a docker hub, JupyterHub 6\.\d+\.\d+, on \d{4}-\d{2}-\d{2}\.\n:::", note)
