@@ -177,3 +177,14 @@ def test_the_glossary_explains_the_terms_the_pages_use(site: Path) -> None:
         "Traefik",
     ):
         assert re.search(rf'<dt id="term-[^"]*">{re.escape(term)}<', html), term
+
+
+@pytest.mark.parametrize("page", ["docs/right-to-replicate.html", "docs/security.html"])
+def test_pages_for_leaders_say_it_plainly_and_keep_the_tests_in_a_collapsed_section(site: Path, page: str) -> None:
+    """Test names are evidence for those who want it: inside a section the reader opens, never in
+    the open text."""
+    html = (site / page).read_text()
+    body = html[html.index('<article class="bd-article"') : html.index("</article>")]
+    assert "sd-dropdown" in body
+    shown = re.sub(r'<details class="sd-sphinx-override sd-dropdown.*?</details>', "", body, flags=re.S)
+    assert not re.findall(r"test_[a-z_]{8,}", shown), re.findall(r"test_[a-z_]{8,}", shown)
