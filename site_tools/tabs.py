@@ -11,6 +11,7 @@ they live here, not in the targets: the targets render files and say which files
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +20,7 @@ import yaml
 from communityhubs.formats.tljh_commands import reloads
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS, Target
+from communityhubs.targets.pyconfig import READ_SECRET
 from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -37,7 +39,22 @@ def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, st
     if not keys:
         return [(language, "\n".join(target.render(spec).values()))]
     text = target.excerpt(spec, keys)
+    if language == "python" and text:
+        text = standalone(text)
     return [(language, text or f"{NOTHING}: defaults)")]
+
+
+def standalone(lines: str) -> str:
+    """A jupyterhub_config.py excerpt with what it uses that the whole file defines once at its top
+    (its imports, `read_secret`), so that the lines pasted alone still run."""
+    needs = [f"import {m}" for m in ("os", "subprocess", "sys") if re.search(rf"\b{m}\.", lines)]
+    if "read_secret(" in lines or re.search(r"\bPath\(", lines):
+        needs.append("from pathlib import Path")
+    if "read_secret(" in lines:
+        needs += ["", "", READ_SECRET]
+    if not needs:
+        return lines
+    return "\n".join(["# at the top of jupyterhub_config.py, once", *needs, "", lines])
 
 
 def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, str]]:
@@ -52,7 +69,11 @@ def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, 
     if not commands and not extra:
         return [("bash", f"{NOTHING}: TLJH's defaults)")]
     shown = [("bash", "\n".join(c.line() for c in commands))] if commands else []
-    shown += [("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}")] if extra else []
+    if "read_secret(" in extra:  # pasted alone, the lines need the files they read and the function
+        shown.insert(0, ("bash", target.secret_commands(spec).rstrip()))
+        shown.append(("python", f"{target.python_header(spec)}\n\n{extra}"))
+    elif extra:
+        shown.append(("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}"))
     return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands)))]
 
 

@@ -438,12 +438,13 @@ ADDRESS_ONLY = {"ingress_class": "ingress", "annotations": "ingress", "address":
 
 
 def _check_public_address(address: dict[str, Any], source: str) -> None:
-    kind = address.get("type", schema_default("public_address.type"))
+    kind = address.get("type")
     if kind == "ingress" and "host" not in address:
         raise SpecError(f"{source}: public_address.host: missing, needed with public_address.type ingress")
     for key, only in ADDRESS_ONLY.items():
         if key in address and kind != only:
-            raise SpecError(f"{source}: public_address.{key}: only for public_address.type {only}, not {kind}")
+            said = f", not {kind}" if kind else ": set the type, each platform's own is not the same"
+            raise SpecError(f"{source}: public_address.{key}: only for public_address.type {only}{said}")
     if "address" in address:
         try:
             ipaddress.ip_address(address["address"])

@@ -14,7 +14,7 @@ def read_secret(name):
 
 
 # --- authenticator ---
-c.CILogonOAuthenticator.idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
+c.CILogonOAuthenticator.allowed_idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
                                               'username_derivation': {'username_claim': 'email'},
                                               'allowed_domains': ['example.edu']},
  'http://google.com/accounts/o8/id': {'username_derivation': {'username_claim': 'email'}}}

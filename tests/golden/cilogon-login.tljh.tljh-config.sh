@@ -14,7 +14,6 @@ printf '%s' "$OAUTH_CLIENT_SECRET" | sudo sh -c 'umask 077; cat > /opt/tljh/stat
 # The new config.yaml, made beside the old one from what TLJH's installer leaves ({}),
 # so whatever an earlier run set and this spec no longer says goes back to TLJH's default.
 sudo sh -c 'echo "{}" > /opt/tljh/config/config.yaml.new'
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set http.address 127.0.0.1
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type cilogon
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.CILogonOAuthenticator.client_id cilogon:/client_id/example-campus-hub
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.CILogonOAuthenticator.oauth_callback_url https://hub.example.edu/hub/oauth_callback
@@ -29,5 +28,4 @@ sudo mv /opt/tljh/config/config.yaml.new /opt/tljh/config/config.yaml
 
 # The Python file, from the folder this script was rendered into, then the reloads.
 sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/
-sudo tljh-config reload proxy
 sudo tljh-config reload

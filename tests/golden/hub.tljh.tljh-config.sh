@@ -15,7 +15,6 @@ sudo sh -c 'umask 077; test -s /opt/tljh/state/communityhubs/admin-token || pyth
 # The new config.yaml, made beside the old one from what TLJH's installer leaves ({}),
 # so whatever an earlier run set and this spec no longer says goes back to TLJH's default.
 sudo sh -c 'echo "{}" > /opt/tljh/config/config.yaml.new'
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set http.address 127.0.0.1
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type shared-password
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.admin demo-admin
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.allowed demo-ada
@@ -34,5 +33,4 @@ sudo mv /opt/tljh/config/config.yaml.new /opt/tljh/config/config.yaml
 
 # The Python file, from the folder this script was rendered into, then the reloads.
 sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/
-sudo tljh-config reload proxy
 sudo tljh-config reload

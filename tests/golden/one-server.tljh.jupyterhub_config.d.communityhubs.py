@@ -14,10 +14,8 @@ def read_secret(name):
 
 
 # --- authenticator ---
-# everyone's shared password
-c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
-# the admins' own password
-c.SharedPasswordAuthenticator.admin_password = read_secret('admin-password')
+# never in config.yaml
+c.GitHubOAuthenticator.client_secret = read_secret('oauth-client-secret')
 
 # --- limits ---
 # seconds a server may take to start

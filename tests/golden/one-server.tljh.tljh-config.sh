@@ -8,9 +8,8 @@ set -e  # the first command that fails stops the script, and the hub keeps its o
 # jupyterhub_config.d/communityhubs.py reads when the hub starts. Each is made only
 # where it is missing, so running this again keeps every password and token.
 sudo install -d -m 0700 /opt/tljh/state/communityhubs
-sudo sh -c 'umask 077; test -s /opt/tljh/state/communityhubs/shared-password || python3 -c "import secrets; print(secrets.token_hex(16))" > /opt/tljh/state/communityhubs/shared-password'
-sudo sh -c 'umask 077; test -s /opt/tljh/state/communityhubs/admin-password || python3 -c "import secrets; print(secrets.token_hex(24))" > /opt/tljh/state/communityhubs/admin-password'
 sudo sh -c 'umask 077; test -s /opt/tljh/state/communityhubs/admin-token || python3 -c "import secrets; print(secrets.token_hex(32))" > /opt/tljh/state/communityhubs/admin-token'
+printf '%s' "$OAUTH_CLIENT_SECRET" | sudo sh -c 'umask 077; cat > /opt/tljh/state/communityhubs/oauth-client-secret'   # the OAuth client secret, from $OAUTH_CLIENT_SECRET
 
 # The new config.yaml, made beside the old one from what TLJH's installer leaves ({}),
 # so whatever an earlier run set and this spec no longer says goes back to TLJH's default.
@@ -18,7 +17,9 @@ sudo sh -c 'echo "{}" > /opt/tljh/config/config.yaml.new'
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set https.enabled true
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set https.letsencrypt.email admins@example.org
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item https.letsencrypt.domains hub.example.org
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type shared-password
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type github
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GitHubOAuthenticator.client_id Ov23liFieldSchool01
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GitHubOAuthenticator.oauth_callback_url https://hub.example.org/hub/oauth_callback
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.admin demo-admin
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.allowed demo-ada
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item users.allowed demo-admin

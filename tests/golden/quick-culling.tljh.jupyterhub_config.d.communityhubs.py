@@ -14,7 +14,8 @@ def read_secret(name):
 
 
 # --- authenticator ---
-# everyone's shared password
+# WARNING: everyone's shared password. Anyone who has it can log in as any non-admin user,
+# and on TLJH that is their Unix account and home folder: for a workshop room, never on the internet
 c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')
 
 # --- limits ---

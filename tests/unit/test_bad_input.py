@@ -79,9 +79,10 @@ CHANGES = [
         "public_address.ingress_class: only for public_address.type ingress, not load-balancer",
     ),
     (
-        "a reserved address on the default loopback",
+        "a reserved address with the type left out (each platform's own)",
         {"public_address": {"address": "203.0.113.10"}},
-        "public_address.address: only for public_address.type load-balancer, not loopback",
+        "public_address.address: only for public_address.type load-balancer: set the type, each platform's own "
+        "is not the same",
     ),
     (
         "an address that is no IP address",

@@ -146,3 +146,29 @@ def test_the_references_platform_defaults_are_the_ones_the_code_keeps() -> None:
     assert "No culler" in culling["local"] and "No culler" in culling["docker"]
     assert MEMORY_SHARE == 4 and "A quarter of the smallest" in unset_by_target("limits.mem_guarantee")["kubernetes"]
     assert f"{CPU_GUARANTEE} CPU" in unset_by_target("limits.cpu_guarantee")["kubernetes"]
+
+
+def test_each_platforms_own_public_address_is_the_one_the_renderers_take() -> None:
+    """Left out, public_address.type is each platform's own: TLJH serves every address (a spec that
+    does not ask for loopback is reachable), the others 127.0.0.1 or port-forward."""
+    from communityhubs.sections.front_door import address_type
+    from communityhubs.spec import validate_spec
+    from communityhubs.targets import NAMES
+
+    said = unset_by_target("public_address.type")
+    spec = validate_spec({"name": "walk", "authenticator": {"type": "shared-password"}}, "walk.yaml")
+    for target in NAMES:
+        assert said[target].startswith(f"{address_type(spec, target)}: "), (target, said[target])
+    assert address_type(spec, "tljh") == "load-balancer" and address_type(spec, "kubernetes") == "loopback"
+
+
+def test_the_workshop_guide_names_each_platforms_own_culling_times() -> None:
+    """Pre-started servers sit idle until people come: the guide's figures are the platforms' own."""
+    from communityhubs.import_config.tljh_config import DEFAULTS as TLJH_DEFAULTS
+    from communityhubs.sections.culling import CHART_DEFAULTS
+
+    from tests.support.paths import ROOT
+
+    text = " ".join((ROOT / "guides" / "prepare-a-workshop.md").read_text().split())
+    assert f"servers idle for {TLJH_DEFAULTS['services']['cull']['timeout']} s" in text
+    assert f"on Zero to JupyterHub after {CHART_DEFAULTS['timeout']} s" in text

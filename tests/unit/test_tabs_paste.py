@@ -1,10 +1,12 @@
 """Readers copy what they see: every configuration tab on every page can be pasted into one file.
 A YAML tab loads with a loader that refuses a key given twice (YAML itself would keep only the
-last block), and a Python tab parses."""
+last block), and a Python tab parses and stands alone: every name it uses it defines or imports
+(`c` and get_config are JupyterHub's)."""
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from pathlib import Path
 
@@ -41,11 +43,35 @@ def fenced_blocks(lines: list[str]) -> list[tuple[str, str]]:
     return blocks
 
 
+# What JupyterHub gives every configuration file: `c`, and get_config which makes it.
+GIVEN = {"c", "get_config", *dir(builtins)}
+
+
+def undefined_names(text: str) -> set[str]:
+    """Names a Python tab uses and neither defines, imports nor is given: pasted alone, it fails."""
+    tree = ast.parse(text)
+    defined = set(GIVEN)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+            defined.update(a.arg for a in node.args.args) if isinstance(node, ast.FunctionDef) else None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, ast.comprehension):
+            defined.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return used - defined
+
+
 def paste_check(language: str, text: str) -> None:
     if language == "yaml":
         parse_yaml(text, "the tab")
     elif language == "python":
-        ast.parse(text)
+        missing = undefined_names(text)
+        if missing:
+            raise NameError(f"the tab uses {sorted(missing)} without defining them")
 
 
 FOUND = directives()
@@ -68,3 +94,7 @@ def test_the_check_refuses_a_top_level_key_given_twice_and_python_that_does_not_
         paste_check("yaml", "hub:\n  a: 1\nsingleuser: {}\nhub:\n  b: 2\n")
     with pytest.raises(SyntaxError):
         paste_check("python", "c.Spawner.mem_limit = \n")
+    with pytest.raises(NameError, match=r"\['read_secret'\]"):
+        paste_check("python", "c.SharedPasswordAuthenticator.user_password = read_secret('shared-password')\n")
+    with pytest.raises(NameError, match=r"\['sys'\]"):
+        paste_check("python", "c.JupyterHub.services.append({'command': [sys.executable]})\n")

@@ -332,8 +332,9 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"https": {"letsencrypt": {"contact_email": "a@b.org", "hosts": ["hub.b.org"]}}, "public_address": PUBLIC},
         {"https": {"letsencrypt": {"contact_email": "a@b.org", "hosts": ["lab.b.org"]}}},
     ),
-    "public_address": ({}, {"public_address": PUBLIC}),
-    "public_address.type": ({}, {"public_address": PUBLIC}),
+    # Left out, the type is each platform's own (TLJH's is load-balancer): walk from one given.
+    "public_address": ({}, {"public_address": {"type": "ingress", "host": "hub.b.org"}}),
+    "public_address.type": ({"public_address": {"type": "loopback"}}, {"public_address": PUBLIC}),
     "public_address.host": (
         {"public_address": {"type": "ingress", "host": "hub.b.org"}},
         {"public_address": {"type": "ingress", "host": "lab.b.org"}},
@@ -483,3 +484,16 @@ def test_shared_data_on_a_named_cluster_needs_a_class_that_offers_read_write_man
     files = kubernetes.render(named)
     assert "storageClassName: nfs" in files["shared-data-claims.yaml"]
     assert "apply -f shared-data-claims.yaml" in files["values.yaml"]
+
+
+def test_a_shared_password_on_tljh_is_called_what_it_is_in_the_file_and_on_the_tab() -> None:
+    """On TLJH a login is a Unix account and a home: whoever has the shared password can be anyone."""
+    from site_tools.tabs import config_tabs
+
+    warning = "Anyone who has it can log in as any non-admin user"
+    spec = load_spec(SNIPPETS / "hub.yaml")
+    assert warning in TARGETS["tljh"].render(spec)["jupyterhub_config.d/communityhubs.py"]
+    tabs = "\n".join(config_tabs(SNIPPETS / "hub.yaml", ["authenticator"], []))
+    assert warning in tabs[tabs.index(":sync: tljh") :]
+    production = TARGETS["tljh"].render(load_spec(SNIPPETS / "examples" / "one-server.yaml"))
+    assert warning not in "".join(production.values()) and "shared-password" not in "".join(production.values())

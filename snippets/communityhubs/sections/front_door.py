@@ -30,6 +30,16 @@ def https_jupyterhub_config(spec: HubSpec) -> Section:
     return s
 
 
+# Where a spec leaves public_address.type out, each platform's own default stands (the schema's
+# x-unset says the same in words, and tests/unit/test_spec.py holds the two together).
+PLATFORM_ADDRESS = {"tljh": "load-balancer"}  # TLJH's Traefik serves every address; the rest: loopback
+
+
+def address_type(spec: HubSpec, target: str) -> str:
+    """public_address.type as `target` takes it: the spec's, else the platform's own default."""
+    return spec.settings["public_address.type"] or PLATFORM_ADDRESS.get(target, "loopback")
+
+
 def refuse_on_this_machine(spec: HubSpec, target: str) -> None:
     """Local and docker: JupyterHub serves a certificate it is given, on 127.0.0.1 only."""
     if "letsencrypt" in spec.section("https"):
@@ -38,7 +48,7 @@ def refuse_on_this_machine(spec: HubSpec, target: str) -> None:
             "The Littlest JupyterHub's tljh-config) and set https.certificate and https.key"
         )
         raise refuse(spec, "https.letsencrypt", target, why)
-    kind = spec.settings["public_address.type"]
+    kind = address_type(spec, target)
     if kind != "loopback":
         why = (
             "the hub listens on 127.0.0.1 only: put a reverse proxy with HTTPS in front of it "
@@ -62,7 +72,7 @@ def https_values_yaml(spec: HubSpec) -> Values:
             "letsencrypt": {"contactEmail": encrypt["contact_email"]},
         }
         return {"proxy": {"https": tls}}
-    if "certificate" in settings and spec.settings["public_address.type"] != "ingress":
+    if "certificate" in settings and address_type(spec, "kubernetes") != "ingress":
         # kubectl -n NAME create secret tls NAME-tls --cert=CERTIFICATE --key=KEY (the plan does this)
         return {
             "proxy": {
@@ -75,7 +85,7 @@ def https_values_yaml(spec: HubSpec) -> Values:
 def address_values_yaml(spec: HubSpec) -> Values:
     """How users reach the proxy: only through port-forward (loopback), the Service's own address
     from the cluster (load-balancer), or an Ingress for the host, which serves the certificate."""
-    kind = spec.settings["public_address.type"]
+    kind = address_type(spec, "kubernetes")
     address = spec.section("public_address")
     if kind == "loopback":
         return {"proxy": {"service": {"type": "ClusterIP"}}}
@@ -100,7 +110,7 @@ CERT_MANAGER_ISSUERS = {"cert-manager.io/cluster-issuer", "cert-manager.io/issue
 def refuse_on_the_chart(spec: HubSpec) -> None:
     """Let's Encrypt's challenge comes to port 80 of the host from the internet: only a public
     Service can answer it (the chart's autohttps); an ingress serves its own certificates."""
-    kind = spec.settings["public_address.type"]
+    kind = address_type(spec, "kubernetes")
     if "letsencrypt" in spec.section("https") and kind != "load-balancer":
         why = (
             "Let's Encrypt must reach the proxy on port 80 of your domain: set public_address.type: load-balancer"
@@ -131,11 +141,14 @@ def https_tljh(spec: HubSpec) -> Part:
 
 def address_tljh(spec: HubSpec) -> Part:
     """TLJH listens on every address of the server (ports 80 and 443); loopback keeps it to this machine."""
-    kind = spec.settings["public_address.type"]
+    kind = address_type(spec, "tljh")
     if kind == "ingress":
         raise refuse(spec, "public_address.type ingress", "tljh", "TLJH's own Traefik is the server's front door")
     if "letsencrypt" in spec.section("https") and kind != "load-balancer":
-        why = "Let's Encrypt must reach port 80 of your domain: set public_address.type: load-balancer"
+        why = (
+            "Let's Encrypt's TLS challenge must reach Traefik on port 443 of your domain: "
+            "leave public_address.type out, or set load-balancer"
+        )
         raise refuse(spec, f"https.letsencrypt with public_address.type {kind}", "tljh", why)
     part = Part("public_address")
     if kind == "loopback":

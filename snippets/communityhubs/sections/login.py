@@ -136,17 +136,24 @@ def values_yaml(spec: HubSpec) -> Values:
 
 # --- The Littlest JupyterHub: tljh-config --------------------------------------------------------
 
+SHARED_ON_TLJH = (
+    "WARNING: everyone's shared password. Anyone who has it can log in as any non-admin user,\n"
+    "# and on TLJH that is their Unix account and home folder: for a workshop room, never on the internet"
+)
+
 
 def tljh(spec: HubSpec) -> Part:
     auth = spec.data["authenticator"]
     kind = auth["type"]
     part = Part("authenticator").say("auth.type", "JupyterHub.authenticator_class", AUTHENTICATORS[kind])
     for secret in login_secrets(spec):
-        comment = "the admins' own password" if secret.trait == "admin_password" else "everyone's shared password"
+        comment = "the admins' own password" if secret.trait == "admin_password" else SHARED_ON_TLJH
         part.code(f"c.SharedPasswordAuthenticator.{secret.trait} = read_secret({secret.file!r})", comment)
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         for trait, value in oauth_traits(spec).items():
+            # TLJH 2.0.0 installs any OAuthenticator 17: 17.3 reads only allowed_idps, 17.4 reads it too.
+            trait = "allowed_idps" if trait == "idps" else trait
             part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
     return table_commands(part, spec)

@@ -28,6 +28,7 @@ from ..hubprocess import HOST, HubError, HubInfo, check_port_free, hub_answers
 from ..images import USER_IMAGE, docker_answers, recipe_folder
 from ..secretfiles import ensure_secret, write_private
 from ..secretfiles import record as record_secret
+from ..sections.front_door import address_type
 from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE
@@ -109,7 +110,7 @@ def forwarded(spec: HubSpec) -> tuple[str, int, str]:
     https = spec.section("https")
     if "letsencrypt" in https:  # proxy-public leads to the chart's autohttps, which redirects to HTTPS
         return "svc/proxy-http", names.CHART_PROXY_HTTP_PORT, "the proxy's own HTTP port, behind the chart's autohttps"
-    if "certificate" in https and spec.settings["public_address.type"] != "ingress":
+    if "certificate" in https and address_type(spec, "kubernetes") != "ingress":
         return "svc/hub", 8081, "the hub itself: the proxy serves HTTPS only, with a certificate for your domain"
     return "svc/proxy-public", 80, "the proxy"
 
@@ -134,7 +135,7 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
     kind = "" if context else kind_cluster_name(spec)
     context = context or f"kind-{kind}"
     kubectl = ["kubectl", "--context", context, "--namespace", namespace]
-    address = spec.settings["public_address.type"]
+    address = address_type(spec, "kubernetes")
     if kind and address != "loopback":
         raise ClusterError(
             f"{spec.source}: public_address.type: {address}: a kind cluster here has no {address} "
@@ -299,7 +300,7 @@ def plan_up(spec: HubSpec, state_dir: Path, port: int, values: str, context: str
 
 
 def public_note(spec: HubSpec, context: str, namespace: str) -> str:
-    address = spec.settings["public_address.type"]
+    address = address_type(spec, "kubernetes")
     if address == "loopback":
         return ""
     scheme = "https" if spec.section("https") else "http"

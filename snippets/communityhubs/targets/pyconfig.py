@@ -18,7 +18,7 @@ from ..sections import culling, front_door, login, storage
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
 
-HEADER = '''\
+HEADER = """\
 # jupyterhub_config.py for the hub "{name}" ({target} target).
 # Rendered from {source} by `communityhubs render --target {target}`.
 # Start it from the folder that holds its state: `jupyterhub -f jupyterhub_config.py`.
@@ -29,6 +29,8 @@ HEADER = '''\
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
 
 
+{read_secret}"""
+READ_SECRET = '''\
 def read_secret(name):
     """A secret kept in the file `name` in the hub's folder, readable only by the hub."""
     return Path(name).read_text().strip()
@@ -140,5 +142,7 @@ def config_text(spec: HubSpec, target: str, sections: list[Section]) -> str:
     body = [s.text() for s in sections if s.lines]
     used = [m for m in ("os", "subprocess", "sys") if any(f"{m}." in text for text in body)]  # only what the file uses
     imports = "".join(f"import {m}\n" for m in used)
-    header = HEADER.format(name=spec.name, target=target, source=spec.source_name, imports=imports)
+    header = HEADER.format(
+        name=spec.name, target=target, source=spec.source_name, imports=imports, read_secret=READ_SECRET
+    )
     return "\n\n".join([header, *body]) + "\n"

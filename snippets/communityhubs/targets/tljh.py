@@ -199,9 +199,9 @@ class TljhTarget(Target):
                 node.setdefault(leaf, []).append(command.value)
         return config
 
-    def script(self, spec: HubSpec, commands: list[Command]) -> str:
-        lines = [HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)]
-        lines.append("\n" + SECRETS_HEADER.format(dir=SECRETS_DIR))
+    def secret_commands(self, spec: HubSpec) -> str:
+        """The commands that make each secret file the Python file reads, where it is missing."""
+        lines = [SECRETS_HEADER.format(dir=SECRETS_DIR)]
         for secret in login_secrets(spec):
             lines.append(NEW_SECRET.format(nbytes=secret.nbytes, dir=SECRETS_DIR, file=secret.file) + "\n")
         lines.append(NEW_SECRET.format(nbytes=32, dir=SECRETS_DIR, file=names.ADMIN_TOKEN_FILE) + "\n")
@@ -209,6 +209,15 @@ class TljhTarget(Target):
         if env:  # printf is the shell's own: the secret never shows in the list of processes
             what = "the OAuth client secret"
             lines.append(ENV_SECRET.format(env=env, dir=SECRETS_DIR, file=names.OAUTH_SECRET_FILE, what=what) + "\n")
+        return "".join(lines)
+
+    def python_header(self, spec: HubSpec) -> str:
+        """The top of the Python file: where it goes, and the `read_secret` its lines call."""
+        return EXTRA_HEADER.format(path=CONFIG_DIR, extra=EXTRA_FILE, name=spec.name, secrets=SECRETS_DIR)
+
+    def script(self, spec: HubSpec, commands: list[Command]) -> str:
+        lines = [HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)]
+        lines.append("\n" + self.secret_commands(spec))
         lines.append("\n" + FRESH_CONFIG.format(new=NEW_CONFIG))
         lines.append("".join(c.line(NEW_CONFIG) + "\n" for c in commands))
         lines.append(REPLACE_CONFIG.format(dir=CONFIG_DIR, new=NEW_CONFIG))
@@ -218,7 +227,7 @@ class TljhTarget(Target):
         return "".join(lines)
 
     def extra_file(self, spec: HubSpec, parts: list[Part]) -> str:
-        header = EXTRA_HEADER.format(path=CONFIG_DIR, extra=EXTRA_FILE, name=spec.name, secrets=SECRETS_DIR)
+        header = self.python_header(spec)
         body = [part.extra.text() for part in parts if part.extra.lines]
         return "\n\n".join([header, *body]) + "\n"
 
