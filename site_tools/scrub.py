@@ -20,8 +20,9 @@ RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b\d+(\.\d+)?\s?ms\b"), "<ms>"),
     (re.compile(r"\bin \d+(\.\d+)? s\b"), "in <seconds> s"),
     (re.compile(r"\b\d+(\.\d+)? MB/s\b"), "<rate> MB/s"),
-    # a port chosen for the run, on a command line
+    # a port chosen for the run, on a command line or in a message
     (re.compile(r"--port \d+"), "--port <port>"),
+    (re.compile(r"\bport \d+ on "), "port <port> on "),
     # temporary directories made with tempfile.mkdtemp(prefix=...)
     # (only under a temporary root: /hub/api/groups/demo-teaching-team is not one)
     (re.compile(r"(?:/tmp|/var/tmp|/[\w./-]*/_build/hubs)(?:/[\w.-]+)*/([a-z][\w-]*-)[\w]{8}\b"), r"<tmp>/\1XXXXXXXX"),

@@ -58,11 +58,15 @@ def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str
         return Markdown(f"*Open `{path}` on the hub to see this page: no picture here, {missing}.*")
     # Playwright's sync API refuses to run where an event loop runs, as in a Jupyter kernel: a thread of its own.
     with ThreadPoolExecutor(max_workers=1) as thread:
-        return Image(data=thread.submit(screenshot, url, path, login, show).result(), format="png")
+        shown = thread.submit(screenshot, url, path, login, show).result()
+    if isinstance(shown, str):  # no page at all: what the browser said instead
+        return Markdown(f"*The browser showed no page at `{path}`: {shown}*")
+    return Image(data=shown, format="png")
 
 
-def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) -> bytes:
-    from playwright.sync_api import sync_playwright
+def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) -> bytes | str:
+    """The page as PNG, or the browser's own error (such as net::ERR_CONNECTION_REFUSED) where none loads."""
+    from playwright.sync_api import Error, sync_playwright
 
     # A hostname, not an IP: some cookie jars ignore cookies that an IP-address host sets.
     url = url.replace("127.0.0.1", "localhost")
@@ -77,7 +81,10 @@ def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) ->
                 page.click("input[type=submit], button[type=submit]")
                 page.wait_for_url(f"**{path}*", timeout=90_000)
             else:
-                page.goto(f"{url}{path}")
+                try:
+                    page.goto(f"{url}{path}")
+                except Error as err:
+                    return next((w for w in str(err).split() if w.startswith("net::")), str(err).splitlines()[0])
             page.wait_for_load_state("networkidle")
             if show:
                 page.get_by_text(show).first.wait_for(timeout=90_000)
