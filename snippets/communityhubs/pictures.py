@@ -79,6 +79,9 @@ def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) ->
                 page.fill("input[name=username]", login[0])
                 page.fill("input[name=password]", login[1])
                 page.click("input[type=submit], button[type=submit]")
+                page.wait_for_load_state("networkidle")
+                if urlsplit(page.url).path.endswith("/hub/login"):  # refused: the login page is what they see
+                    return page.screenshot()
                 page.wait_for_url(f"**{path}*", timeout=90_000)
             else:
                 try:

@@ -14,10 +14,14 @@ def read_secret(name):
 
 
 # --- authenticator ---
-c.CILogonOAuthenticator.allowed_idps = {'https://login.example.edu/idp/shibboleth': {'default': True,
+# OAuthenticator 17.4 calls it idps, 17.3 allowed_idps: TLJH 2.0.0 may have either
+from oauthenticator.cilogon import CILogonOAuthenticator
+
+idps_trait = "idps" if "idps" in CILogonOAuthenticator.class_trait_names() else "allowed_idps"
+setattr(c.CILogonOAuthenticator, idps_trait, {'https://login.example.edu/idp/shibboleth': {'default': True,
                                               'username_derivation': {'username_claim': 'email'},
                                               'allowed_domains': ['example.edu']},
- 'http://google.com/accounts/o8/id': {'username_derivation': {'username_claim': 'email'}}}
+ 'http://google.com/accounts/o8/id': {'username_derivation': {'username_claim': 'email'}}})
 # never in config.yaml
 c.CILogonOAuthenticator.client_secret = read_secret('oauth-client-secret')
 

@@ -12,7 +12,7 @@ from .. import names
 from ..errors import ImportConfigError
 from ..formats.file_values import FileValues, ReaderOptions
 from ..formats.helm_values import Values, keys_from_table, secret_from_env, table_values
-from ..formats.python_lines import SET_TRAITS, Section, table_lines
+from ..formats.python_lines import SET_TRAITS, Section, py, table_lines
 from ..formats.tljh_commands import Part, table_commands
 from ..mapping import merge
 from ..spec import AUTH_ONLY, HubSpec
@@ -136,6 +136,15 @@ def values_yaml(spec: HubSpec) -> Values:
 
 # --- The Littlest JupyterHub: tljh-config --------------------------------------------------------
 
+# TLJH 2.0.0 installs any OAuthenticator 17 and upgrades it within that range: 17.3 reads only
+# allowed_idps, 17.4 renamed it idps (the old name warns). The file asks the installed class.
+IDPS_WHY = "OAuthenticator 17.4 calls it idps, 17.3 allowed_idps: TLJH 2.0.0 may have either"
+IDPS_EITHER_NAME = """\
+from oauthenticator.cilogon import CILogonOAuthenticator
+
+idps_trait = "idps" if "idps" in CILogonOAuthenticator.class_trait_names() else "allowed_idps"
+setattr(c.{cls}, idps_trait, {value})"""
+
 SHARED_ON_TLJH = (
     "WARNING: everyone's shared password. Anyone who has it can log in as any non-admin user,\n"
     "# and on TLJH that is their Unix account and home folder: for a workshop room, never on the internet"
@@ -152,9 +161,10 @@ def tljh(spec: HubSpec) -> Part:
     if kind in OAUTH_CLASSES:
         cls = OAUTH_CLASSES[kind]
         for trait, value in oauth_traits(spec).items():
-            # TLJH 2.0.0 installs any OAuthenticator 17: 17.3 reads only allowed_idps, 17.4 reads it too.
-            trait = "allowed_idps" if trait == "idps" else trait
-            part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
+            if trait == "idps":
+                part.code(IDPS_EITHER_NAME.format(cls=cls, value=py(value)), IDPS_WHY)
+            else:
+                part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
     return table_commands(part, spec)
 
