@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -109,6 +111,23 @@ def test_search_finds_right_to_replicate(page, site_url: str) -> None:
     hit = page.locator("#search-results a[href*='right-to-replicate']").first
     hit.wait_for(timeout=15000)
     assert "Right to Replicate" in hit.inner_text()
+
+
+ERRORS_PEOPLE_PASTE = {
+    "Service Unavailable": "why-do-people-see-an-error-page",
+    "Invalid username or password": "why-do-people-see-an-error-page",
+    "Bad config encountered": "why-wont-my-hub-start",
+    "already in use": "why-wont-my-hub-start",
+}
+
+
+@pytest.mark.parametrize("words, guide", ERRORS_PEOPLE_PASTE.items(), ids=list(ERRORS_PEOPLE_PASTE))
+def test_an_error_pasted_into_search_finds_its_troubleshooting_guide(
+    page, site_url: str, words: str, guide: str
+) -> None:
+    page.goto(f"{site_url}/search.html?q={quote(words)}")
+    hit = page.locator(f"#search-results a[href*='{guide}']").first
+    hit.wait_for(timeout=15000)
 
 
 def test_dark_mode_switch(page, site_url: str) -> None:
