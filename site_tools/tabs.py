@@ -20,7 +20,7 @@ import yaml
 from communityhubs.formats.tljh_commands import reloads
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS, Target
-from communityhubs.targets.pyconfig import READ_SECRET
+from communityhubs.targets.pyconfig import READ_SECRET, imports_used
 from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -47,7 +47,7 @@ def blocks(target: Target, spec: HubSpec, keys: list[str]) -> list[tuple[str, st
 def standalone(lines: str) -> str:
     """A jupyterhub_config.py excerpt with what it uses that the whole file defines once at its top
     (its imports, `read_secret`), so that the lines pasted alone still run."""
-    needs = [f"import {m}" for m in ("os", "subprocess", "sys") if re.search(rf"\b{m}\.", lines)]
+    needs = imports_used(lines)
     if "read_secret(" in lines or re.search(r"\bPath\(", lines):
         needs.append("from pathlib import Path")
     if "read_secret(" in lines:

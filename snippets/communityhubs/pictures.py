@@ -9,7 +9,6 @@ browser is Debian's chromium, driven by Playwright; neither is needed by the hub
 from __future__ import annotations
 
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +27,8 @@ SIZE = {"width": 1100, "height": 620}  # wide enough for JupyterHub's pages, sma
 
 def browser_missing() -> str:
     """Why no picture can be taken here ('' when one can)."""
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        return f"no chromium at {CHROMIUM} (Debian: `apt-get install chromium`)"
+    if not Path(CHROMIUM).exists():
+        return f"no chromium at {CHROMIUM} (Debian: `apt-get install chromium`; elsewhere set $CHROMIUM)"
     try:
         import playwright  # noqa: F401
     except ImportError:

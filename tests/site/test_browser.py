@@ -253,7 +253,6 @@ def test_a_picture_names_the_page_where_none_can_be_taken(monkeypatch) -> None:
     from communityhubs import pictures
 
     monkeypatch.setattr(pictures, "CHROMIUM", "/nowhere/chromium")
-    monkeypatch.setattr(pictures.shutil, "which", lambda name: None)
     shown = pictures.picture("http://127.0.0.1:1", "/hub/admin")
-    why = "no chromium at /nowhere/chromium (Debian: `apt-get install chromium`)"
+    why = "no chromium at /nowhere/chromium (Debian: `apt-get install chromium`; elsewhere set $CHROMIUM)"
     assert shown.data == f"*Open `/hub/admin` on the hub to see this page: no picture here, {why}.*"

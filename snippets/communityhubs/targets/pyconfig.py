@@ -9,6 +9,7 @@ cannot do. Secrets are never written: the file reads them at start-up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from .. import names
@@ -35,6 +36,12 @@ def read_secret(name):
     """A secret kept in the file `name` in the hub's folder, readable only by the hub."""
     return Path(name).read_text().strip()
 '''
+
+
+def imports_used(lines: str) -> list[str]:
+    """The imports of the standard library modules that `lines` use (only those: the file and each
+    excerpt a page shows import what they use)."""
+    return [f"import {m}" for m in ("os", "subprocess", "sys") if re.search(rf"\b{m}\.", lines)]
 
 
 def hub_section(ports: Ports, hub_network: str | None = None) -> Section:
@@ -140,8 +147,7 @@ def render_config(
 
 def config_text(spec: HubSpec, target: str, sections: list[Section]) -> str:
     body = [s.text() for s in sections if s.lines]
-    used = [m for m in ("os", "subprocess", "sys") if any(f"{m}." in text for text in body)]  # only what the file uses
-    imports = "".join(f"import {m}\n" for m in used)
+    imports = "".join(f"{line}\n" for line in imports_used("\n".join(body)))
     header = HEADER.format(
         name=spec.name, target=target, source=spec.source_name, imports=imports, read_secret=READ_SECRET
     )
