@@ -64,7 +64,7 @@ c.DockerSpawner.network_name = 'chub-docker-demo'
 # the proxy reaches each server at a port published on 127.0.0.1
 c.DockerSpawner.use_internal_ip = False
 c.DockerSpawner.host_ip = '127.0.0.1'
-c.DockerSpawner.image = 'communityhubs/singleuser:r-5fb74d51377a'
+c.DockerSpawner.image = 'communityhubs/singleuser:r-6bd03a5cf65c'
 # images are built on this machine, never pulled
 c.DockerSpawner.pull_policy = 'never'
 # containers go when servers stop; the volumes stay
@@ -85,3 +85,9 @@ c.JupyterHub.load_roles = []
 
 # --- stop idle servers (jupyterhub-idle-culler) ---
 # culling is off
+
+# --- kernels and memory inside each server ---
+# settings of each user's server, passed on its command line
+c.Spawner.args.extend(['--MappingKernelManager.cull_idle_timeout=3600',
+ '--MappingKernelManager.cull_interval=300',
+ '--ResourceUseDisplay.mem_warning_threshold=0.2'])

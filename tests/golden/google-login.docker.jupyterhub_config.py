@@ -67,7 +67,7 @@ c.DockerSpawner.network_name = 'chub-school-hub'
 # the proxy reaches each server at a port published on 127.0.0.1
 c.DockerSpawner.use_internal_ip = False
 c.DockerSpawner.host_ip = '127.0.0.1'
-c.DockerSpawner.image = 'communityhubs/singleuser:r-5fb74d51377a'
+c.DockerSpawner.image = 'communityhubs/singleuser:r-6bd03a5cf65c'
 # images are built on this machine, never pulled
 c.DockerSpawner.pull_policy = 'never'
 # containers go when servers stop; the volumes stay

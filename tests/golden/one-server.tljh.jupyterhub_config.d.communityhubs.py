@@ -24,6 +24,12 @@ c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.JupyterHub.concurrent_spawn_limit = 100
 
+# --- kernels and memory inside each server ---
+# settings of each user's server, passed on its command line
+c.Spawner.args.extend(['--MappingKernelManager.cull_idle_timeout=3600',
+ '--MappingKernelManager.cull_interval=300',
+ '--ResourceUseDisplay.mem_warning_threshold=0.2'])
+
 # --- the admins' own API token ---
 # a service whose token scripts and the guides use (send it as 'Authorization: token ...')
 c.JupyterHub.services.append({'name': 'community-admin', 'api_token': read_secret('admin-token'), 'admin': True})

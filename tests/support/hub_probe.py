@@ -33,6 +33,7 @@ SPAWNER_TRAITS = [
     "http_timeout",
     "default_url",
     "environment",
+    "args",
 ]
 
 

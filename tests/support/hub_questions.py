@@ -64,6 +64,10 @@ def facts(answers: dict[str, Any], kube: bool, culler_name: str = CULLER_SERVICE
             out[f"{key}.refused"] = True
             continue
         spawner = dict(start["spawner"])
+        # the server's own settings on its command line (--MappingKernelManager.cull_idle_timeout=...);
+        # on the chart, read from the pod KubeSpawner builds, not from the trait
+        command = start["pod"]["spec"]["containers"][0]["args"] if kube else spawner["args"] or []
+        spawner["args"] = [a for a in command if a.startswith("--") and "." in a.partition("=")[0]]
         if kube:
             mounts = start["pod"]["spec"]["containers"][0].get("volumeMounts", [])
             spawner["mounts"] = {m["mountPath"]: bool(m.get("readOnly")) for m in mounts}

@@ -299,6 +299,11 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         f"culling.{key}": ({}, {"culling": {**BASE["culling"], key: value}})
         for key, value in {"enabled": False, "timeout": 7200, "every": 600, "max_age": 86400}.items()
     },
+    "kernels": ({}, {"kernels": {"idle_timeout": 1800}}),
+    "kernels.idle_timeout": ({"kernels": {"idle_timeout": 1800}}, {"kernels": {"idle_timeout": 3600}}),
+    "kernels.every": ({"kernels": {"idle_timeout": 1800}}, {"kernels": {"idle_timeout": 1800, "every": 60}}),
+    "kernels.cull_connected": ({}, {"kernels": {"cull_connected": True}}),
+    "kernels.memory_warning": ({}, {"kernels": {"memory_warning": 0.25}}),
     "shared_data": ({}, {"shared_data": [{"name": "data"}]}),
     "shared_data[].name": ({"shared_data": [{"name": "data"}]}, {"shared_data": [{"name": "other"}]}),
     "shared_data[].read_only": (

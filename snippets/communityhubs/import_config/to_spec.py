@@ -24,7 +24,7 @@ import yaml
 from .. import names
 from ..formats.helm_values import keys_from_table
 from ..images import USER_IMAGE
-from ..sections import culling, front_door, login, pulling, storage
+from ..sections import culling, front_door, kernels, login, pulling, storage
 from ..sections.login import OAUTH_CLASSES, oauth_traits
 from ..spec import HubSpec, schema_default
 from ..traits import ADMIN_SERVICE
@@ -191,6 +191,9 @@ def spec_from_values(values: Values, options: Options) -> dict[str, Any]:
         spec["environment"] = env
     spec["limits"] = keys_from_table(values, "limits")
     spec["culling"] = culling.from_values_yaml(values)
+    in_servers = kernels.from_values_yaml(values)
+    if in_servers:
+        spec["kernels"] = in_servers
     shares = shared_data(values, options.name)
     if shares:
         spec["shared_data"] = shares

@@ -23,7 +23,7 @@ from ..formats.helm_values import Values, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import given, merge
-from ..sections import culling, front_door, login
+from ..sections import culling, front_door, kernels, login
 from ..sections.storage import quantity, storage_class
 from ..spec import HubSpec, every_limits, memory_bytes
 from ..traits import (
@@ -261,6 +261,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Values]] = {
     "environment": environment,
     "limits": limits,
     "culling": culling.values_yaml,
+    "kernels": kernels.values_yaml,
     "shared_data": shared_data,
     "https": front_door.https_values_yaml,
     "public_address": front_door.address_values_yaml,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from .. import names
 from ..formats.python_lines import Section, py, table_lines
 from ..hubprocess import HOST, Ports
-from ..sections import culling, front_door, login, storage
+from ..sections import culling, front_door, kernels, login, storage
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
 
@@ -141,6 +141,7 @@ def render_config(
         services_section(),
         roles_section(spec),
         culling.jupyterhub_config(spec),
+        kernels.jupyterhub_config(spec),
         storage.jupyterhub_config(spec, target),
     ]
 

@@ -27,7 +27,7 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
-from ..sections import culling, front_door, login, pulling, refuse, storage
+from ..sections import culling, front_door, kernels, login, pulling, refuse, storage
 from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
@@ -126,6 +126,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
     "environment": environment,
     "limits": limits,
     "culling": culling.tljh,
+    "kernels": kernels.tljh,
     "shared_data": shared_data,
     "storage": storage.tljh,
 }
