@@ -36,7 +36,9 @@ def browser_missing() -> str:
     return ""
 
 
-def of_guide_hub(hub: GuideHub, path: str, user: str | None = None, admin: bool = False, show: str = "") -> Shown:
+def of_guide_hub(
+    hub: GuideHub, path: str, user: str | None = None, admin: bool = False, show: str = "", lands: str = ""
+) -> Shown:
     """`picture` of a guide's hub, logged in as `user` with the admins' password (`admin`) or the
     shared one; on a reader's hub, whose passwords a guide does not know, a line naming the page."""
     if not hub.throwaway:
@@ -44,12 +46,13 @@ def of_guide_hub(hub: GuideHub, path: str, user: str | None = None, admin: bool 
 
         return Markdown(f"*Open `{path}` on your hub to see this page: pictures are taken only on a guide's own hub.*")
     login = (user, hub.admin_password() if admin else hub.shared_password()) if user else None
-    return picture(hub.url, path, login, show)
+    return picture(hub.url, path, login, show, lands)
 
 
-def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str = "") -> Shown:
+def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str = "", lands: str = "") -> Shown:
     """The page at `path` of the hub at `url`, as a visitor sees it or, with `login` (name,
-    password), as that person does once logged in, after the text `show` appears on it."""
+    password), as that person does once logged in, after the text `show` appears on it. `lands`:
+    the page `path` sends the browser on to (/hub/spawn/USER goes on to /hub/spawn-pending/USER)."""
     from IPython.display import Image, Markdown
 
     missing = browser_missing()
@@ -57,13 +60,13 @@ def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str
         return Markdown(f"*Open `{path}` on the hub to see this page: no picture here, {missing}.*")
     # Playwright's sync API refuses to run where an event loop runs, as in a Jupyter kernel: a thread of its own.
     with ThreadPoolExecutor(max_workers=1) as thread:
-        shown = thread.submit(screenshot, url, path, login, show).result()
+        shown = thread.submit(screenshot, url, path, login, show, lands or path).result()
     if isinstance(shown, str):  # no page at all: what the browser said instead
         return Markdown(f"*The browser showed no page at `{path}`: {shown}*")
     return Image(data=shown, format="png")
 
 
-def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) -> bytes | str:
+def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str, lands: str) -> bytes | str:
     """The page as PNG, or the browser's own error (such as net::ERR_CONNECTION_REFUSED) where none loads."""
     from playwright.sync_api import Error, sync_playwright
 
@@ -81,7 +84,7 @@ def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str) ->
                 page.wait_for_load_state("networkidle")
                 if urlsplit(page.url).path.endswith("/hub/login"):  # refused: the login page is what they see
                     return page.screenshot()
-                page.wait_for_url(f"**{path}*", timeout=90_000)
+                page.wait_for_url(f"**{lands}*", timeout=90_000)
             else:
                 try:
                     page.goto(f"{url}{path}")

@@ -118,6 +118,7 @@ ERRORS_PEOPLE_PASTE = {
     "Invalid username or password": "why-do-people-see-an-error-page",
     "Bad config encountered": "why-wont-my-hub-start",
     "already in use": "why-wont-my-hub-start",
+    "Spawn failed": "why-wont-a-users-server-start",
 }
 
 
