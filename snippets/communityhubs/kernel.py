@@ -22,8 +22,9 @@ class KernelDied(CommunityHubsError, RuntimeError):
     """The kernel process ended mid-run, e.g. killed for using more memory than its limit."""
 
 
-def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float = 60) -> str:
-    """Start a kernel on `user`'s running server, run `code`, return its output text.
+def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float = 60, keep: bool = False) -> str:
+    """Start a kernel on `user`'s running server, run `code`, return its output text; `keep` leaves
+    the kernel running afterwards with no one connected, as a closed notebook tab does.
 
     Raises RuntimeError with the kernel's error if the code fails.
     """
@@ -37,7 +38,8 @@ def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float
         with ThreadPoolExecutor(1) as pool:
             return pool.submit(asyncio.run, _execute(base, kernel_id, headers, code, timeout)).result()
     finally:
-        requests.delete(f"{base}/api/kernels/{kernel_id}", headers=headers, timeout=timeout)
+        if not keep:
+            requests.delete(f"{base}/api/kernels/{kernel_id}", headers=headers, timeout=timeout)
 
 
 async def _execute(base: str, kernel_id: str, headers: dict[str, str], code: str, timeout: float) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
@@ -37,7 +37,13 @@ def browser_missing() -> str:
 
 
 def of_guide_hub(
-    hub: GuideHub, path: str, user: str | None = None, admin: bool = False, show: str = "", lands: str = ""
+    hub: GuideHub,
+    path: str,
+    user: str | None = None,
+    admin: bool = False,
+    show: str = "",
+    lands: str = "",
+    run_all: bool = False,
 ) -> Shown:
     """`picture` of a guide's hub, logged in as `user` with the admins' password (`admin`) or the
     shared one; on a reader's hub, whose passwords a guide does not know, a line naming the page."""
@@ -46,13 +52,21 @@ def of_guide_hub(
 
         return Markdown(f"*Open `{path}` on your hub to see this page: pictures are taken only on a guide's own hub.*")
     login = (user, hub.admin_password() if admin else hub.shared_password()) if user else None
-    return picture(hub.url, path, login, show, lands)
+    return picture(hub.url, path, login, show, lands, run_all)
 
 
-def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str = "", lands: str = "") -> Shown:
+def picture(
+    url: str,
+    path: str,
+    login: tuple[str, str] | None = None,
+    show: str = "",
+    lands: str = "",
+    run_all: bool = False,
+) -> Shown:
     """The page at `path` of the hub at `url`, as a visitor sees it or, with `login` (name,
     password), as that person does once logged in, after the text `show` appears on it. `lands`:
-    the page `path` sends the browser on to (/hub/spawn/USER goes on to /hub/spawn-pending/USER)."""
+    the page `path` sends the browser on to (/hub/spawn/USER goes on to /hub/spawn-pending/USER).
+    `run_all`: in JupyterLab, run every cell of the open notebook first (Run, Run All Cells)."""
     from IPython.display import Image, Markdown
 
     missing = browser_missing()
@@ -60,13 +74,15 @@ def picture(url: str, path: str, login: tuple[str, str] | None = None, show: str
         return Markdown(f"*Open `{path}` on the hub to see this page: no picture here, {missing}.*")
     # Playwright's sync API refuses to run where an event loop runs, as in a Jupyter kernel: a thread of its own.
     with ThreadPoolExecutor(max_workers=1) as thread:
-        shown = thread.submit(screenshot, url, path, login, show, lands or path).result()
+        shown = thread.submit(screenshot, url, path, login, show, lands or path, run_all).result()
     if isinstance(shown, str):  # no page at all: what the browser said instead
         return Markdown(f"*The browser showed no page at `{path}`: {shown}*")
     return Image(data=shown, format="png")
 
 
-def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str, lands: str) -> bytes | str:
+def screenshot(
+    url: str, path: str, login: tuple[str, str] | None, show: str, lands: str, run_all: bool = False
+) -> bytes | str:
     """The page as PNG, or the browser's own error (such as net::ERR_CONNECTION_REFUSED) where none loads."""
     from playwright.sync_api import Error, sync_playwright
 
@@ -91,12 +107,23 @@ def screenshot(url: str, path: str, login: tuple[str, str] | None, show: str, la
                 except Error as err:
                     return next((w for w in str(err).split() if w.startswith("net::")), str(err).splitlines()[0])
             page.wait_for_load_state("networkidle")
+            if run_all:
+                page.get_by_text("| Idle").first.wait_for(timeout=90_000)  # the notebook's kernel has started
+                no_news(page)  # before the run: a dialog the run opens would cover the question's buttons
+                page.get_by_role("menuitem", name="Run", exact=True).click()
+                page.get_by_text("Run All Cells", exact=True).first.click()
             if show:
                 page.get_by_text(show).first.wait_for(timeout=90_000)
-            news = page.get_by_text("Would you like to get notified about official Jupyter news?")
-            if news.count():  # JupyterLab's first-run question covers part of the launcher
-                page.get_by_role("button", name="No", exact=True).click()
-                news.wait_for(state="hidden")
+            if not run_all:
+                no_news(page)
             return page.screenshot()
         finally:
             browser.close()
+
+
+def no_news(page: Any) -> None:
+    """Answer JupyterLab's first-run question, which covers part of the launcher."""
+    news = page.get_by_text("Would you like to get notified about official Jupyter news?")
+    if news.count():
+        page.get_by_role("button", name="No", exact=True).click()
+        news.wait_for(state="hidden")

@@ -119,6 +119,7 @@ ERRORS_PEOPLE_PASTE = {
     "Bad config encountered": "why-wont-my-hub-start",
     "already in use": "why-wont-my-hub-start",
     "Spawn failed": "why-wont-a-users-server-start",
+    "appears to have died": "why-does-my-kernel-keep-dying",
 }
 
 
