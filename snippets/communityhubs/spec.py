@@ -316,6 +316,9 @@ AUTH_NEEDS = {
     "cilogon": [*OAUTH_NEEDS, "allowed_idps"],
     "generic-oauth": [*OAUTH_NEEDS, "authorize_url", "token_url", "userdata_url", "username_claim"],
 }
+OAUTH_TYPES = tuple(AUTH_NEEDS)
+AUTH_NEEDS["ldap"] = ["server_address", "bind_dn_template"]
+LDAP_KEYS = ("server_address", "server_port", "tls_strategy", "bind_dn_template", "allowed_groups")
 AUTH_ONLY = {  # keys that mean something for some login methods only
     "allowed_organizations": ("github",),
     "hosted_domains": ("google",),
@@ -325,8 +328,9 @@ AUTH_ONLY = {  # keys that mean something for some login methods only
     "token_url": ("generic-oauth",),
     "userdata_url": ("generic-oauth",),
     "username_claim": ("generic-oauth", "google"),
-    "allow_all": ("github", "google", "generic-oauth"),
-    **{key: tuple(AUTH_NEEDS) for key in [*OAUTH_NEEDS, "scope"]},
+    "allow_all": ("github", "google", "generic-oauth", "ldap"),
+    **{key: OAUTH_TYPES for key in [*OAUTH_NEEDS, "scope"]},
+    **{key: ("ldap",) for key in LDAP_KEYS},
 }
 
 

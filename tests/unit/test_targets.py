@@ -148,6 +148,7 @@ def placement_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tupl
     }
 
 
+LDAP = {"type": "ldap", "server_address": "ldap.b.org", "bind_dn_template": ["uid={username},dc=b,dc=org"]}
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 PUBLIC = {"type": "load-balancer"}
 SHARED = {"type": "shared-password"}
@@ -200,6 +201,20 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     ),
     "authenticator.scope": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "scope": ["openid", "email"]}}),
     "authenticator.allow_all": ({"authenticator": GENERIC}, {"authenticator": {**GENERIC, "allow_all": True}}),
+    "authenticator.server_address": (
+        {"authenticator": LDAP},
+        {"authenticator": {**LDAP, "server_address": "dir.b.org"}},
+    ),
+    "authenticator.server_port": ({"authenticator": LDAP}, {"authenticator": {**LDAP, "server_port": 3389}}),
+    "authenticator.tls_strategy": ({"authenticator": LDAP}, {"authenticator": {**LDAP, "tls_strategy": "on_connect"}}),
+    "authenticator.bind_dn_template": (
+        {"authenticator": LDAP},
+        {"authenticator": {**LDAP, "bind_dn_template": ["cn={username},dc=b,dc=org"]}},
+    ),
+    "authenticator.allowed_groups": (
+        {"authenticator": LDAP},
+        {"authenticator": {**LDAP, "allowed_groups": ["cn=hub,dc=b,dc=org"]}},
+    ),
     "authenticator.allow_existing_users": (
         {},
         {"authenticator": {"type": "shared-password", "allow_existing_users": False}},

@@ -15,7 +15,7 @@ from ..formats.helm_values import Values, keys_from_table, secret_from_env, tabl
 from ..formats.python_lines import SET_TRAITS, Section, py, table_lines
 from ..formats.tljh_commands import Part, table_commands
 from ..mapping import merge
-from ..spec import AUTH_ONLY, HubSpec
+from ..spec import AUTH_ONLY, LDAP_KEYS, HubSpec
 
 AUTHENTICATORS = {
     "shared-password": "shared-password",
@@ -24,7 +24,9 @@ AUTHENTICATORS = {
     "google": "google",
     "cilogon": "cilogon",
     "generic-oauth": "generic-oauth",
+    "ldap": "ldapauthenticator.LDAPAuthenticator",
 }
+LDAP_CLASS = "LDAPAuthenticator"
 OAUTH_CLASSES = {
     "github": "GitHubOAuthenticator",
     "google": "GoogleOAuthenticator",
@@ -62,6 +64,26 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
     if spec.settings["authenticator.allow_all"]:
         traits["allow_all"] = True
     return traits
+
+
+def ldap_traits(spec: HubSpec) -> dict[str, Any]:
+    """LDAPAuthenticator's settings: the spec's ldap keys are its traits, by the same names. A bind
+    as the person's own entry needs no secret of the hub's."""
+    auth = spec.data["authenticator"]
+    if auth["type"] != "ldap":
+        return {}
+    traits = {key: auth[key] for key in LDAP_KEYS if key in auth}
+    if spec.settings["authenticator.allow_all"]:
+        traits["allow_all"] = True
+    return traits
+
+
+def login_class_traits(spec: HubSpec) -> tuple[str, dict[str, Any]]:
+    """The login class that takes settings from the spec, and them: OAuthenticator's or LDAP's."""
+    kind = spec.data["authenticator"]["type"]
+    if kind == "ldap":
+        return LDAP_CLASS, ldap_traits(spec)
+    return OAUTH_CLASSES.get(kind, ""), oauth_traits(spec)
 
 
 class LoginSecret(NamedTuple):
@@ -103,16 +125,21 @@ def jupyterhub_config(spec: HubSpec) -> Section:
     for secret in login_secrets(spec):
         line = f"c.SharedPasswordAuthenticator.{secret.trait} = read_secret({secret.file!r})"
         s.code(line, comments[secret.trait].format(env=secret.env))
-    for trait, value in oauth_traits(spec).items():
-        cls = OAUTH_CLASSES[kind]
-        s.set(f"{cls}.{trait}", set(value) if trait in SET_TRAITS else value, OAUTH_COMMENTS.get(trait, ""))
+    cls, traits = login_class_traits(spec)
+    for trait, value in traits.items():
+        comment = OAUTH_COMMENTS.get(trait, "") if trait != "tls_strategy" or value == "insecure" else ""
+        s.set(f"{cls}.{trait}", set(value) if trait in SET_TRAITS else value, comment)
         if trait == "client_id":
             secret = f"os.environ[{auth['client_secret_env']!r}]"
             s.code(f"c.{cls}.client_secret = {secret}", "from the environment, never here")
     return table_lines(s, spec)
 
 
-OAUTH_COMMENTS = {"allow_all": "everyone the provider authenticates may log in"}
+OAUTH_COMMENTS = {
+    "allow_all": "everyone the provider authenticates may log in",
+    "bind_dn_template": "the hub binds as the person's own entry, with the password they typed",
+    "tls_strategy": "insecure: the password crosses the network unencrypted (a directory on this machine only)",
+}
 
 
 # --- Zero to JupyterHub: values.yaml -------------------------------------------------------------
@@ -131,6 +158,8 @@ def values_yaml(spec: HubSpec) -> Values:
         config[cls] = oauth_traits(spec)
         secret = secret_from_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
+    if kind == "ldap":
+        config[LDAP_CLASS] = ldap_traits(spec)
     return merge(values, table_values(spec, "authenticator"))
 
 
@@ -166,6 +195,8 @@ def tljh(spec: HubSpec) -> Part:
             else:
                 part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
+    for trait, value in ldap_traits(spec).items():
+        part.say(f"auth.{LDAP_CLASS}.{trait}", f"{LDAP_CLASS}.{trait}", value)
     return table_commands(part, spec)
 
 
@@ -193,6 +224,10 @@ AUTH_TYPES = {
     "SharedPasswordAuthenticator": "shared-password",
     "jupyterhub.auth.DummyAuthenticator": "dummy",
     "DummyAuthenticator": "dummy",
+    "ldap": "ldap",
+    "ldapauthenticator": "ldap",
+    "ldapauthenticator.LDAPAuthenticator": "ldap",
+    "LDAPAuthenticator": "ldap",
 }
 
 
@@ -225,6 +260,8 @@ def from_values_yaml(values: FileValues, options: ReaderOptions) -> dict[str, An
         report.must_give.append(
             ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
         )
+    if kind == "ldap":
+        return copy_ldap_traits(values, f"hub.config.{LDAP_CLASS}", auth)
     if kind not in OAUTH_CLASSES:
         return auth
     cls = OAUTH_CLASSES[kind]
@@ -303,6 +340,20 @@ def copy_oauth_traits(values: FileValues, base: str, kind: str, auth: dict[str, 
     return auth
 
 
+def copy_ldap_traits(values: FileValues, base: str, auth: dict[str, Any]) -> dict[str, Any]:
+    """LDAPAuthenticator's settings under `base` (values' hub.config.LDAPAuthenticator, TLJH's
+    auth.LDAPAuthenticator): the spec's keys have the traits' names."""
+    for key in (*LDAP_KEYS, "allow_all"):
+        value = values.get(f"{base}.{key}")
+        if value is None:
+            continue
+        if key in ("bind_dn_template", "allowed_groups") and isinstance(value, str):
+            value = [value]  # traitlets accepts one string for a list; the spec wants the list
+        values.take(f"{base}.{key}", to=f"authenticator.{key}")
+        auth[key] = int(value) if key == "server_port" else value
+    return auth
+
+
 IDP_KEYS = {"default", "allow_all", "allowed_domains", "username_derivation"}
 
 
@@ -346,6 +397,8 @@ def from_tljh(values: FileValues, options: ReaderOptions) -> dict[str, Any]:
         report.must_give.append(
             ("the shared password", f"${names.SHARED_PASSWORD_ENV}, or `hub up` generates one (mode 0600)")
         )
+    if kind == "ldap":
+        return copy_ldap_traits(values, f"auth.{LDAP_CLASS}", auth)
     if kind not in OAUTH_CLASSES:
         return auth
     base = f"auth.{OAUTH_CLASSES[kind]}"
