@@ -38,6 +38,7 @@ FOR_DOCS = {
     "prometheus": ("prometheus", "the usage guide collects the hub's metrics with it"),
     "chromium": ("chromium", "photographs the guides' hubs; the browser tests"),
     "libatomic1": ("lib:atomic", "the Node.js inside Playwright, which drives chromium"),
+    "slapd": ("slapd", "a throwaway OpenLDAP directory that the ldap login's guide and tests log in through"),
 }
 FOR_TESTS = {
     # the engine, not the client: machines here ship a `docker` client with no daemon

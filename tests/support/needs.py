@@ -29,6 +29,12 @@ def need_docker() -> None:
     require("Docker", docker_problem())
 
 
+def need_slapd() -> None:
+    from communityhubs.directory import slapd_missing
+
+    require("an OpenLDAP server", slapd_missing())
+
+
 def cluster_problem() -> str:
     """'' where a kind cluster can be made here, else what is missing."""
     problem = TARGETS["kubernetes"].unavailable()
