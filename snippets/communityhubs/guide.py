@@ -197,11 +197,14 @@ def connect(url: str, token: str) -> HubClient:
     return client
 
 
-def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwaway: bool = False) -> GuideHub:
+def open_hub(
+    spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwaway: bool = False, port: int | None = None
+) -> GuideHub:
     """Connect to the reader's hub, or start a throwaway local one.
 
     `throwaway=True` always starts a local hub, for demos that need settings
-    the reader's hub should not have (such as a 20-second idle timeout).
+    the reader's hub should not have (such as a 20-second idle timeout);
+    `port` is its public port, where a login provider must know it beforehand.
     """
     url, token = os.environ.get("HUB_URL"), os.environ.get("HUB_TOKEN")
     if (url or token) and not throwaway:
@@ -213,7 +216,7 @@ def open_hub(spec_file: str | Path = EXAMPLE_SPEC, name: str = "guide", throwawa
     if root:
         Path(root).mkdir(parents=True, exist_ok=True)
     state_dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root))
-    local = Hub(spec, state_dir)
+    local = Hub(spec, state_dir, port)
     info = local.up()
     atexit.register(local.down)  # a kernel that dies mid-guide leaves no hub behind
     client = HubClient(info.url, info.admin_token(), show_calls=True)

@@ -127,3 +127,38 @@ def no_news(page: Any) -> None:
     if news.count():
         page.get_by_role("button", name="No", exact=True).click()
         news.wait_for(state="hidden")
+
+
+def provider_login(hub_url: str, name: str, path: str = "/hub/home") -> tuple[Shown, Shown]:
+    """Pictures of `name` logging in through an OAuth provider whose page asks only for a name (the
+    throwaway provider of `communityhubs.identity_provider`): its page, then where the hub lands."""
+    from IPython.display import Image, Markdown
+
+    missing = browser_missing()
+    if missing:
+        note = Markdown(f"*No picture here: {missing}.*")
+        return note, note
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        asked, landed, _ = thread.submit(sign_in_through_provider, hub_url, name, path).result()
+    return Image(data=asked, format="png"), Image(data=landed, format="png")
+
+
+def sign_in_through_provider(hub_url: str, name: str, path: str = "/hub/home") -> tuple[bytes, bytes, str]:
+    """Click the hub's "Sign in with" button, give the provider's page `name` and authorise: the
+    provider's page and the hub's landing page as PNG, and the landing page's text."""
+    from playwright.sync_api import sync_playwright
+
+    url = hub_url.replace("127.0.0.1", "localhost")  # as the callback URL names it: the state cookie's host
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(viewport=SIZE).new_page()
+            page.goto(f"{url}/hub/login?next={quote(urlsplit(url).path + path)}")
+            page.get_by_role("button", name="Sign in with").click()
+            page.locator("input[name=sub]").fill(name)
+            asked = page.screenshot()
+            page.get_by_role("button", name="Authorize").click()
+            page.wait_for_load_state("networkidle")
+            return asked, page.screenshot(), page.inner_text("body")
+        finally:
+            browser.close()

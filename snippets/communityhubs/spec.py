@@ -331,6 +331,8 @@ AUTH_ONLY = {  # keys that mean something for some login methods only
     "allow_all": ("github", "google", "generic-oauth", "ldap"),
     **{key: OAUTH_TYPES for key in [*OAUTH_NEEDS, "scope"]},
     **{key: ("ldap",) for key in LDAP_KEYS},
+    "allowed_groups": ("ldap", "generic-oauth"),
+    "groups_claim": ("generic-oauth",),
 }
 
 
@@ -344,6 +346,10 @@ def _check_authenticator(auth: dict[str, Any], source: str) -> None:
             raise SpecError(
                 f"{source}: authenticator.{key}: means nothing for type {kind!r} (only for {', '.join(AUTH_ONLY[key])})"
             )
+    if kind == "generic-oauth" and "allowed_groups" in auth and "groups_claim" not in auth:
+        raise SpecError(
+            f"{source}: authenticator.allowed_groups: needs authenticator.groups_claim, the claim that names them"
+        )
     for idp, settings in auth.get("allowed_idps", {}).items():
         derivation = settings["username_derivation"]
         needed = {"strip_idp_domain": "domain", "prefix": "prefix"}.get(derivation.get("action", ""))

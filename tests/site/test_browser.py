@@ -120,6 +120,7 @@ ERRORS_PEOPLE_PASTE = {
     "already in use": "why-wont-my-hub-start",
     "Spawn failed": "why-wont-a-users-server-start",
     "appears to have died": "why-does-my-kernel-keep-dying",
+    "not currently authorized to use this hub": "let-people-log-in-with-single-sign-on",
 }
 
 

@@ -59,6 +59,44 @@ CHANGES = [
     ("cpu_limit NaN", {"limits": {"cpu_limit": float("nan")}}, "limits.cpu_limit: nan is not a number a hub can use"),
     ("cpu_guarantee NaN", {"limits": {"cpu_guarantee": float("nan")}}, "limits.cpu_guarantee: nan is not a number"),
     ("culling timeout infinite", {"culling": {"timeout": float("inf")}}, "culling.timeout: inf"),
+    (
+        "provider groups without the claim that names them",
+        {
+            "authenticator": {
+                "type": "generic-oauth",
+                "client_id": "hub",
+                "client_secret_env": "OAUTH_CLIENT_SECRET",
+                "callback_url": "https://hub.example.org/hub/oauth_callback",
+                "authorize_url": "https://sso.example.org/auth",
+                "token_url": "https://sso.example.org/token",
+                "userdata_url": "https://sso.example.org/userinfo",
+                "username_claim": "preferred_username",
+                "allowed_groups": ["hub-users"],
+            }
+        },
+        "authenticator.allowed_groups: needs authenticator.groups_claim",
+    ),
+    (
+        "an ldap login without a bind template",
+        {"authenticator": {"type": "ldap", "server_address": "ldap.example.org"}},
+        "authenticator.bind_dn_template: missing, required for type 'ldap'",
+    ),
+    (
+        "a plain-http provider that is not on this machine",
+        {
+            "authenticator": {
+                "type": "generic-oauth",
+                "client_id": "hub",
+                "client_secret_env": "OAUTH_CLIENT_SECRET",
+                "callback_url": "https://hub.example.org/hub/oauth_callback",
+                "authorize_url": "http://sso.example.org/auth",
+                "token_url": "https://sso.example.org/token",
+                "userdata_url": "https://sso.example.org/userinfo",
+                "username_claim": "preferred_username",
+            }
+        },
+        "authenticator.authorize_url: 'http://sso.example.org/auth'",
+    ),
     ("an absurd memory limit", {"limits": {"mem_limit": "99999999999999999999999T"}}, "limits.mem_limit: '9999"),
     ("more memory than a machine", {"limits": {"mem_limit": "999999T"}}, "limits.mem_limit: '999999T' is more memory"),
     (

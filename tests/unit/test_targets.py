@@ -215,6 +215,10 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"authenticator": LDAP},
         {"authenticator": {**LDAP, "allowed_groups": ["cn=hub,dc=b,dc=org"]}},
     ),
+    "authenticator.groups_claim": (
+        {"authenticator": GENERIC},
+        {"authenticator": {**GENERIC, "groups_claim": "groups"}},
+    ),
     "authenticator.allow_existing_users": (
         {},
         {"authenticator": {"type": "shared-password", "allow_existing_users": False}},

@@ -61,6 +61,11 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
             scopes.append("read:org")
     if scopes:
         traits["scope"] = scopes
+    if auth.get("groups_claim"):  # the provider's groups become the person's JupyterHub groups at each login
+        traits["manage_groups"] = True
+        traits["auth_state_groups_key"] = f"oauth_user.{auth['groups_claim']}"
+        if auth.get("allowed_groups"):
+            traits["allowed_groups"] = sorted(auth["allowed_groups"])
     if spec.settings["authenticator.allow_all"]:
         traits["allow_all"] = True
     return traits
@@ -137,6 +142,8 @@ def jupyterhub_config(spec: HubSpec) -> Section:
 
 OAUTH_COMMENTS = {
     "allow_all": "everyone the provider authenticates may log in",
+    "manage_groups": "each person's JupyterHub groups are the provider's, updated at every login",
+    "auth_state_groups_key": "where in what the provider sends the groups are",
     "bind_dn_template": "the hub binds as the person's own entry, with the password they typed",
     "tls_strategy": "insecure: the password crosses the network unencrypted (a directory on this machine only)",
 }
@@ -337,7 +344,25 @@ def copy_oauth_traits(values: FileValues, base: str, kind: str, auth: dict[str, 
         auth[key] = value
     if kind == "google" and "username_claim" in auth and auth["username_claim"] == "email":
         del auth["username_claim"]  # Google's default
+    if kind == "generic-oauth":
+        copy_provider_groups(values, base, auth)
     return auth
+
+
+def copy_provider_groups(values: FileValues, base: str, auth: dict[str, Any]) -> None:
+    """Groups from the provider: manage_groups with auth_state_groups_key (OAuthenticator 17; before
+    it, claim_groups_key) naming a claim of what the provider sent (oauth_user), and allowed_groups."""
+    key = values.get(f"{base}.auth_state_groups_key") or values.get(f"{base}.claim_groups_key")
+    if not (values.get(f"{base}.manage_groups") and isinstance(key, str)):
+        return
+    for trait in ("manage_groups", "auth_state_groups_key", "claim_groups_key"):
+        if values.get(f"{base}.{trait}") is not None:
+            values.take(f"{base}.{trait}", to="authenticator.groups_claim")
+    auth["groups_claim"] = key.removeprefix("oauth_user.")
+    groups = values.get(f"{base}.allowed_groups")
+    if groups:
+        values.take(f"{base}.allowed_groups", to="authenticator.allowed_groups")
+        auth["allowed_groups"] = sorted([groups] if isinstance(groups, str) else groups)
 
 
 def copy_ldap_traits(values: FileValues, base: str, auth: dict[str, Any]) -> dict[str, Any]:
