@@ -315,6 +315,7 @@ AUTH_NEEDS = {
     "google": OAUTH_NEEDS,
     "cilogon": [*OAUTH_NEEDS, "allowed_idps"],
     "generic-oauth": [*OAUTH_NEEDS, "authorize_url", "token_url", "userdata_url", "username_claim"],
+    "azuread": [*OAUTH_NEEDS, "tenant_id"],
 }
 OAUTH_TYPES = tuple(AUTH_NEEDS)
 AUTH_NEEDS["ldap"] = ["server_address", "bind_dn_template"]
@@ -327,12 +328,13 @@ AUTH_ONLY = {  # keys that mean something for some login methods only
     "authorize_url": ("generic-oauth",),
     "token_url": ("generic-oauth",),
     "userdata_url": ("generic-oauth",),
-    "username_claim": ("generic-oauth", "google"),
-    "allow_all": ("github", "google", "generic-oauth", "ldap"),
+    "username_claim": ("generic-oauth", "google", "azuread"),
+    "tenant_id": ("azuread",),
+    "allow_all": ("github", "google", "generic-oauth", "azuread", "ldap"),
     **{key: OAUTH_TYPES for key in [*OAUTH_NEEDS, "scope"]},
     **{key: ("ldap",) for key in LDAP_KEYS},
-    "allowed_groups": ("ldap", "generic-oauth"),
-    "groups_claim": ("generic-oauth",),
+    "allowed_groups": ("ldap", "generic-oauth", "azuread"),
+    "groups_claim": ("generic-oauth", "azuread"),
 }
 
 
@@ -346,7 +348,7 @@ def _check_authenticator(auth: dict[str, Any], source: str) -> None:
             raise SpecError(
                 f"{source}: authenticator.{key}: means nothing for type {kind!r} (only for {', '.join(AUTH_ONLY[key])})"
             )
-    if kind == "generic-oauth" and "allowed_groups" in auth and "groups_claim" not in auth:
+    if kind in ("generic-oauth", "azuread") and "allowed_groups" in auth and "groups_claim" not in auth:
         raise SpecError(
             f"{source}: authenticator.allowed_groups: needs authenticator.groups_claim, the claim that names them"
         )

@@ -148,6 +148,7 @@ def placement_changes(prefix: str, patch: Callable[..., dict]) -> dict[str, tupl
     }
 
 
+ENTRA = {**GITHUB, "type": "azuread", "tenant_id": "b.onmicrosoft.com"}
 LDAP = {"type": "ldap", "server_address": "ldap.b.org", "bind_dn_template": ["uid={username},dc=b,dc=org"]}
 # One change per schema key: (base patch, key patch). The test below fails for a schema key missing here.
 PUBLIC = {"type": "load-balancer"}
@@ -218,6 +219,10 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "authenticator.groups_claim": (
         {"authenticator": GENERIC},
         {"authenticator": {**GENERIC, "groups_claim": "groups"}},
+    ),
+    "authenticator.tenant_id": (
+        {"authenticator": ENTRA},
+        {"authenticator": {**ENTRA, "tenant_id": "other.example.org"}},
     ),
     "authenticator.allow_existing_users": (
         {},

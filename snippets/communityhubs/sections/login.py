@@ -24,6 +24,7 @@ AUTHENTICATORS = {
     "google": "google",
     "cilogon": "cilogon",
     "generic-oauth": "generic-oauth",
+    "azuread": "azuread",
     "ldap": "ldapauthenticator.LDAPAuthenticator",
 }
 LDAP_CLASS = "LDAPAuthenticator"
@@ -32,7 +33,10 @@ OAUTH_CLASSES = {
     "google": "GoogleOAuthenticator",
     "cilogon": "CILogonOAuthenticator",
     "generic-oauth": "GenericOAuthenticator",
+    "azuread": "AzureAdOAuthenticator",
 }
+# Where each class keeps what the provider said about a person (OAuthenticator's user_auth_state_key)
+USER_STATE_KEY = {"azuread": "user"}
 # Spec key -> OAuthenticator trait, copied as they are when the spec sets them.
 COPIED_KEYS = {
     "authorize_url": "authorize_url",
@@ -41,6 +45,7 @@ COPIED_KEYS = {
     "username_claim": "username_claim",
     "hosted_domains": "hosted_domain",
     "strip_domain": "strip_domain",
+    "tenant_id": "tenant_id",
     "allowed_idps": "idps",  # OAuthenticator 17.4's name (the chart's hub since 4.4.0, TLJH); 17.3 read allowed_idps
 }
 
@@ -63,7 +68,7 @@ def oauth_traits(spec: HubSpec) -> dict[str, Any]:
         traits["scope"] = scopes
     if auth.get("groups_claim"):  # the provider's groups become the person's JupyterHub groups at each login
         traits["manage_groups"] = True
-        traits["auth_state_groups_key"] = f"oauth_user.{auth['groups_claim']}"
+        traits["auth_state_groups_key"] = f"{USER_STATE_KEY.get(kind, 'oauth_user')}.{auth['groups_claim']}"
         if auth.get("allowed_groups"):
             traits["allowed_groups"] = sorted(auth["allowed_groups"])
     if spec.settings["authenticator.allow_all"]:
@@ -224,6 +229,7 @@ AUTH_TYPES = {
             ("google", "GoogleOAuthenticator", "google"),
             ("cilogon", "CILogonOAuthenticator", "cilogon"),
             ("generic-oauth", "GenericOAuthenticator", "generic"),
+            ("azuread", "AzureAdOAuthenticator", "azuread"),
         ]
     },
     "generic": "generic-oauth",
@@ -344,12 +350,12 @@ def copy_oauth_traits(values: FileValues, base: str, kind: str, auth: dict[str, 
         auth[key] = value
     if kind == "google" and "username_claim" in auth and auth["username_claim"] == "email":
         del auth["username_claim"]  # Google's default
-    if kind == "generic-oauth":
-        copy_provider_groups(values, base, auth)
+    if kind in ("generic-oauth", "azuread"):
+        copy_provider_groups(values, base, auth, USER_STATE_KEY.get(kind, "oauth_user"))
     return auth
 
 
-def copy_provider_groups(values: FileValues, base: str, auth: dict[str, Any]) -> None:
+def copy_provider_groups(values: FileValues, base: str, auth: dict[str, Any], state_key: str) -> None:
     """Groups from the provider: manage_groups with auth_state_groups_key (OAuthenticator 17; before
     it, claim_groups_key) naming a claim of what the provider sent (oauth_user), and allowed_groups."""
     key = values.get(f"{base}.auth_state_groups_key") or values.get(f"{base}.claim_groups_key")
@@ -358,7 +364,7 @@ def copy_provider_groups(values: FileValues, base: str, auth: dict[str, Any]) ->
     for trait in ("manage_groups", "auth_state_groups_key", "claim_groups_key"):
         if values.get(f"{base}.{trait}") is not None:
             values.take(f"{base}.{trait}", to="authenticator.groups_claim")
-    auth["groups_claim"] = key.removeprefix("oauth_user.")
+    auth["groups_claim"] = key.removeprefix(f"{state_key}.")
     groups = values.get(f"{base}.allowed_groups")
     if groups:
         values.take(f"{base}.allowed_groups", to="authenticator.allowed_groups")
