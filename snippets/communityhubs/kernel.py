@@ -22,15 +22,17 @@ class KernelDied(CommunityHubsError, RuntimeError):
     """The kernel process ended mid-run, e.g. killed for using more memory than its limit."""
 
 
-def run_in_kernel(hub_url: str, token: str, user: str, code: str, timeout: float = 60, keep: bool = False) -> str:
-    """Start a kernel on `user`'s running server, run `code`, return its output text; `keep` leaves
-    the kernel running afterwards with no one connected, as a closed notebook tab does.
+def run_in_kernel(
+    hub_url: str, token: str, user: str, code: str, timeout: float = 60, keep: bool = False, kernel: str = "python3"
+) -> str:
+    """Start a `kernel` (a kernelspec's name) on `user`'s running server, run `code`, return its output
+    text; `keep` leaves the kernel running afterwards with no one connected, as a closed tab does.
 
     Raises RuntimeError with the kernel's error if the code fails.
     """
     base = f"{hub_url.rstrip('/')}/user/{quote(user, safe='@~')}"  # as JupyterHub escapes: demo-zo%C3%AB, a@b.edu
     headers = auth_headers(token)
-    resp = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}, timeout=timeout)
+    resp = requests.post(f"{base}/api/kernels", headers=headers, json={"name": kernel}, timeout=timeout)
     resp.raise_for_status()
     kernel_id = resp.json()["id"]
     try:

@@ -33,9 +33,9 @@ c.GenericOAuthenticator.client_id = 'community-hub'
 # from the environment, never here
 c.GenericOAuthenticator.client_secret = os.environ['OAUTH_CLIENT_SECRET']
 c.GenericOAuthenticator.oauth_callback_url = 'https://hub.example.org/hub/oauth_callback'
-c.GenericOAuthenticator.authorize_url = 'https://sso.example.org/realms/community/protocol/openid-connect/auth'
-c.GenericOAuthenticator.token_url = 'https://sso.example.org/realms/community/protocol/openid-connect/token'
-c.GenericOAuthenticator.userdata_url = 'https://sso.example.org/realms/community/protocol/openid-connect/userinfo'
+c.GenericOAuthenticator.authorize_url = 'https://sso.example.org/application/o/authorize/'
+c.GenericOAuthenticator.token_url = 'https://sso.example.org/application/o/token/'
+c.GenericOAuthenticator.userdata_url = 'https://sso.example.org/application/o/userinfo/'
 c.GenericOAuthenticator.username_claim = 'preferred_username'
 c.GenericOAuthenticator.scope = ['openid', 'profile']
 # each person's JupyterHub groups are the provider's, updated at every login

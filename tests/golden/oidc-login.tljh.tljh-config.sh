@@ -17,9 +17,9 @@ sudo sh -c 'echo "{}" > /opt/tljh/config/config.yaml.new'
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.type generic-oauth
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.client_id community-hub
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.oauth_callback_url https://hub.example.org/hub/oauth_callback
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.authorize_url https://sso.example.org/realms/community/protocol/openid-connect/auth
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.token_url https://sso.example.org/realms/community/protocol/openid-connect/token
-sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.userdata_url https://sso.example.org/realms/community/protocol/openid-connect/userinfo
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.authorize_url https://sso.example.org/application/o/authorize/
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.token_url https://sso.example.org/application/o/token/
+sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.userdata_url https://sso.example.org/application/o/userinfo/
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new set auth.GenericOAuthenticator.username_claim preferred_username
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.GenericOAuthenticator.scope openid
 sudo tljh-config --config-path /opt/tljh/config/config.yaml.new add-item auth.GenericOAuthenticator.scope profile
