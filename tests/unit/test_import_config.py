@@ -414,10 +414,16 @@ def test_a_tljh_config_yaml_with_tljhs_defaults_says_whose_they_are(tmp_path: Pa
     assert "s3cret" not in repr(data) + report.table()
 
 
-def test_a_tljh_config_yaml_without_a_login_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_a_tljh_config_yaml_without_a_login_gets_tljhs_own_first_use_login(tmp_path: Path) -> None:
+    """TLJH's default login is FirstUseAuthenticator, letting everyone in when no one is listed
+    (tljh/configurer.py); the passwords people chose stay behind, and the report says so."""
     path = write(tmp_path, "config.yaml", yaml.safe_dump({"users": {"admin": ["ada"]}}))
-    with pytest.raises(ImportConfigError, match=r"^auth.type: not set, so the hub used TLJH's default login"):
-        import_config([path])
+    data, report = import_config([path])
+    assert data["authenticator"] == {"type": "firstuse", "allow_all": True}
+    assert "passwords" in dict(report.must_give)
+    path = write(tmp_path, "config.yaml", yaml.safe_dump({"users": {"admin": ["ada"], "allowed": ["bo"]}}))
+    data, _ = import_config([path])
+    assert data["authenticator"] == {"type": "firstuse"}  # listed people: only they get in
 
 
 def test_a_choice_for_some_groups_only_is_not_offered_to_everyone(tmp_path: Path) -> None:

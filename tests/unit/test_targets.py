@@ -224,6 +224,10 @@ CHANGES: dict[str, tuple[dict, dict]] = {
         {"authenticator": ENTRA},
         {"authenticator": {**ENTRA, "tenant_id": "other.example.org"}},
     ),
+    "authenticator.min_password_length": (
+        {"authenticator": {"type": "firstuse"}},
+        {"authenticator": {"type": "firstuse", "min_password_length": 12}},
+    ),
     "authenticator.allow_existing_users": (
         {},
         {"authenticator": {"type": "shared-password", "allow_existing_users": False}},

@@ -26,8 +26,10 @@ AUTHENTICATORS = {
     "generic-oauth": "generic-oauth",
     "azuread": "azuread",
     "ldap": "ldapauthenticator.LDAPAuthenticator",
+    "firstuse": "firstuseauthenticator.FirstUseAuthenticator",
 }
 LDAP_CLASS = "LDAPAuthenticator"
+FIRSTUSE_CLASS = "FirstUseAuthenticator"
 OAUTH_CLASSES = {
     "github": "GitHubOAuthenticator",
     "google": "GoogleOAuthenticator",
@@ -88,11 +90,27 @@ def ldap_traits(spec: HubSpec) -> dict[str, Any]:
     return traits
 
 
+def firstuse_traits(spec: HubSpec) -> dict[str, Any]:
+    """FirstUseAuthenticator's settings: the first password typed for a name becomes its password
+    (kept hashed in passwords.dbm in the hub's folder)."""
+    auth = spec.data["authenticator"]
+    if auth["type"] != "firstuse":
+        return {}
+    traits: dict[str, Any] = {}
+    if "min_password_length" in auth:
+        traits["min_password_length"] = auth["min_password_length"]
+    if spec.settings["authenticator.allow_all"]:
+        traits["allow_all"] = True
+    return traits
+
+
 def login_class_traits(spec: HubSpec) -> tuple[str, dict[str, Any]]:
-    """The login class that takes settings from the spec, and them: OAuthenticator's or LDAP's."""
+    """The login class that takes settings from the spec, and them: OAuthenticator's, LDAP's or FirstUse's."""
     kind = spec.data["authenticator"]["type"]
     if kind == "ldap":
         return LDAP_CLASS, ldap_traits(spec)
+    if kind == "firstuse":
+        return FIRSTUSE_CLASS, firstuse_traits(spec)
     return OAUTH_CLASSES.get(kind, ""), oauth_traits(spec)
 
 
@@ -172,6 +190,8 @@ def values_yaml(spec: HubSpec) -> Values:
         values = merge(values, secret)
     if kind == "ldap":
         config[LDAP_CLASS] = ldap_traits(spec)
+    if firstuse_traits(spec):
+        config[FIRSTUSE_CLASS] = firstuse_traits(spec)
     return merge(values, table_values(spec, "authenticator"))
 
 
@@ -207,8 +227,9 @@ def tljh(spec: HubSpec) -> Part:
             else:
                 part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
-    for trait, value in ldap_traits(spec).items():
-        part.say(f"auth.{LDAP_CLASS}.{trait}", f"{LDAP_CLASS}.{trait}", value)
+    for cls, traits in ((LDAP_CLASS, ldap_traits(spec)), (FIRSTUSE_CLASS, firstuse_traits(spec))):
+        for trait, value in traits.items():
+            part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
     return table_commands(part, spec)
 
 
@@ -241,6 +262,10 @@ AUTH_TYPES = {
     "ldapauthenticator": "ldap",
     "ldapauthenticator.LDAPAuthenticator": "ldap",
     "LDAPAuthenticator": "ldap",
+    "firstuse": "firstuse",
+    "firstuseauthenticator": "firstuse",
+    "firstuseauthenticator.FirstUseAuthenticator": "firstuse",
+    "FirstUseAuthenticator": "firstuse",
 }
 
 
@@ -275,6 +300,8 @@ def from_values_yaml(values: FileValues, options: ReaderOptions) -> dict[str, An
         )
     if kind == "ldap":
         return copy_ldap_traits(values, f"hub.config.{LDAP_CLASS}", auth)
+    if kind == "firstuse":
+        return copy_firstuse_traits(values, f"hub.config.{FIRSTUSE_CLASS}", auth)
     if kind not in OAUTH_CLASSES:
         return auth
     cls = OAUTH_CLASSES[kind]
@@ -371,6 +398,20 @@ def copy_provider_groups(values: FileValues, base: str, auth: dict[str, Any], st
         auth["allowed_groups"] = sorted([groups] if isinstance(groups, str) else groups)
 
 
+def copy_firstuse_traits(values: FileValues, base: str, auth: dict[str, Any]) -> dict[str, Any]:
+    """FirstUseAuthenticator's settings under `base`; the passwords people chose stay in the old hub's
+    passwords.dbm, so each person chooses one again at their first login on the new hub."""
+    for key in ("min_password_length", "allow_all"):
+        value = values.get(f"{base}.{key}")
+        if value is not None:
+            values.take(f"{base}.{key}", to=f"authenticator.{key}")
+            auth[key] = int(value) if key == "min_password_length" else value
+    values.report.must_give.append(
+        ("passwords", "FirstUse keeps them in the old hub's passwords.dbm: each person sets one again at first login")
+    )
+    return auth
+
+
 def copy_ldap_traits(values: FileValues, base: str, auth: dict[str, Any]) -> dict[str, Any]:
     """LDAPAuthenticator's settings under `base` (values' hub.config.LDAPAuthenticator, TLJH's
     auth.LDAPAuthenticator): the spec's keys have the traits' names."""
@@ -412,11 +453,9 @@ def idps(value: Any, values: FileValues, key: str) -> dict[str, Any]:
 
 def from_tljh(values: FileValues, options: ReaderOptions) -> dict[str, Any]:
     raw = values.take("auth.type")
-    if raw is None:
-        raise ImportConfigError(
-            "auth.type: not set, so the hub used TLJH's default login (FirstUseAuthenticator: the first person "
-            "to log in with a name sets its password), which the hub spec does not have; set auth.type first"
-        )
+    tljh_default = raw is None  # TLJH's own login (tljh/configurer.py)
+    if tljh_default:
+        raw = f"firstuseauthenticator.{FIRSTUSE_CLASS}"
     kind = AUTH_TYPES.get(str(raw))
     if kind is None:
         known = ", ".join(sorted(AUTHENTICATORS))
@@ -430,6 +469,13 @@ def from_tljh(values: FileValues, options: ReaderOptions) -> dict[str, Any]:
         )
     if kind == "ldap":
         return copy_ldap_traits(values, f"auth.{LDAP_CLASS}", auth)
+    if kind == "firstuse":
+        auth = copy_firstuse_traits(values, f"auth.{FIRSTUSE_CLASS}", auth)
+        if tljh_default and not values.get("users.allowed") and "allow_all" not in auth:
+            # TLJH lets everyone in with its default login when no one is listed
+            report.carried.append(("users.allowed", "authenticator.allow_all: TLJH's default when none are listed"))
+            auth["allow_all"] = True
+        return auth
     if kind not in OAUTH_CLASSES:
         return auth
     base = f"auth.{OAUTH_CLASSES[kind]}"
