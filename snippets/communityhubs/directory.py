@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CommunityHubsError
+from .hubprocess import free_port
 
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
@@ -105,12 +106,6 @@ def config(folder: Path, base: str) -> str:
         # people may read the directory once bound (group membership), and only bind with a password
         "access to attrs=userPassword by anonymous auth by * none\naccess to * by users read by * none\n"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_directory(folder: Path, people: list[str], groups: dict[str, list[str]], base: str = BASE) -> Directory:

@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
-from .directory import free_port
 from .errors import CommunityHubsError
+from .hubprocess import free_port
 
 
 class ProviderError(CommunityHubsError, RuntimeError):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from communityhubs.client import HubClient
-from communityhubs.directory import free_port
 from communityhubs.hub import Hub
+from communityhubs.hubprocess import free_port
 from communityhubs.identity_provider import start_provider
 from communityhubs.pictures import browser_missing, sign_in_through_provider
 from communityhubs.spec import load_spec
