@@ -44,6 +44,8 @@ DIFFERENCES: dict[str, str] = {
     "systemd unit per user), ours a process per user",
     "culling.concurrency": "TLJH passes its own services.cull.concurrency (5); we leave the culler's default (10)",
     "culling.rights": "TLJH's culler is an admin service; ours has a role with only the scopes it needs",
+    "authenticator.create_users": "first use: TLJH's configurer turns FirstUseAuthenticator.create_users off (its "
+    "own default), FirstUse's is on; either way the listed people, whom the hub makes at start, get in",
 }
 # Settings TLJH's configurer always states, whose empty value means what leaving them out means.
 SAID_WHEN_EMPTY: dict[str, Any] = {"authenticator.blocked_users": [], "culling.max-age": "0"}
