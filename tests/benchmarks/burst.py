@@ -282,13 +282,13 @@ def hubs_on(target: str) -> tuple[str, ...]:
     return HUBS if target == "local" else tuple(h for h in HUBS if h != "stock")
 
 
-def measure(targets: dict[str, list[int]], runs: int, work: Path) -> list[dict]:
-    """Every burst size on each hub, interleaved run by run so all see the same machine."""
+def measure(targets: dict[str, list[int]], runs: int, work: Path, only: tuple[str, ...] = HUBS) -> list[dict]:
+    """Every burst size on each hub (of `only`), interleaved run by run so all see the same machine."""
     results = []
     for target, sizes in targets.items():
         if not sizes:
             continue
-        kinds = hubs_on(target)
+        kinds = tuple(h for h in hubs_on(target) if h in only)
         hubs = {
             s: RunningHub.up(bench_spec(work, s, f"bench-{target}-{s}"), work / target / s, target, s) for s in kinds
         }
@@ -425,13 +425,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--users", type=int, default=5, help="browser users in the load run (0: skip)")
     parser.add_argument("--site-runs", type=int, default=1, help="site builds of each kind, cold ~10 min (0: skip)")
+    parser.add_argument("--hubs", nargs="*", choices=HUBS, default=list(HUBS), help="which hub settings to measure")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     out = {"machine": machine(), "runs": args.runs, "results": []}
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as tmp:
         work = Path(tmp)
         # Saved after each part, so that a part that fails keeps what the others measured.
-        out["results"] += measure({"local": args.sizes, "docker": args.docker_sizes}, args.runs, work)
+        out["results"] += measure({"local": args.sizes, "docker": args.docker_sizes}, args.runs, work, tuple(args.hubs))
         save(out, args.out)
         if args.users:
             load = user_load(work, args.users)

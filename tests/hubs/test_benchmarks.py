@@ -22,19 +22,22 @@ def test_replicate_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys)
 
 
 def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> None:
-    """N = 2 on the three hubs, local only: every server ready, none failed, and the page can read the file."""
+    """N = 2 on the project's hub, local only: every server ready, none failed, and the page can read
+    the file. `nox -s bench` also measures the stock and default hubs, which the same code starts with
+    other settings (CI's time goes to behaviour)."""
     from tests.benchmarks import burst
 
     out = tmp_path / "burst.json"
     assert (
         burst.main(
-            ["--sizes", "2", "--docker-sizes", "--runs", "1", "--users", "1", "--site-runs", "0", "--out", str(out)]
+            ["--sizes", "2", "--docker-sizes", "--runs", "1", "--users", "1", "--site-runs", "0"]
+            + ["--hubs", "project", "--out", str(out)]
         )
         == 0
     )
     data = json.loads(out.read_text())
     bursts = [r for r in data["results"] if "n" in r]
-    hubs = ("stock", "default", "project")
+    hubs = ("project",)
     assert [(r["target"], r["hub"], r["n"]) for r in bursts] == [("local", hub, 2) for hub in hubs]
     for r in bursts:
         assert r["ready"]["median"] == 2 and r["failed"]["median"] == 0
@@ -44,12 +47,8 @@ def test_burst_benchmark_runs_and_writes_its_figures(tmp_path: Path, capsys) -> 
     assert cases == {"one server alone", "first server, cold", "first server, warm", "browser users"}
     alone = {r["hub"]: r for r in data["results"] if r.get("case") == "one server alone"}
     assert all(r["solo_cpu_s"]["median"] > 0 for r in alone.values())
-    # The stock hub ran JupyterHub's own server, the others the trimmed one; the JSON says which.
-    assert {h: r["server"] for h, r in alone.items()} == {
-        "stock": "jupyterhub-singleuser",
-        "default": "communityhubs.singleuser",
-        "project": "communityhubs.singleuser",
-    }
+    # The project's hub runs the trimmed server (the stock one, JupyterHub's own); the JSON says which.
+    assert {h: r["server"] for h, r in alone.items()} == {"project": "communityhubs.singleuser"}
     assert data["machine"]["cpus"] >= 1
     assert not list(tmp_path.glob("*.partial"))
     assert "last/limit" in capsys.readouterr().out

@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from communityhubs import SNIPPETS
 from communityhubs.client import HubClient
 from communityhubs.guide import GuideError, connect
 from communityhubs.hub import Hub
@@ -31,15 +30,12 @@ def test_every_example_spec_starts_a_hub(spec_file: Path, tmp_path: Path, monkey
         need_cluster()
     if hub.target.name == "docker":
         need_docker()
-        from communityhubs.images import USER_IMAGE, build_image, image_exists
+        from communityhubs.images import USER_IMAGE, build_image, image_exists, recipe_folder
 
-        if "with-tabulate" in spec_file.read_text() and not image_exists("communityhubs/singleuser:with-tabulate"):
-            build_image(
-                SNIPPETS / "docker" / "with-tabulate",
-                "communityhubs/singleuser:with-tabulate",
-                base_image=USER_IMAGE,
-                quiet=True,
-            )
+        image = spec.settings["environment.image"] or USER_IMAGE
+        recipe = recipe_folder(image)
+        if image != USER_IMAGE and recipe and not image_exists(image):  # ours, built on the user image
+            build_image(recipe, image, base_image=USER_IMAGE, quiet=True)
     auth = spec.data["authenticator"]
     if "client_secret_env" in auth:
         monkeypatch.setenv(auth["client_secret_env"], "dummy-not-a-secret")

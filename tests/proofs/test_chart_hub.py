@@ -41,6 +41,7 @@ from tests.support.chart_hub import ask_chart_hub, ask_our_hub
 from tests.support.chart_render import KUBERNETES, SPECS, helm_render, rendered_values
 from tests.support.hub_questions import NOT_OFFERED, facts, password, password_users, questions
 from tests.support.needs import need_chart, need_docker
+from tests.support.two_at_a_time import ask_ahead
 
 KUBERNETES_SPECS = [p for p in SPECS if rendered_values(p) is not None]
 
@@ -97,6 +98,11 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             (folder / name).chmod(0o600)
         ours = ask_our_hub(folder, asked, secret_env)
     return chart, ours
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _answers_asked_two_at_a_time() -> None:
+    ask_ahead(both_answers, KUBERNETES_SPECS)
 
 
 def planned_secrets(spec: HubSpec, shared: str, admins: str) -> dict[str, dict[str, str]]:

@@ -33,6 +33,7 @@ from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_FILE, EXTRA_FILE
 from tests.support.chart_hub import ask_our_hub
 from tests.support.hub_questions import facts, password, password_users, questions
 from tests.support.tljh_hub import TLJH_SPECS, ask_tljh_hub, run_commands, traefik_config
+from tests.support.two_at_a_time import ask_ahead
 
 TLJH = TARGETS["tljh"]
 TLJH_CULLER = "cull-idle"  # tljh/configurer.py names its culler service so
@@ -77,6 +78,11 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             (folder / name).chmod(0o600)
         ours = ask_our_hub(folder, asked, env)
     return tljh, ours
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _answers_asked_two_at_a_time() -> None:
+    ask_ahead(both_answers, TLJH_SPECS)
 
 
 def compared(answers: dict[str, Any], culler: str) -> dict[str, Any]:
