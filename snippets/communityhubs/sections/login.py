@@ -104,13 +104,16 @@ def firstuse_traits(spec: HubSpec) -> dict[str, Any]:
     return traits
 
 
+# Login types whose class takes the spec's settings with no secret of the hub's
+PASSWORD_CLASSES = {"ldap": (LDAP_CLASS, ldap_traits), "firstuse": (FIRSTUSE_CLASS, firstuse_traits)}
+
+
 def login_class_traits(spec: HubSpec) -> tuple[str, dict[str, Any]]:
     """The login class that takes settings from the spec, and them: OAuthenticator's, LDAP's or FirstUse's."""
     kind = spec.data["authenticator"]["type"]
-    if kind == "ldap":
-        return LDAP_CLASS, ldap_traits(spec)
-    if kind == "firstuse":
-        return FIRSTUSE_CLASS, firstuse_traits(spec)
+    if kind in PASSWORD_CLASSES:
+        cls, traits = PASSWORD_CLASSES[kind]
+        return cls, traits(spec)
     return OAUTH_CLASSES.get(kind, ""), oauth_traits(spec)
 
 
@@ -188,10 +191,10 @@ def values_yaml(spec: HubSpec) -> Values:
         config[cls] = oauth_traits(spec)
         secret = secret_from_env(spec, auth["client_secret_env"], names.OAUTH_SECRET_FILE, f"{cls}.client_secret")
         values = merge(values, secret)
-    if kind == "ldap":
-        config[LDAP_CLASS] = ldap_traits(spec)
-    if firstuse_traits(spec):
-        config[FIRSTUSE_CLASS] = firstuse_traits(spec)
+    if kind in PASSWORD_CLASSES:
+        cls, traits = login_class_traits(spec)
+        if traits:
+            config[cls] = traits
     return merge(values, table_values(spec, "authenticator"))
 
 
@@ -227,7 +230,8 @@ def tljh(spec: HubSpec) -> Part:
             else:
                 part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
         part.code(f"c.{cls}.client_secret = read_secret({names.OAUTH_SECRET_FILE!r})", "never in config.yaml")
-    for cls, traits in ((LDAP_CLASS, ldap_traits(spec)), (FIRSTUSE_CLASS, firstuse_traits(spec))):
+    if kind in PASSWORD_CLASSES:
+        cls, traits = login_class_traits(spec)
         for trait, value in traits.items():
             part.say(f"auth.{cls}.{trait}", f"{cls}.{trait}", value)
     return table_commands(part, spec)
