@@ -43,6 +43,8 @@ TLJH_CULLER = "cull-idle"  # tljh/configurer.py names its culler service so
 DIFFERENCES: dict[str, str] = {
     "app.spawner_class": "where servers run: TLJH's UserCreatingSpawner (SystemdSpawner, a Unix account and a "
     "systemd unit per user), ours a process per user",
+    "start.*.extra_paths": "TLJH's servers find their programs in its user environment first (/opt/tljh/user/bin, "
+    "where user-environment.sh registers kernels); ours run from the hub's own Python",
     "culling.concurrency": "TLJH passes its own services.cull.concurrency (5); we leave the culler's default (10)",
     "culling.rights": "TLJH's culler is an admin service; ours has a role with only the scopes it needs",
     "authenticator.create_users": "first use: TLJH's configurer turns FirstUseAuthenticator.create_users off (its "
@@ -71,7 +73,10 @@ def both_answers(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         folder = Path(tmp)
         # HTTPS and the public address are the proxy's (Traefik on TLJH), and the local target
         # serves only 127.0.0.1 with a certificate it is given: the hubs are compared without them.
+        # Languages are installed on TLJH's server by a script of their own (test_tljh_languages.py).
         hub_only = HubSpec(spec.source, {k: v for k, v in spec.data.items() if k not in ("https", "public_address")})
+        if "languages" in spec.section("environment"):
+            hub_only.data["environment"] = {k: v for k, v in spec.data["environment"].items() if k != "languages"}
         (folder / "jupyterhub_config.py").write_text(TARGETS["local"].render(hub_only)["jupyterhub_config.py"])
         for name, value in values.items():
             (folder / name).write_text(value)

@@ -34,6 +34,7 @@ SPAWNER_TRAITS = [
     "default_url",
     "environment",
     "args",
+    "extra_paths",
 ]
 
 

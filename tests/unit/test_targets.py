@@ -269,6 +269,7 @@ CHANGES: dict[str, tuple[dict, dict]] = {
     "environment.default_url": ({}, {"environment": {"default_url": "/tree", "env": {"A": "1"}}}),
     "environment.env": ({}, {"environment": {"default_url": "/lab", "env": {"A": "2"}}}),
     "environment.image": ({}, {"environment": {"image": "example/lab:1"}}),
+    "environment.languages": ({}, {"environment": {"languages": ["r"]}}),
     "environment.pull_secret": ({}, {"environment": {"default_url": "/lab", "pull_secret": "registry-login"}}),
     "environment.pre_pull": ({}, {"environment": {"default_url": "/lab", "pre_pull": True}}),
     "environment.profiles": ({}, {"environment": {"profiles": [{"name": "p", "image": "example/lab:1"}]}}),

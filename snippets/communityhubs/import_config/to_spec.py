@@ -24,7 +24,7 @@ import yaml
 from .. import names
 from ..formats.helm_values import keys_from_table
 from ..images import USER_IMAGE
-from ..sections import culling, front_door, kernels, login, pulling, storage
+from ..sections import culling, front_door, kernels, languages, login, pulling, storage
 from ..sections.login import OAUTH_CLASSES, oauth_traits
 from ..spec import HubSpec, schema_default
 from ..traits import ADMIN_SERVICE
@@ -137,6 +137,8 @@ def environment(values: Values, options: Options) -> dict[str, Any]:
         values.report.carried.append((values.prefix + "singleuser.image", "environment.image" + note))
         if env["image"] == USER_IMAGE:
             del env["image"]  # our own image, every target's default: `render` states it again
+        elif languages.image_languages(env["image"]):  # ours with R: the spec says the language
+            env["languages"] = languages.image_languages(env.pop("image"))
     found = profiles(values, options)
     if found:
         env["profiles"] = found

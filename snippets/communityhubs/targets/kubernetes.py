@@ -23,7 +23,7 @@ from ..formats.helm_values import Values, table_values
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
 from ..images import USER_IMAGE
 from ..mapping import given, merge
-from ..sections import culling, front_door, kernels, login
+from ..sections import culling, front_door, kernels, languages, login
 from ..sections.storage import quantity, storage_class
 from ..spec import HubSpec, every_limits, memory_bytes
 from ..traits import (
@@ -71,8 +71,8 @@ PULL_POLICY = "IfNotPresent"
 
 
 def image_of(spec: HubSpec) -> str:
-    """The user image: the spec's, else ours, as on docker."""
-    return spec.section("environment").get("image") or USER_IMAGE
+    """The user image: the spec's, else ours (with its languages), as on docker."""
+    return languages.hub_image(spec, "kubernetes", USER_IMAGE)
 
 
 def split_image(image: str) -> Values:

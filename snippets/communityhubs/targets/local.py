@@ -34,7 +34,7 @@ class LocalTarget(ProcessTarget):
                 "local servers have no read-only mounts (read-only for users, writable for admins): use --target docker"
             )
             raise refuse(spec, "shared_data", self.name, why)
-        for key in ("image", "profiles"):
+        for key in ("image", "languages", "profiles"):
             if key in spec.section("environment"):
                 raise refuse(spec, f"environment.{key}", self.name, "servers run from this Python environment")
         spawner = Section("spawner", "user servers: one local process each, in homes/NAME beside the database")

@@ -7,7 +7,9 @@ TLJH's hub loads after it. From a spec this target renders all three:
 
 - `tljh-config.sh`: the commands, in order, ending with the reloads;
 - `config.yaml`: the file those commands leave behind;
-- `jupyterhub_config.d/communityhubs.py`: only what `tljh-config` cannot say.
+- `jupyterhub_config.d/communityhubs.py`: only what `tljh-config` cannot say;
+- `user-environment.sh`, for a spec with `environment.languages`: what to install in TLJH's
+  user environment (sections/languages.py).
 
 TLJH itself cannot run on this machine (it needs systemd and an installer that downloads
 from GitHub), so `hub up` refuses it; the tests prove the files with TLJH's own
@@ -27,7 +29,7 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
-from ..sections import culling, front_door, kernels, login, pulling, refuse, storage
+from ..sections import culling, front_door, kernels, languages, login, pulling, refuse, storage
 from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
@@ -42,6 +44,9 @@ SECRETS_DIR = f"{PREFIX}/state/communityhubs"
 COMMANDS_FILE = "tljh-config.sh"
 CONFIG_FILE = "config.yaml"
 EXTRA_FILE = "jupyterhub_config.d/communityhubs.py"
+USER_ENVIRONMENT_FILE = "user-environment.sh"
+USER_PREFIX = f"{PREFIX}/user"
+"""TLJH's user environment (its USER_ENV_PREFIX): the Python and Jupyter every user's server runs from."""
 INSTALL_DOCS = "https://tljh.jupyter.org/en/latest/install/index.html"
 
 
@@ -225,6 +230,8 @@ class TljhTarget(Target):
         lines.append("\n# The Python file, from the folder this script was rendered into, then the reloads.\n")
         lines.append(f"sudo install -m 0644 {EXTRA_FILE} {CONFIG_DIR}/jupyterhub_config.d/\n")
         lines.append("".join(f"{line}\n" for line in reloads(commands)))
+        if languages.asked(spec):
+            lines.append(f"\n# Then the languages besides Python, from the same folder: bash {USER_ENVIRONMENT_FILE}\n")
         return "".join(lines)
 
     def extra_file(self, spec: HubSpec, parts: list[Part]) -> str:
@@ -236,20 +243,27 @@ class TljhTarget(Target):
         parts = self.parts(spec)
         commands = [command for part in parts for command in part.commands]
         config = yaml.safe_dump(self.config(commands), sort_keys=False, default_flow_style=False)
-        return {
+        files = {
             COMMANDS_FILE: self.script(spec, commands),
             CONFIG_FILE: config,
             EXTRA_FILE: self.extra_file(spec, parts),
         }
+        user_environment = languages.user_environment_script(spec, USER_PREFIX, TLJH_VERSION)
+        return files | ({USER_ENVIRONMENT_FILE: user_environment} if user_environment else {})
 
     def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
         parts = [part for key in keys for part in self.parts(spec) if part.key == key]
-        return "\n".join(line for part in parts for line in [c.line() for c in part.commands] + part.extra.lines)
+        lines = [line for part in parts for line in [c.line() for c in part.commands] + part.extra.lines]
+        if "environment" in keys:  # the languages' commands, without the script's header
+            script = languages.user_environment_script(spec, USER_PREFIX, TLJH_VERSION)
+            lines += script.partition("set -e\n")[2].strip("\n").splitlines()
+        return "\n".join(lines)
 
     def digest(self, spec: HubSpec) -> str:
         """Names the exact files a spec renders to: what docs/proofs/tljh.json says was proved."""
         files = self.render(spec)
-        return hashlib.sha256((files[COMMANDS_FILE] + files[EXTRA_FILE]).encode()).hexdigest()[:16]
+        proved = files[COMMANDS_FILE] + files[EXTRA_FILE] + files.get(USER_ENVIRONMENT_FILE, "")
+        return hashlib.sha256(proved.encode()).hexdigest()[:16]
 
     def unavailable(self) -> str:
         return (

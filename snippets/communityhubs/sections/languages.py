@@ -1,0 +1,101 @@
+"""`environment.languages`: languages besides Python, each with its Jupyter kernel, for everyone.
+
+One table says what a language is made of (the system's packages, the command that registers its
+kernel), and every target reads it:
+
+- docker and kubernetes run an image that already carries it: the one built from
+  snippets/docker/<recipe> (its Dockerfile installs the same packages and runs the same
+  registration), unless the spec names an image of its own;
+- tljh renders `user-environment.sh`: the packages installed the way TLJH's installer installs
+  apt packages (`apt-get update`, then `apt-get install`), and the kernel registered in TLJH's user
+  environment (/opt/tljh/user), the Jupyter every user's server runs from;
+- local refuses it: servers run from the hub's own Python environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..images import USER_REPOSITORY
+from ..spec import HubSpec
+from . import refuse
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    """As people say it."""
+    kernel: str
+    """The kernelspec's name, as the launcher and `jupyter kernelspec list` show it."""
+    packages: tuple[str, ...]
+    """The system's packages (Debian's names) that hold the language and its kernel."""
+    register: str
+    """The command that registers the kernel into the Jupyter at {prefix}."""
+    recipe: str
+    """The folder under snippets/docker/ whose image carries the language."""
+
+    @property
+    def image(self) -> str:
+        return f"{USER_REPOSITORY}:{self.recipe}"
+
+
+LANGUAGES = {
+    "r": Language(
+        name="R",
+        kernel="ir",
+        packages=("r-base-core", "r-cran-irkernel"),
+        register="""R --quiet -e 'IRkernel::installspec(user = FALSE, prefix = "{prefix}")'""",
+        recipe="with-r",
+    ),
+}
+
+
+def asked(spec: HubSpec) -> list[Language]:
+    return [LANGUAGES[key] for key in spec.section("environment").get("languages", [])]
+
+
+def hub_image(spec: HubSpec, target: str, default: str) -> str:
+    """The image every server starts from (docker, kubernetes): the spec's own, else the one that
+    carries its languages, else `default`."""
+    environment = spec.section("environment")
+    languages = asked(spec)
+    if languages and "image" in environment:
+        why = "an image of your own carries its own languages: install them in it (snippets/docker/with-r shows R)"
+        raise refuse(spec, "environment.languages", target, why)
+    return environment.get("image") or (languages[0].image if languages else default)
+
+
+def image_languages(image: str) -> list[str]:
+    """The spec keys of the languages an image of ours carries ([] for any other image)."""
+    return [key for key, language in LANGUAGES.items() if language.image == image]
+
+
+USER_ENVIRONMENT_HEADER = """\
+# The languages besides Python of the hub "{name}" on The Littlest JupyterHub {version},
+# rendered from {source} by `communityhubs render --target tljh` (environment.languages).
+# Run it on the hub's server once, and again after a change: `bash user-environment.sh`.
+# It only adds; a server started after it offers each language in its launcher.
+set -e
+"""
+
+
+def user_environment_script(spec: HubSpec, prefix: str, version: str) -> str:
+    """TLJH's `user-environment.sh`, or '' when the spec asks for no language."""
+    languages = asked(spec)
+    if not languages:
+        return ""
+    lines = [USER_ENVIRONMENT_HEADER.format(name=spec.name, version=version, source=spec.source_name)]
+    # As TLJH's installer installs a plugin's apt packages (tljh/apt.py), but always after an update:
+    # a server's package lists may be months old.
+    lines.append("\n# The system's own packages, installed without questions\n")
+    lines.append("sudo apt-get update --yes\n")
+    packages = " ".join(p for language in languages for p in language.packages)
+    lines.append(f"sudo env DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends {packages}\n")
+    for language in languages:
+        lines.append(
+            f"\n# {language.name}'s kernel ({language.kernel}), registered in TLJH's user environment, where "
+            "every user's server looks for kernels\n"
+        )
+        register = language.register.format(prefix=prefix)
+        lines.append(f"sudo env PATH={prefix}/bin:$PATH {register}\n")
+    return "".join(lines)
