@@ -6,6 +6,12 @@ The way The Littlest JupyterHub does it: each hub user gets a system account
 hub's folder itself is 0711, so an account can reach its own home but cannot
 list the folder or read the hub's secrets (all 0600, owned by the hub).
 
+Shared folders (`shared_data`) are folders in `shared/` beside the homes, owned by root
+and a group of the hub's own: the admins' group for read-only ones, the users' for the
+others (sections/shared_folders.py has the modes, the same as on TLJH). At every start the
+account joins the users' group, joins or leaves the admins' group as the person's admin flag
+says, and finds each folder as a link in their home (unless something of that name is there).
+
 This only works when every account can reach the Python environment the servers
 run from and the hub's folder. `isolation_problem` says when it can't; the
 rendered jupyterhub_config.py then falls back to one shared account and says so.
@@ -13,6 +19,7 @@ rendered jupyterhub_config.py then falls back to one shared account and says so.
 
 from __future__ import annotations
 
+import grp
 import hashlib
 import os
 import pwd
@@ -23,7 +30,9 @@ import sys
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
-from traitlets import Unicode
+from traitlets import Dict, Unicode
+
+from .sections.shared_folders import READ_ONLY_MODE, WRITABLE_MODE
 
 UNIX_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 
@@ -67,6 +76,13 @@ class AccountSpawner(LocalProcessSpawner):
         "homes/{username}", config=True, help="Each user's home, relative to the hub's folder (its working directory)."
     )
 
+    shared_folders = Dict(
+        config=True, help="{NAME: {'read_only': bool}}: folders in shared/ every user finds linked in their home."
+    )
+    shared_folder_groups = Dict(
+        config=True, help="{'admins': GROUP, 'users': GROUP}: the Unix groups that write the shared folders."
+    )
+
     @property
     def account(self) -> str:
         return account_name(self.user.name)
@@ -98,6 +114,41 @@ class AccountSpawner(LocalProcessSpawner):
             if path.lstat().st_uid != account.pw_uid:
                 os.lchown(path, account.pw_uid, account.pw_gid)
         os.chmod(home, 0o700)
+        if self.shared_folders:
+            self.share_folders(account, home)
+
+    def share_folders(self, account: pwd.struct_passwd, home: Path) -> None:
+        """Groups in step with the person's admin flag, each folder's owner and mode, the links."""
+        groups = {role: self.ensure_group(name) for role, name in self.shared_folder_groups.items()}
+        self.set_member(account.pw_name, self.shared_folder_groups["users"], True)
+        self.set_member(account.pw_name, self.shared_folder_groups["admins"], bool(self.user.admin))
+        root = Path("shared").resolve()
+        root.mkdir(exist_ok=True)
+        os.chmod(root, 0o755)
+        for name, share in self.shared_folders.items():
+            folder = root / name
+            folder.mkdir(exist_ok=True)
+            read_only = share.get("read_only", True)
+            os.chown(folder, 0, groups["admins" if read_only else "users"])
+            os.chmod(folder, READ_ONLY_MODE if read_only else WRITABLE_MODE)
+            link = home / name
+            if not link.exists() and not link.is_symlink():  # never over something of the person's
+                link.symlink_to(folder)
+                os.lchown(link, account.pw_uid, account.pw_gid)
+
+    @staticmethod
+    def ensure_group(name: str) -> int:
+        try:
+            return grp.getgrnam(name).gr_gid
+        except KeyError:
+            subprocess.run(["groupadd", "--system", name], check=True, capture_output=True)
+            return grp.getgrnam(name).gr_gid
+
+    @staticmethod
+    def set_member(account: str, group: str, member: bool) -> None:
+        if (account in grp.getgrnam(group).gr_mem) != member:
+            action = "--add" if member else "--delete"
+            subprocess.run(["gpasswd", action, account, group], check=True, capture_output=True)
 
     def make_preexec_fn(self, name: str):
         become = set_user_setuid(self.account, chdir=False)
@@ -106,6 +157,10 @@ class AccountSpawner(LocalProcessSpawner):
         def preexec() -> None:
             become()
             os.chdir(home)
+            # The hub writes with 077 (its secrets); a person's server, like a login on a server of
+            # its own (or TLJH's systemd units), writes with 022: their home is 0700 anyway, and what
+            # they put in a shared folder is readable there.
+            os.umask(0o022)
 
         return preexec
 

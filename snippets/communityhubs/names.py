@@ -8,6 +8,7 @@ package. (`shared-password` is also the spec's login type, a schema value.)
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 # --- a hub's state folder: <STATE_ROOT>/<hub name>/ ---------------------------------------------
@@ -37,6 +38,8 @@ SHARED_CLAIMS_FILE = "shared-data-claims.yaml"
 HUB_CONFIG_FILE = "jupyterhub_config.py"
 """The rendered configuration a local or docker hub runs from (also their native file)."""
 HOMES_FOLDER = "homes"
+SHARED_FOLDER = "shared"
+"""A local hub's shared folders (shared_data), beside its homes."""
 """Local target: one home folder per user, beside the database."""
 CLUSTER_RECORD_FILE = "cluster.json"
 """Kubernetes target: what `up` created (context, namespace, kind cluster), so `down` removes only that."""
@@ -65,6 +68,13 @@ PREFIX = "chub"
 def resource(hub: str, *parts: str) -> str:
     """`chub-<hub>[-part...]`: the name of a Docker network, volume, container or kind cluster of one hub."""
     return "-".join([PREFIX, hub, *parts])
+
+
+def unix_group(hub: str, role: str) -> str:
+    """`chub-<hub>-<role>`, a Unix group of one local hub's accounts (admins, users); hashed where
+    that would pass Unix's 32 characters."""
+    name = resource(hub, role)
+    return name if len(name) <= 32 else resource(hashlib.sha256(hub.encode()).hexdigest()[:12], role)
 
 
 def resources_filter(hub: str) -> str:

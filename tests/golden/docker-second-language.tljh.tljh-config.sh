@@ -27,4 +27,4 @@ sudo mv /opt/tljh/config/config.yaml.new /opt/tljh/config/config.yaml
 sudo install -m 0644 jupyterhub_config.d/communityhubs.py /opt/tljh/config/jupyterhub_config.d/
 sudo tljh-config reload
 
-# Then the languages besides Python, from the same folder: bash user-environment.sh
+# Then what the server itself needs, from the same folder: bash user-environment.sh

@@ -15,11 +15,15 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+from communityhubs import SNIPPETS
 from communityhubs.client import HubClient, log_in
 from communityhubs.hub import Hub, HubError
 from communityhubs.kernel import run_in_kernel
 from communityhubs.proxy import ProxyNotFound
 from communityhubs.spec import load_spec
+
+from tests.support.needs import need_root
+from tests.support.open_python import OpenHub, free_port
 
 
 def test_hub_answers_on_loopback_and_keeps_state_private(local_hub) -> None:
@@ -174,27 +178,23 @@ except PermissionError:
 """
 
 
-def test_as_root_each_user_runs_as_an_account_of_their_own(tmp_path: Path) -> None:
+def test_as_root_each_user_runs_as_an_account_of_their_own() -> None:
     """Finding 2 of issue 12: a user's kernel read the admin token. Run as root, each
-    server now runs as jupyter-NAME and can reach nothing but its own home."""
-    from communityhubs.local_spawner import isolation_problem
-
+    server now runs as jupyter-NAME and can reach nothing but its own home. The hub runs from
+    an environment every account may run (tests/support/open_python.py)."""
+    need_root("servers as accounts of their own")
     base = Path(tempfile.mkdtemp(prefix="chub-isolation-", dir="/tmp"))  # pytest's own folders are 0700
     os.chmod(base, 0o711)
-    problem = isolation_problem(base / "hub")
-    if problem:
-        shutil.rmtree(base)
-        pytest.skip(f"user accounts cannot be used here: {problem}")
-    hub = Hub(load_spec(), base / "hub")
-    info = hub.up()
+    hub = OpenHub(SNIPPETS / "hub.yaml", base, free_port())
     try:
-        assert hub.isolation().startswith("user servers run as: a Unix account of their own each")
-        token = info.admin_token()
-        api = HubClient(info.url, token)
+        said = hub.up()
+        assert "user servers run as: a Unix account of their own each" in said, said
+        token = hub.admin_token()
+        api = HubClient(hub.url, token)
         for user in ("demo-ada", "demo-grace"):
             api.start_server(user)
-        assert run_in_kernel(info.url, token, "demo-ada", "open('notes.txt', 'w').write('mine'); print('ok')") == "ok\n"
-        out = run_in_kernel(info.url, token, "demo-grace", ISOLATION_PROBE).splitlines()
+        assert run_in_kernel(hub.url, token, "demo-ada", "open('notes.txt', 'w').write('mine'); print('ok')") == "ok\n"
+        out = run_in_kernel(hub.url, token, "demo-grace", ISOLATION_PROBE).splitlines()
         assert out == [
             "jupyter-demo-grace",
             "denied ../../admin-token",

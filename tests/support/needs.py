@@ -25,6 +25,10 @@ def require(what: str, problem: str) -> None:
         pytest.skip(f"needs {what}: {problem}")
 
 
+def need_root(why: str) -> None:
+    require(f"root ({why})", "" if os.geteuid() == 0 else "not running as root")
+
+
 def need_docker() -> None:
     require("Docker", docker_problem())
 

@@ -1,7 +1,7 @@
-"""`nox -s tljh-proof`: run the TLJH checks (tests/proofs/test_tljh.py, test_tljh_languages.py) and, only when all pass, store what
-they proved in docs/proofs/tljh.json. Each guide's tljh-config tab says so, with the day, for the
-exact files it shows; tests/proofs/test_tljh_proof.py fails once the rendered files drift from the ones
-proved, until this is run again.
+"""`nox -s tljh-proof`: run the TLJH checks (tests/proofs/test_tljh.py, test_tljh_user_environment.py)
+and, only when all pass, store what they proved in docs/proofs/tljh.json. Each guide's tljh-config
+tab says so, with the day, for the exact files it shows; tests/proofs/test_tljh_proof.py fails once
+the rendered files drift from the ones proved, until this is run again.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .proof_record import record_path, run_and_store
 from .tljh_hub import REQUIREMENTS, TLJH_SPECS
 
 RECORD = record_path("tljh")
-CHECKS = ["tests/proofs/test_tljh.py", "tests/proofs/test_tljh_languages.py"]
+CHECKS = ["tests/proofs/test_tljh.py", "tests/proofs/test_tljh_user_environment.py"]
 SHOWN = {
     "jupyterhub": "JupyterHub",
     "jupyterhub-systemdspawner": "SystemdSpawner",

@@ -463,9 +463,11 @@ def test_email_usernames_are_accepted() -> None:
     assert spec.admins == ["alice@uni.edu"]
 
 
-def test_local_target_refuses_shared_data_instead_of_ignoring_it() -> None:
-    with pytest.raises(SpecError, match=r"docker-hub.yaml: shared_data: the local target cannot use this key"):
-        TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "docker-hub.yaml"))
+def test_local_target_hands_shared_folders_and_the_hubs_own_groups_to_its_spawner() -> None:
+    text = TARGETS["local"].render(load_spec(SNIPPETS / "examples" / "docker-hub.yaml"))["jupyterhub_config.py"]
+    assert "c.AccountSpawner.shared_folders = {'datasets': {'read_only': True}}" in text
+    groups = "{'admins': 'chub-docker-demo-admins', 'users': 'chub-docker-demo-users'}"
+    assert f"c.AccountSpawner.shared_folder_groups = {groups}" in text
 
 
 @pytest.mark.parametrize(

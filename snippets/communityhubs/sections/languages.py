@@ -70,32 +70,25 @@ def image_languages(image: str) -> list[str]:
     return [key for key, language in LANGUAGES.items() if language.image == image]
 
 
-USER_ENVIRONMENT_HEADER = """\
-# The languages besides Python of the hub "{name}" on The Littlest JupyterHub {version},
-# rendered from {source} by `communityhubs render --target tljh` (environment.languages).
-# Run it on the hub's server once, and again after a change: `bash user-environment.sh`.
-# It only adds; a server started after it offers each language in its launcher.
-set -e
-"""
-
-
-def user_environment_script(spec: HubSpec, prefix: str, version: str) -> str:
-    """TLJH's `user-environment.sh`, or '' when the spec asks for no language."""
+def tljh_lines(spec: HubSpec, prefix: str) -> list[str]:
+    """TLJH's commands for the spec's languages: the system's packages, then each kernel registered
+    in the Jupyter at `prefix` (TLJH's user environment)."""
     languages = asked(spec)
     if not languages:
-        return ""
-    lines = [USER_ENVIRONMENT_HEADER.format(name=spec.name, version=version, source=spec.source_name)]
+        return []
+    packages = " ".join(p for language in languages for p in language.packages)
     # As TLJH's installer installs a plugin's apt packages (tljh/apt.py), but always after an update:
     # a server's package lists may be months old.
-    lines.append("\n# The system's own packages, installed without questions\n")
-    lines.append("sudo apt-get update --yes\n")
-    packages = " ".join(p for language in languages for p in language.packages)
-    lines.append(f"sudo env DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends {packages}\n")
+    lines = [
+        "",
+        "# Languages besides Python (environment.languages): the system's own packages, without questions",
+        "sudo apt-get update --yes",
+        f"sudo env DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends {packages}",
+    ]
     for language in languages:
         lines.append(
-            f"\n# {language.name}'s kernel ({language.kernel}), registered in TLJH's user environment, where "
-            "every user's server looks for kernels\n"
+            f"# {language.name}'s kernel ({language.kernel}), registered in TLJH's user environment, where every "
+            "user's server looks for kernels"
         )
-        register = language.register.format(prefix=prefix)
-        lines.append(f"sudo env PATH={prefix}/bin:$PATH {register}\n")
-    return "".join(lines)
+        lines.append(f"sudo env PATH={prefix}/bin:$PATH {language.register.format(prefix=prefix)}")
+    return lines

@@ -17,23 +17,20 @@ from .. import SNIPPETS, names
 from ..folder_archive import tar_folder, untar_into
 from ..hubprocess import DEFAULT_PORTS, Ports
 from ..sections import pulling, refuse
-from ..spec import HubSpec
+from ..sections.shared_folders import shared_folders
+from ..spec import HubSpec, SpecError
 from .base import UserEnvironment
 from .process import ProcessRunner, ProcessTarget
 from .pyconfig import Section, render_config
 
 HOMES = names.HOMES_FOLDER
+SHARED = names.SHARED_FOLDER
 
 
 class LocalTarget(ProcessTarget):
     name = "local"
 
     def sections(self, spec: HubSpec, ports: Ports = DEFAULT_PORTS) -> list[Section]:
-        if spec.data.get("shared_data"):
-            why = (
-                "local servers have no read-only mounts (read-only for users, writable for admins): use --target docker"
-            )
-            raise refuse(spec, "shared_data", self.name, why)
         for key in ("image", "languages", "profiles"):
             if key in spec.section("environment"):
                 raise refuse(spec, f"environment.{key}", self.name, "servers run from this Python environment")
@@ -54,6 +51,15 @@ class LocalTarget(ProcessTarget):
             "jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)",
         )
         spawner.set("Spawner.notebook_dir", "~")
+        folders = shared_folders(spec)
+        if folders:
+            spawner.set(
+                "AccountSpawner.shared_folders",
+                {f.name: {"read_only": f.read_only} for f in folders},
+                f"{SHARED}/NAME, linked into each home: read-only ones written by admins only",
+            )
+            groups = {role: names.unix_group(spec.name, role) for role in ("admins", "users")}
+            spawner.set("AccountSpawner.shared_folder_groups", groups, "who writes them: Unix groups of this hub")
         return render_config(spec, ports, [pulling.jupyterhub_config(spec, self.name, spawner)], self.name)
 
     def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> LocalRunner:
@@ -63,6 +69,20 @@ class LocalTarget(ProcessTarget):
 
 class LocalRunner(ProcessRunner):
     """A local hub: homes are folders in its state folder, servers run from this Python."""
+
+    def prepare(self) -> None:
+        """Shared folders are read-only for users through Unix permissions: only servers that run as
+        accounts of their own can be held to them."""
+        super().prepare()
+        if self.spec.data.get("shared_data"):
+            from ..local_spawner import isolation_problem  # imports JupyterHub: only when asked
+
+            problem = isolation_problem(self.state_dir)
+            if problem:
+                raise SpecError(
+                    f"{self.spec.source}: shared_data: needs user servers that run as accounts of their own, "
+                    f"and {problem}: run the hub as root, or use --target docker"
+                )
 
     def isolation(self) -> str:
         """One line for `hub up`: whom user servers run as, and what follows from it."""

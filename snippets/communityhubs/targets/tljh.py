@@ -8,8 +8,8 @@ TLJH's hub loads after it. From a spec this target renders all three:
 - `tljh-config.sh`: the commands, in order, ending with the reloads;
 - `config.yaml`: the file those commands leave behind;
 - `jupyterhub_config.d/communityhubs.py`: only what `tljh-config` cannot say;
-- `user-environment.sh`, for a spec with `environment.languages`: what to install in TLJH's
-  user environment (sections/languages.py).
+- `user-environment.sh`, for a spec with languages or shared folders: what the server itself
+  needs beside TLJH's configuration (sections/languages.py, sections/shared_folders.py).
 
 TLJH itself cannot run on this machine (it needs systemd and an installer that downloads
 from GitHub), so `hub up` refuses it; the tests prove the files with TLJH's own
@@ -29,7 +29,7 @@ from .. import mapping, names
 from ..formats.python_lines import py
 from ..formats.tljh_commands import Command, Part, reloads, table_commands
 from ..hubprocess import DEFAULT_PORTS, HubInfo, Ports
-from ..sections import culling, front_door, kernels, languages, login, pulling, refuse, storage
+from ..sections import culling, front_door, kernels, languages, login, pulling, refuse, shared_folders, storage
 from ..sections.login import login_secrets
 from ..spec import HubSpec
 from ..traits import ADMIN_SERVICE, allowed_users, group_overrides, load_groups, load_roles
@@ -98,14 +98,13 @@ def limits(spec: HubSpec) -> Part:
     return table_commands(Part("limits"), spec)
 
 
-def shared_data(spec: HubSpec) -> Part:
-    if spec.data.get("shared_data"):
-        why = (
-            "on one server a shared folder is a Unix folder (TLJH's guide: "
-            "https://tljh.jupyter.org/en/latest/howto/content/share-data.html); the spec cannot say it yet"
-        )
-        raise refuse(spec, "shared_data", "tljh", why)
-    return Part("shared_data")
+def user_environment_lines(spec: HubSpec, key: str) -> list[str]:
+    """What `user-environment.sh` does for one spec key: the machine itself, not TLJH's configuration."""
+    if key == "environment":
+        return languages.tljh_lines(spec, USER_PREFIX)
+    if key == "shared_data":
+        return shared_folders.tljh_lines(spec)
+    return []
 
 
 def admin_service(spec: HubSpec) -> Part:
@@ -132,7 +131,7 @@ BY_KEY: dict[str, Callable[[HubSpec], Part]] = {
     "limits": limits,
     "culling": culling.tljh,
     "kernels": kernels.tljh,
-    "shared_data": shared_data,
+    "shared_data": lambda spec: Part("shared_data"),  # user-environment.sh makes the folders
     "storage": storage.tljh,
 }
 
@@ -166,6 +165,13 @@ sudo cp -p {dir}/config.yaml "{dir}/config.yaml.before-$(date +%Y%m%d-%H%M%S)"
 sudo mv {new} {dir}/config.yaml
 """
 ENV_SECRET = "printf '%s' \"${env}\" | sudo sh -c 'umask 077; cat > {dir}/{file}'   # {what}, from ${env}"
+USER_ENVIRONMENT_HEADER = """\
+# What the hub "{name}" on The Littlest JupyterHub {version} needs of its server beside
+# TLJH's configuration, rendered from {source} by `communityhubs render --target tljh`.
+# Run it on the hub's server after tljh-config.sh, and again after every change to the
+# spec: `bash user-environment.sh`. It adds and corrects; it removes nothing.
+set -e
+"""
 EXTRA_HEADER = '''\
 # {path}/{extra}
 # for the hub "{name}": what TLJH's config.yaml has no key for.
@@ -230,8 +236,8 @@ class TljhTarget(Target):
         lines.append("\n# The Python file, from the folder this script was rendered into, then the reloads.\n")
         lines.append(f"sudo install -m 0644 {EXTRA_FILE} {CONFIG_DIR}/jupyterhub_config.d/\n")
         lines.append("".join(f"{line}\n" for line in reloads(commands)))
-        if languages.asked(spec):
-            lines.append(f"\n# Then the languages besides Python, from the same folder: bash {USER_ENVIRONMENT_FILE}\n")
+        if self.user_environment(spec):
+            lines.append(f"\n# Then what the server itself needs, from the same folder: bash {USER_ENVIRONMENT_FILE}\n")
         return "".join(lines)
 
     def extra_file(self, spec: HubSpec, parts: list[Part]) -> str:
@@ -248,15 +254,22 @@ class TljhTarget(Target):
             CONFIG_FILE: config,
             EXTRA_FILE: self.extra_file(spec, parts),
         }
-        user_environment = languages.user_environment_script(spec, USER_PREFIX, TLJH_VERSION)
+        user_environment = self.user_environment(spec)
         return files | ({USER_ENVIRONMENT_FILE: user_environment} if user_environment else {})
+
+    def user_environment(self, spec: HubSpec) -> str:
+        """`user-environment.sh`, or '' when the spec asks nothing of the server itself."""
+        lines = [line for key in BY_KEY for line in user_environment_lines(spec, key)]
+        if not lines:
+            return ""
+        header = USER_ENVIRONMENT_HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)
+        return header + "".join(f"{line}\n" for line in lines)
 
     def excerpt(self, spec: HubSpec, keys: list[str]) -> str:
         parts = [part for key in keys for part in self.parts(spec) if part.key == key]
         lines = [line for part in parts for line in [c.line() for c in part.commands] + part.extra.lines]
-        if "environment" in keys:  # the languages' commands, without the script's header
-            script = languages.user_environment_script(spec, USER_PREFIX, TLJH_VERSION)
-            lines += script.partition("set -e\n")[2].strip("\n").splitlines()
+        for key in keys:  # and what user-environment.sh does for them
+            lines += [line for line in user_environment_lines(spec, key) if line]
         return "\n".join(lines)
 
     def digest(self, spec: HubSpec) -> str:
