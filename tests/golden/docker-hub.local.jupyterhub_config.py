@@ -71,6 +71,8 @@ else:
 import sys
 c.Spawner.cmd = [sys.executable, '-m', 'communityhubs.singleuser']
 c.Spawner.notebook_dir = '~'
+
+# --- folders shared with every user (servers run as accounts of their own) ---
 # shared/NAME, linked into each home: read-only ones written by admins only
 c.AccountSpawner.shared_folders = {'datasets': {'read_only': True}}
 # who writes them: Unix groups of this hub

@@ -170,7 +170,6 @@ def test_values_tljh_config_would_read_otherwise_go_in_the_python_file(tmp_path:
     [
         ("limits", {"mem_guarantee": "512M"}, "limits.mem_guarantee"),
         ("environment", {"image": "quay.io/jupyter/scipy-notebook:2026-11-30"}, "environment.image"),
-        ("shared_data", [{"name": "datasets"}], "shared_data"),
         ("public_address", {"type": "ingress", "host": "hub.example.org"}, "public_address.type ingress"),
     ],
 )

@@ -51,16 +51,18 @@ class LocalTarget(ProcessTarget):
             "jupyterhub-singleuser from this Python, minus about 1 CPU-second of start-up (see that module)",
         )
         spawner.set("Spawner.notebook_dir", "~")
+        shared = Section("shared_data", "folders shared with every user (servers run as accounts of their own)")
         folders = shared_folders(spec)
         if folders:
-            spawner.set(
+            shared.set(
                 "AccountSpawner.shared_folders",
                 {f.name: {"read_only": f.read_only} for f in folders},
                 f"{SHARED}/NAME, linked into each home: read-only ones written by admins only",
             )
             groups = {role: names.unix_group(spec.name, role) for role in ("admins", "users")}
-            spawner.set("AccountSpawner.shared_folder_groups", groups, "who writes them: Unix groups of this hub")
-        return render_config(spec, ports, [pulling.jupyterhub_config(spec, self.name, spawner)], self.name)
+            shared.set("AccountSpawner.shared_folder_groups", groups, "who writes them: Unix groups of this hub")
+        sections = [pulling.jupyterhub_config(spec, self.name, spawner), shared]
+        return render_config(spec, ports, sections, self.name)
 
     def runner(self, spec: HubSpec, state_dir: Path, port: int | None = None, **options: Any) -> LocalRunner:
         self.check_options(options)
