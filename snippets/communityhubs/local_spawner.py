@@ -133,7 +133,7 @@ class AccountSpawner(LocalProcessSpawner):
             os.chmod(folder, READ_ONLY_MODE if read_only else WRITABLE_MODE)
             link = home / name
             if not link.exists() and not link.is_symlink():  # never over something of the person's
-                link.symlink_to(folder)
+                link.symlink_to(os.path.relpath(folder, home))  # relative: it moves with the hub's folder
                 os.lchown(link, account.pw_uid, account.pw_gid)
 
     @staticmethod

@@ -5,10 +5,12 @@ admin flag given or taken away holds from that person's next start."""
 from __future__ import annotations
 
 import grp
+import io
 import os
 import shutil
 import stat
 import subprocess
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -82,9 +84,13 @@ def test_shared_folders_on_a_local_hub_run_as_root() -> None:
             "grace deletes ada's scratch file no",
         ]
         folder = hub.state_dir / "shared" / "datasets"
-        assert (hub.state_dir / "homes" / "demo-grace" / "datasets").readlink() == folder
+        link = hub.state_dir / "homes" / "demo-grace" / "datasets"
+        assert link.readlink() == Path("../../shared/datasets") and link.resolve() == folder.resolve()
         assert stat.S_IMODE(folder.stat().st_mode) == 0o2775
         assert grp.getgrgid(folder.stat().st_gid).gr_name == names.unix_group("shared-local", "admins")
+        # What an export carries (communityhubs export): the folder's files, read through the target.
+        archive = Hub(validate_spec(SPEC, "shared.yaml"), hub.state_dir).read_shared("datasets")
+        assert any(n.startswith("admin-") for n in tarfile.open(fileobj=io.BytesIO(archive)).getnames())
         # Made an admin, ada writes from her next start; no longer one, she cannot from the start after.
         for admin, expected in ((True, "ada writes datasets yes"), (False, "ada writes datasets no")):
             api.set_admin("demo-ada", admin)

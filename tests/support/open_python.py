@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,12 @@ def open_python() -> Path:
         uv("venv", "--quiet", "--python", str(DEBIAN_PYTHON), str(venv))
         uv("pip", "sync", "--quiet", "--python", str(python), str(LOCK))
         (venv / "ready").write_text(digest)
-    # A copy, not a link to the checkout: every account must reach the code the servers import.
-    uv("pip", "install", "--quiet", "--no-deps", "--reinstall", "--python", str(python), str(ROOT / "snippets"))
+    # A copy, not a link to the checkout: every account must reach the code the servers import. Built
+    # from a copy of the folder too: a build writes build/ and *.egg-info beside pyproject.toml.
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "snippets"
+        shutil.copytree(ROOT / "snippets", source, ignore=shutil.ignore_patterns("node_modules", "build", "*.egg-info"))
+        uv("pip", "install", "--quiet", "--no-deps", "--reinstall", "--python", str(python), str(source))
     venv.chmod(0o755)
     return python
 

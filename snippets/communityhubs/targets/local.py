@@ -104,7 +104,7 @@ class LocalRunner(ProcessRunner):
 
     def _data(self) -> list[Path]:
         database = self.state_dir / names.DATABASE_URL.removeprefix("sqlite:///")
-        return [path for path in (self.state_dir / HOMES, database) if path.exists()]
+        return [path for path in (self.state_dir / HOMES, self.state_dir / SHARED, database) if path.exists()]
 
     def doomed(self) -> list[str]:
         return [f"{'folder' if path.is_dir() else 'file'} {path}" for path in self._data()]
@@ -122,6 +122,13 @@ class LocalRunner(ProcessRunner):
 
     def write_home(self, user: str, archive: bytes) -> None:
         untar_into(archive, self.home(user))
+
+    def read_shared(self, name: str) -> bytes:
+        return tar_folder(self.state_dir / SHARED / name)
+
+    def write_shared(self, name: str, archive: bytes) -> None:
+        """Into shared/NAME; its owner and mode are set at the next server start (local_spawner.py)."""
+        untar_into(archive, self.state_dir / SHARED / name)
 
     def environments(self) -> list[UserEnvironment]:
         """Servers run from the hub's own Python environment; the project's requirements rebuild it."""
