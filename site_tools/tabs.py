@@ -21,7 +21,13 @@ from communityhubs.formats.tljh_commands import reloads
 from communityhubs.spec import HubSpec, SpecError, load_spec
 from communityhubs.targets import TARGETS, Target
 from communityhubs.targets.pyconfig import READ_SECRET, imports_used
-from communityhubs.targets.tljh import COMMANDS_FILE, CONFIG_DIR, EXTRA_FILE
+from communityhubs.targets.tljh import (
+    COMMANDS_FILE,
+    CONFIG_DIR,
+    EXTRA_FILE,
+    USER_ENVIRONMENT_FILE,
+    user_environment_lines,
+)
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
@@ -62,19 +68,29 @@ def tljh_blocks(target: Any, spec: HubSpec, keys: list[str]) -> list[tuple[str, 
     script and the Python file without keys)."""
     if not keys:
         files = target.render(spec)
-        return [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
+        shown = [("bash", files[COMMANDS_FILE]), ("python", files[EXTRA_FILE])]
+        return shown + ([("bash", files[USER_ENVIRONMENT_FILE])] if USER_ENVIRONMENT_FILE in files else [])
     chosen = [part for part in target.parts(spec) if part.key in keys]
     commands = [c for part in chosen for c in part.commands]
     extra = "\n".join(line for part in chosen for line in part.extra.lines)
+    # What user-environment.sh does for these keys: on the server itself, after TLJH's configuration.
+    machine = [line for key in keys for line in user_environment_lines(spec, key) if line]
+    after = [
+        (
+            "bash",
+            f"# then, on the server itself ({USER_ENVIRONMENT_FILE}: bash {USER_ENVIRONMENT_FILE})\n"
+            + "\n".join(machine),
+        )
+    ]
     if not commands and not extra:
-        return [("bash", f"{NOTHING}: TLJH's defaults)")]
+        return after if machine else [("bash", f"{NOTHING}: TLJH's defaults)")]
     shown = [("bash", "\n".join(c.line() for c in commands))] if commands else []
     if "read_secret(" in extra:  # pasted alone, the lines need the files they read and the function
         shown.insert(0, ("bash", target.secret_commands(spec).rstrip()))
         shown.append(("python", f"{target.python_header(spec)}\n\n{extra}"))
     elif extra:
         shown.append(("python", f"# in {CONFIG_DIR}/{EXTRA_FILE}\n{extra}"))
-    return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands)))]
+    return [*shown, ("bash", "# then\n" + "\n".join(reloads(commands))), *(after if machine else [])]
 
 
 def chart_proof(record: dict[str, Any]) -> str:
@@ -95,7 +111,9 @@ def tljh_proof(record: dict[str, Any]) -> str:
     return (
         f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
         f"by TLJH's configurer with the Python file ({versions}): the same logins, admins, groups, limits "
-        f"and culling as jupyterhub_config.py, checked on {record['checked_on']}."
+        f"and culling as jupyterhub_config.py, checked on {record['checked_on']}. Languages and shared folders "
+        "(user-environment.sh): run as root in a private /opt/tljh, /srv and /home, with accounts made by TLJH's "
+        "own code."
     )
 
 
