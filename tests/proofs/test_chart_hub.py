@@ -31,6 +31,7 @@ from communityhubs.images import USER_IMAGE
 from communityhubs.mapping import given, rows
 from communityhubs.sections.culling import CHART_DEFAULTS as CHART_CULLER
 from communityhubs.sections.culling import SERVICE as CULLER_SERVICE
+from communityhubs.sections.languages import LANGUAGES
 from communityhubs.spec import HubSpec, load_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.chart import secret_files, shared_claims
@@ -230,7 +231,8 @@ def test_every_pod_is_valid_and_mounts_only_claims_that_are_made(path: Path, ver
 def expected_image(spec: HubSpec, options: dict[str, str]) -> str:
     """The image the spec gives this request: the choice's, else the profile's, else the hub's, else ours."""
     env = spec.data.get("environment", {})
-    image = env.get("image", USER_IMAGE)
+    languages = env.get("languages", [])  # our image that carries them (one language so far)
+    image = env.get("image") or (LANGUAGES[languages[0]].image if languages else USER_IMAGE)
     profiles = env.get("profiles", [])
     if not profiles:
         return image
