@@ -9,6 +9,7 @@ set -e
 # their own. A folder the spec no longer lists stays, with its files.
 sudo install -d -o root -g jupyterhub-admins -m 2775 /srv/shared/datasets
 # Linked into the home of everyone TLJH makes from now on (it copies /etc/skel), and of everyone
-# who has a home already, unless something of that name is there
+# who has a home already, unless something of that name is there (-T: never into a folder that
+# appears there meanwhile)
 sudo ln -sfn /srv/shared/datasets /etc/skel/datasets
-for home in /home/jupyter-*; do if [ -d "$home" ] && [ ! -e "$home"/datasets ] && [ ! -L "$home"/datasets ]; then sudo ln -s /srv/shared/datasets "$home"/datasets; fi; done
+for home in /home/jupyter-*; do if [ -d "$home" ] && [ ! -e "$home"/datasets ] && [ ! -L "$home"/datasets ]; then sudo ln -sT /srv/shared/datasets "$home"/datasets; fi; done

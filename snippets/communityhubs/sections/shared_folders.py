@@ -67,13 +67,14 @@ def tljh_lines(spec: HubSpec) -> list[str]:
         lines.append(f"sudo install -d -o root -g {group} -m {folder.mode:o} {path}")
     lines += [
         "# Linked into the home of everyone TLJH makes from now on (it copies /etc/skel), and of everyone",
-        "# who has a home already, unless something of that name is there",
+        "# who has a home already, unless something of that name is there (-T: never into a folder that",
+        "# appears there meanwhile)",
     ]
     for folder in folders:
         path, link = shlex.quote(f"{TLJH_ROOT}/{folder.name}"), shlex.quote(folder.name)
         lines.append(f"sudo ln -sfn {path} /etc/skel/{link}")
         lines.append(
             f'for home in /home/jupyter-*; do if [ -d "$home" ] && [ ! -e "$home"/{link} ] && '
-            f'[ ! -L "$home"/{link} ]; then sudo ln -s {path} "$home"/{link}; fi; done'
+            f'[ ! -L "$home"/{link} ]; then sudo ln -sT {path} "$home"/{link}; fi; done'
         )
     return lines
