@@ -32,6 +32,7 @@ from communityhubs.spec import load_spec, validate_spec
 from communityhubs.targets import TARGETS
 from communityhubs.targets.tljh import USER_ENVIRONMENT_FILE, USER_PREFIX
 
+from tests.support.chart_hub import need_namespace
 from tests.support.hub_questions import password, questions
 from tests.support.needs import require
 from tests.support.paths import ROOT
@@ -76,7 +77,7 @@ SAY = {"ir": "cat(R.version.string, sum(1:10), sep = '\\n')"}
 
 def need_system_packages(packages: tuple[str, ...]) -> None:
     require("apt-get (the script installs the system's packages)", "" if shutil.which("apt-get") else "no apt-get")
-    require("unshare (a private /opt/tljh)", "" if shutil.which("unshare") else "no unshare")
+    need_namespace()
     for package in packages:
         policy = subprocess.run(["apt-cache", "policy", package], capture_output=True, text=True).stdout
         missing = "" if "Candidate:" in policy and "Candidate: (none)" not in policy else f"{package} is not offered"
@@ -206,7 +207,8 @@ stat -c '%G %a' /srv/shared/datasets > "$OUT/changed.txt"
 
 def test_shared_folders_are_read_by_everyone_and_written_as_the_spec_says(tmp_path: Path) -> None:
     need_root()
-    for tool in ("unshare", "setpriv", "useradd", "gpasswd"):
+    need_namespace()
+    for tool in ("setpriv", "useradd", "gpasswd"):
         require(tool, "" if shutil.which(tool) else f"no {tool}")
     spec = validate_spec(SHARED, "shared.yaml")
     writable = {**SHARED, "shared_data": [{"name": "datasets", "read_only": False}]}
