@@ -296,6 +296,12 @@ def _check_consistency(data: dict[str, Any], source: str) -> None:
     _check_public_address(data.get("public_address", {}), source)
     _check_authenticator(data["authenticator"], source)
     _check_profiles(data.get("environment", {}).get("profiles", []), source)
+    environment = data.get("environment", {})
+    if environment.get("languages") and "image" in environment:
+        raise SpecError(
+            f"{source}: environment.languages: an image of your own carries its own languages: install them in "
+            "it (snippets/docker/with-r shows R) and leave environment.languages out"
+        )
     _check_layers(data, source)
     group_names = {g["name"] for g in data.get("groups", [])}
     for i, role in enumerate(data.get("roles", [])):

@@ -128,7 +128,7 @@ def default_choice(option: dict[str, Any]) -> str:
 def images(spec: HubSpec, default: str) -> list[str]:
     """Every image a server of this hub may run: the hub's own (or `default`), and each profile's and choice's."""
     environment = spec.section("environment")
-    found = {languages.hub_image(spec, spec.data.get("target", "docker"), default)}
+    found = {languages.hub_image(spec, default)}
     for p in environment.get("profiles", []):
         found |= {
             item["image"] for item in [p, *(c for o in p.get("options", []) for c in o["choices"])] if "image" in item

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from ..images import USER_REPOSITORY
 from ..spec import HubSpec
-from . import refuse
 
 
 @dataclass(frozen=True)
@@ -54,15 +53,11 @@ def asked(spec: HubSpec) -> list[Language]:
     return [LANGUAGES[key] for key in spec.section("environment").get("languages", [])]
 
 
-def hub_image(spec: HubSpec, target: str, default: str) -> str:
+def hub_image(spec: HubSpec, default: str) -> str:
     """The image every server starts from (docker, kubernetes): the spec's own, else the one that
-    carries its languages, else `default`."""
-    environment = spec.section("environment")
+    carries its languages (the spec's checks refuse both at once), else `default`."""
     languages = asked(spec)
-    if languages and "image" in environment:
-        why = "an image of your own carries its own languages: install them in it (snippets/docker/with-r shows R)"
-        raise refuse(spec, "environment.languages", target, why)
-    return environment.get("image") or (languages[0].image if languages else default)
+    return spec.section("environment").get("image") or (languages[0].image if languages else default)
 
 
 def image_languages(image: str) -> list[str]:

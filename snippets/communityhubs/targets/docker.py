@@ -67,7 +67,7 @@ class DockerTarget(ProcessTarget):
         )
         s.set("DockerSpawner.use_internal_ip", False, "the proxy reaches each server at a port published on 127.0.0.1")
         s.set("DockerSpawner.host_ip", "127.0.0.1")
-        s.set("DockerSpawner.image", languages.hub_image(spec, self.name, USER_IMAGE))
+        s.set("DockerSpawner.image", languages.hub_image(spec, USER_IMAGE))
         s.set("DockerSpawner.pull_policy", "never", "images are built on this machine, never pulled")
         s.set("DockerSpawner.remove", True, "containers go when servers stop; the volumes stay")
         s.set("DockerSpawner.name_template", names.resource(spec.name, "{username}"))

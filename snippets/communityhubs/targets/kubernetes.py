@@ -72,7 +72,7 @@ PULL_POLICY = "IfNotPresent"
 
 def image_of(spec: HubSpec) -> str:
     """The user image: the spec's, else ours (with its languages), as on docker."""
-    return languages.hub_image(spec, "kubernetes", USER_IMAGE)
+    return languages.hub_image(spec, USER_IMAGE)
 
 
 def split_image(image: str) -> Values:

@@ -98,13 +98,15 @@ def limits(spec: HubSpec) -> Part:
     return table_commands(Part("limits"), spec)
 
 
+# What `user-environment.sh` does for a spec key, in this order: the server itself, not TLJH's configuration.
+ON_THE_SERVER: dict[str, Callable[[HubSpec], list[str]]] = {
+    "environment": lambda spec: languages.tljh_lines(spec, USER_PREFIX),
+    "shared_data": shared_folders.tljh_lines,
+}
+
+
 def user_environment_lines(spec: HubSpec, key: str) -> list[str]:
-    """What `user-environment.sh` does for one spec key: the machine itself, not TLJH's configuration."""
-    if key == "environment":
-        return languages.tljh_lines(spec, USER_PREFIX)
-    if key == "shared_data":
-        return shared_folders.tljh_lines(spec)
-    return []
+    return ON_THE_SERVER[key](spec) if key in ON_THE_SERVER else []
 
 
 def admin_service(spec: HubSpec) -> Part:
@@ -259,7 +261,7 @@ class TljhTarget(Target):
 
     def user_environment(self, spec: HubSpec) -> str:
         """`user-environment.sh`, or '' when the spec asks nothing of the server itself."""
-        lines = [line for key in BY_KEY for line in user_environment_lines(spec, key)]
+        lines = [line for lines_of in ON_THE_SERVER.values() for line in lines_of(spec)]
         if not lines:
             return ""
         header = USER_ENVIRONMENT_HEADER.format(name=spec.name, version=TLJH_VERSION, source=spec.source_name)
