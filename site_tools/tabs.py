@@ -112,8 +112,8 @@ def tljh_proof(record: dict[str, Any]) -> str:
         f"Run by TLJH {record['tljh']}'s own `tljh-config`, which made the config.yaml we render, then loaded "
         f"by TLJH's configurer with the Python file ({versions}): the same logins, admins, groups, limits "
         f"and culling as jupyterhub_config.py, checked on {record['checked_on']}. Languages and shared folders "
-        "(user-environment.sh): run as root in a private /opt/tljh, /srv and /home, with accounts made by TLJH's "
-        "own code."
+        f"(user-environment.sh): run as root on {record.get('system', 'the test machine')} in a private "
+        "/opt/tljh, /srv and /home, with accounts made by TLJH's own code."
     )
 
 

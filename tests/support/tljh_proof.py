@@ -6,6 +6,7 @@ the rendered files drift from the ones proved, until this is run again.
 
 from __future__ import annotations
 
+import platform
 import sys
 
 from communityhubs.spec import load_spec
@@ -37,7 +38,9 @@ def proved_files() -> dict[str, str]:
 
 
 def record(summary: str) -> dict:
-    return {"tljh": TLJH_VERSION, "hub": hub_versions(), "result": summary, "files": proved_files()}
+    # The system the user-environment.sh checks installed packages on (its own archive's).
+    system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.platform())
+    return {"tljh": TLJH_VERSION, "hub": hub_versions(), "system": system, "result": summary, "files": proved_files()}
 
 
 if __name__ == "__main__":
